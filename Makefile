@@ -1,0 +1,71 @@
+# Ruamkid: two commands on a fresh machine, `make run` and `make test`.
+# Everything below installs what it needs first (Python packages into .venv, npm packages into
+# node_modules, front-end files into static/vendor, compiled catalogues).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+export FLASK_APP := wsgi.py
+
+STAMP := .make
+VENDOR := static/vendor
+
+.PHONY: run test lint format setup translations vendor clean test-sqlite test-postgres services-up services-down
+
+setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations
+
+$(STAMP):
+	mkdir -p $(STAMP)
+
+$(STAMP)/python: setup.cfg pyproject.toml | $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Only files the pages load are copied; git ignores static/vendor.
+$(STAMP)/vendor: node_modules/.package-lock.json | $(STAMP)
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/socket.io $(VENDOR)/sarabun/files
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io/
+	cp node_modules/socket.io-client/dist/socket.io.min.js.map $(VENDOR)/socket.io/
+	for w in 400 600 700; do \
+	  cp node_modules/@fontsource/sarabun/files/sarabun-thai-$$w-normal.woff2 \
+	     node_modules/@fontsource/sarabun/files/sarabun-latin-$$w-normal.woff2 $(VENDOR)/sarabun/files/; \
+	done
+	cp node_modules/@fontsource/sarabun/LICENSE $(VENDOR)/sarabun/ 2>/dev/null || true
+	touch $@
+
+$(STAMP)/translations: $(wildcard translations/*/LC_MESSAGES/messages.po) | $(STAMP)/python
+	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | tail -n 2
+	touch $@
+
+translations: $(STAMP)/translations
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed --if-empty
+	@echo "Ruamkid is serving on http://$(HOST):$(PORT)"
+	$(BIN)/gunicorn --worker-class geventwebsocket.gunicorn.workers.GeventWebSocketWorker \
+	  --workers 1 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+lint: $(STAMP)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)/python
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/pytest --cov --cov-report=term
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) $(STAMP) .pytest_cache .ruff_cache .coverage

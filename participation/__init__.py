@@ -1,0 +1,171 @@
+"""Ruamkid (ร่วมคิด): citizen participation and live dialogue for Thai local governments."""
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from participation.config import ROOT_DIR, Config
+from participation.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+__all__ = ["create_app"]
+
+
+def create_app(config_class=Config):
+    """Create the Ruamkid application.
+
+    ``config_class`` is a :class:`~participation.config.Config` class or instance; settings come
+    from the environment and a bad one stops the start with a clear message.
+    """
+    config = config_class() if isinstance(config_class, type) else config_class
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT_DIR / "templates"),
+        static_folder=str(ROOT_DIR / "static"),
+        instance_path=config.INSTANCE_DIR,
+    )
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _configure_logging(app)
+    _configure_database(app)
+    _configure_accounts(app)
+    _configure_i18n(app)
+    _configure_security(app)
+    _configure_socketio(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _configure_templates(app)
+
+    from participation.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def _configure_logging(app):
+    if not app.debug and not app.testing and not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _set_sqlite_pragmas(dbapi_connection, connection_record):
+    """Give every SQLite connection WAL, foreign keys and a busy timeout."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        # Survives a process crash; the last commits may be lost only on power loss.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _configure_database(app):
+    # Importing the models registers them on the metadata that Alembic compares against.
+    import participation.models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
+
+
+def _configure_accounts(app):
+    from flask_babel import lazy_gettext as _l
+
+    from participation.accounts.operations import load_session_user
+    from participation.core.errors import error_response, wants_json
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_session_user)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, request, url_for
+
+        if wants_json():
+            return error_response(401)
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _configure_i18n(app):
+    from participation.core.i18n import select_locale
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
+
+
+def _configure_security(app):
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from participation.core.security import set_security_headers
+
+    app.after_request(set_security_headers)
+
+
+def _configure_socketio(app):
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=app.config["ALLOWED_ORIGINS"] or None,
+        manage_session=False,
+    )
+
+
+def _register_blueprints(app):
+    from participation.accounts.views import bp as accounts_bp
+    from participation.admin.views import bp as admin_bp
+    from participation.home.views import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _register_cli(app):
+    from participation.accounts.cli import users_cli
+    from participation.core.cli import translate_cli
+    from participation.demo.cli import demo_cli
+
+    app.cli.add_command(translate_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+
+def _configure_templates(app):
+    from flask_login import current_user
+
+    from participation.config import SUPPORTED_LOCALES
+    from participation.core import i18n
+    from participation.core.permissions import Permission, can
+    from participation.core.sanitize import render_markdown
+
+    app.jinja_env.filters.update(
+        date=i18n.format_date,
+        datetime=i18n.format_datetime,
+        time=i18n.format_time,
+        iso=i18n.iso,
+        localized=i18n.localized,
+        markdown=render_markdown,
+    )
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_language": i18n.current_language(),
+            "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
+            "can": lambda permission, obj=None: can(current_user, permission, obj),
+            "Permission": Permission,
+        }

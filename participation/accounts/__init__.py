@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in, sessions, password reset, profile and roles."""

@@ -1,0 +1,328 @@
+"""What can happen to an account: register, sign in, sessions, passwords, roles."""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from participation.accounts.models import (
+    DISPLAY_NAME_MAX,
+    PasswordResetToken,
+    User,
+    UserRole,
+    UserSession,
+)
+from participation.accounts.passwords import (
+    check_password_strength,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from participation.audit.operations import record_action
+from participation.config import SUPPORTED_LOCALES
+from participation.core.mail import send_mail
+from participation.core.models import utcnow
+from participation.core.permissions import GRANTABLE_ROLES, Role
+from participation.core.rules import RuleError
+from participation.core.sanitize import plain_text
+from participation.extensions import db
+
+logger = logging.getLogger(__name__)
+
+# How often a session's last-seen time is written, at most: one write per minute, not per request.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email, check_deliverability=False):
+    """Return the address in the form we store (lower case), or raise :class:`RuleError`."""
+    try:
+        result = validate_email(
+            (email or "").strip(), check_deliverability=check_deliverability, test_environment=True
+        )
+    except EmailNotValidError:
+        raise RuleError(_l("Please enter a valid e-mail address."), "email") from None
+    return result.normalized.lower()
+
+
+def find_user_by_email(email):
+    try:
+        email = normalise_email(email)
+    except RuleError:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _clean_display_name(name):
+    name = plain_text(name)
+    if not name:
+        raise RuleError(_l("Please enter the name others will see."), "display_name")
+    if len(name) > DISPLAY_NAME_MAX:
+        raise RuleError(
+            _l("Use at most %(count)s characters for your name.", count=DISPLAY_NAME_MAX),
+            "display_name",
+        )
+    return name
+
+
+def _check_language(language):
+    if language not in SUPPORTED_LOCALES:
+        raise RuleError(_l("Please choose Thai or English."), "preferred_language")
+    return language
+
+
+def register_user(email, display_name, password, preferred_language, consent):
+    """Create a resident's account; every rule is checked before anything is written."""
+    email = normalise_email(email)
+    display_name = _clean_display_name(display_name)
+    preferred_language = _check_language(preferred_language)
+    if not consent:
+        raise RuleError(
+            _l("Please read and accept the privacy notice to create an account."), "consent"
+        )
+    check_password_strength(password, email, display_name)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise RuleError(
+            _l("An account with this e-mail already exists. Sign in, or reset your password."),
+            "email",
+        )
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        preferred_language=preferred_language,
+        privacy_consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        privacy_consent_dt=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email, password):
+    """Return the user for these credentials, or None, taking the same time either way."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password or ""):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def start_session(user, remember=False, user_agent=""):
+    """Open a new server-side session for ``user`` and return its token for the cookie."""
+    config = current_app.config
+    now = utcnow()
+    lifetime = (
+        timedelta(days=config["REMEMBER_DAYS"])
+        if remember
+        else timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_dt=now,
+            last_seen_dt=now,
+            expires_dt=now + lifetime,
+            is_remembered=remember,
+            user_agent=(user_agent or "")[:200],
+        )
+    )
+    user.last_login_dt = now
+    user.session_token = token
+    db.session.flush()
+    return token
+
+
+def load_session_user(token):
+    """Return the user of a live session token, or None when it is unknown, ended or expired."""
+    if not token:
+        return None
+    row = db.session.scalar(
+        sa.select(UserSession).where(
+            UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None)
+        )
+    )
+    if row is None:
+        return None
+    now = utcnow()
+    config = current_app.config
+    idle = (
+        timedelta(days=config["REMEMBER_DAYS"])
+        if row.is_remembered
+        else timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    )
+    if now >= row.expires_dt or now - row.last_seen_dt > idle:
+        return None
+    if now - row.last_seen_dt > LAST_SEEN_RESOLUTION:
+        row.last_seen_dt = now
+        db.session.commit()
+    user = row.user
+    user.session_token = token
+    return user
+
+
+def end_session(token):
+    """End one session (sign out)."""
+    if token:
+        db.session.execute(
+            sa.update(UserSession)
+            .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None))
+            .values(revoked_dt=utcnow())
+        )
+
+
+def end_all_sessions(user, keep_token=None):
+    """End every session of ``user`` except, optionally, the one holding ``keep_token``."""
+    query = sa.update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_dt.is_(None)
+    )
+    if keep_token:
+        query = query.where(UserSession.token_hash != _token_hash(keep_token))
+    db.session.execute(query.values(revoked_dt=utcnow()))
+
+
+# --- passwords ----------------------------------------------------------------------------
+
+
+def change_password(user, current_password, new_password):
+    """Change the password and sign out every other session of the user."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise RuleError(_l("Your current password is not correct."), "current_password")
+    check_password_strength(new_password, user.email, user.display_name)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user, keep_token=user.session_token)
+
+
+def request_password_reset(email, reset_url_for):
+    """E-mail a reset link when the address belongs to an account; say nothing either way.
+
+    ``reset_url_for(token)`` builds the absolute link for the message.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        logger.info("Password reset asked for an unknown address")
+        return None
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_dt=now,
+            expires_dt=now + timedelta(minutes=minutes),
+        )
+    )
+    db.session.flush()
+    with force_locale(user.preferred_language):
+        send_mail(
+            user.email,
+            _("Reset your Ruamkid password"),
+            render_template(
+                "accounts/email/reset_password.txt",
+                user=user,
+                url=reset_url_for(token),
+                minutes=minutes,
+            ),
+        )
+    return user
+
+
+def find_reset_token(token):
+    """Return the usable reset token row for ``token``, or None if unknown, used or expired."""
+    if not token:
+        return None
+    row = db.session.scalar(
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    )
+    if row is None or row.used_dt is not None or utcnow() >= row.expires_dt:
+        return None
+    return row
+
+
+def reset_password(token, new_password):
+    """Set a new password from an e-mailed link; the link then stops working."""
+    row = find_reset_token(token)
+    if row is None:
+        raise RuleError(
+            _l("This link has expired or was already used. Please ask for a new one."), "token"
+        )
+    user = row.user
+    check_password_strength(new_password, user.email, user.display_name)
+    user.password_hash = hash_password(new_password)
+    now = utcnow()
+    # Every outstanding link of the user dies with this one.
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_dt.is_(None))
+        .values(used_dt=now)
+    )
+    end_all_sessions(user)
+    return user
+
+
+# --- profile -----------------------------------------------------------------------------
+
+
+def update_profile(user, display_name, preferred_language):
+    user.display_name = _clean_display_name(display_name)
+    user.preferred_language = _check_language(preferred_language)
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def _grantable(role):
+    try:
+        role = Role(role)
+    except ValueError:
+        role = None
+    if role not in GRANTABLE_ROLES:
+        raise RuleError(_l("That role does not exist."), "role")
+    return role
+
+
+def grant_role(user, role, actor=None):
+    """Give ``user`` a role; granting one they hold already changes nothing."""
+    role = _grantable(role)
+    if role in user.roles:
+        return False
+    user.role_rows.append(UserRole(role=role.value, granted_by_id=getattr(actor, "id", None)))
+    record_action(actor, "role.grant", user, details={"role": role.value})
+    db.session.flush()
+    return True
+
+
+def revoke_role(user, role, actor=None):
+    """Take a role away; the last administrator cannot lose the role."""
+    role = _grantable(role)
+    if role not in user.roles:
+        return False
+    if role == Role.ADMIN:
+        admins = db.session.scalar(
+            sa.select(sa.func.count()).select_from(UserRole).where(UserRole.role == Role.ADMIN)
+        )
+        if admins <= 1:
+            raise RuleError(_l("Ruamkid needs at least one administrator."), "role")
+    for row in list(user.role_rows):
+        if row.role == role:
+            user.role_rows.remove(row)
+    record_action(actor, "role.revoke", user, details={"role": role.value})
+    db.session.flush()
+    return True

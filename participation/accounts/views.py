@@ -1,0 +1,189 @@
+"""Account pages: register, sign in and out, profile, passwords."""
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from participation.accounts import operations
+from participation.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from participation.core.forms import next_url
+from participation.core.i18n import current_language
+from participation.core.rules import RuleError
+from participation.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(name):
+    return lambda: current_app.config[name]
+
+
+def _sign_in(user, remember):
+    """Start a fresh session: nothing from the anonymous session carries over."""
+    session.clear()
+    operations.start_session(user, remember, request.user_agent.string)
+    db.session.commit()
+    login_user(
+        user, remember=remember, duration=timedelta(days=current_app.config["REMEMBER_DAYS"])
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER"), methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.preferred_language.data = current_language()
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = operations.register_user(
+                email=form.email.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                preferred_language=form.preferred_language.data,
+                consent=form.consent.data,
+            )
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            _sign_in(user, remember=False)
+            flash(_("Welcome to Ruamkid, %(name)s!", name=user.display_name), "success")
+            return redirect(next_url())
+    return render_template("accounts/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(next_url())
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.rollback()
+            # The same words whether the address is unknown or the password wrong.
+            form.form_errors.append(_("The e-mail or password is not correct."))
+        else:
+            _sign_in(user, remember=form.remember.data)
+            flash(_("You are signed in."), "success")
+            return redirect(next_url())
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        operations.end_session(current_user.session_token)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            operations.update_profile(
+                current_user, form.display_name.data, form.preferred_language.data
+            )
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current_password.data, form.password.data)
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(
+            form.email.data,
+            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+        )
+        db.session.commit()
+        # Said whether or not the address has an account.
+        flash(
+            _(
+                "If an account uses that address, we have sent it a link to choose a new "
+                "password. Please check your e-mail."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+def reset_password(token):
+    if operations.find_reset_token(token) is None:
+        return render_template("accounts/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.reset_password(token, form.password.data)
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your new password is set. Please sign in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form), (422 if form.errors else 200)

@@ -1,0 +1,65 @@
+"""The administrators' pages: the list of users, and granting or removing roles."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.accounts import operations
+from participation.accounts.models import User, UserRole
+from participation.admin.forms import RoleForm
+from participation.core.forms import is_safe_next
+from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
+from participation.core.rules import RuleError
+from participation.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+@bp.route("/users")
+@permission_required(Permission.MANAGE_USERS)
+def users():
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    page = request.args.get("page", 1, type=int)
+    select = sa.select(User).order_by(User.created_dt.desc(), User.id.desc())
+    if query:
+        pattern = f"%{query.lower()}%"
+        select = select.where(
+            sa.or_(User.email.like(pattern), sa.func.lower(User.display_name).like(pattern))
+        )
+    if role in {r.value for r in GRANTABLE_ROLES}:
+        select = select.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    pagination = db.paginate(select, page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template(
+        "admin/users.html",
+        pagination=pagination,
+        query=query,
+        role=role,
+        roles=GRANTABLE_ROLES,
+        form=RoleForm(),
+    )
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@permission_required(Permission.MANAGE_USERS)
+def change_role(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit() or form.action.data not in ("grant", "revoke"):
+        flash(_("Please choose a role."), "error")
+        return redirect(url_for("admin.users"))
+    change = operations.grant_role if form.action.data == "grant" else operations.revoke_role
+    try:
+        changed = change(user, form.role.data, actor=current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if changed:
+            flash(_("Roles of %(name)s are updated.", name=user.display_name), "success")
+    target = request.form.get("return_to")
+    return redirect(target if is_safe_next(target) else url_for("admin.users"))

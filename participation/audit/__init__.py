@@ -1,0 +1,1 @@
+"""The action log: who did what, on what, when and why."""

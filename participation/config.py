@@ -1,0 +1,189 @@
+"""Configuration read from the environment.
+
+Every setting can be given as an environment variable of the same name. A misconfiguration
+raises :class:`ConfigError` at start-up with a message that says what to fix.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+
+SUPPORTED_LOCALES = ("th", "en")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says why and what to set."""
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def _env_int(name, default, minimum=0):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def instance_dir_from_env():
+    """Return the folder that holds the SQLite file and the generated secret key."""
+    return Path(os.environ.get("RUAMKID_INSTANCE_DIR") or ROOT_DIR / "instance")
+
+
+def database_url_from_env(instance_dir):
+    """Return the SQLAlchemy URL: ``DATABASE_URL`` or the embedded SQLite file."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{Path(instance_dir) / 'ruamkid.sqlite3'}"
+    scheme = urlsplit(url).scheme
+    # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if scheme in ("postgresql+psycopg", "sqlite"):
+        return url
+    raise ConfigError(
+        f"DATABASE_URL has an unsupported scheme {scheme!r}: use postgresql://user:pass@host/db "
+        "for PostgreSQL, or leave it unset for the embedded SQLite database."
+    )
+
+
+def redis_url_from_env():
+    url = os.environ.get("REDIS_URL", "").strip() or None
+    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(f"REDIS_URL must start with redis://, rediss:// or unix://, not {url!r}.")
+    return url
+
+
+def secret_key_from_env(instance_dir):
+    """Return ``SECRET_KEY`` from the environment, or one generated once and kept on disk."""
+    key = os.environ.get("SECRET_KEY", "").strip()
+    if key:
+        if len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters long.")
+        return key
+    path = Path(instance_dir) / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) < 32:
+            raise ConfigError(f"{path} holds a secret key shorter than 32 characters; delete it.")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created readable by the owner only.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+class Config:
+    """Settings for development and production, read when the class is instantiated."""
+
+    TESTING = False
+
+    def __init__(self):
+        env = os.environ.get
+        self.ENV_NAME = env("RUAMKID_ENV", "development")
+        if self.ENV_NAME not in ("development", "production", "testing"):
+            raise ConfigError(
+                f"RUAMKID_ENV must be development, production or testing, not {self.ENV_NAME!r}."
+            )
+        instance_dir = instance_dir_from_env()
+        self.INSTANCE_DIR = str(instance_dir)
+        self.SQLALCHEMY_DATABASE_URI = database_url_from_env(instance_dir)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = redis_url_from_env()
+        self.SECRET_KEY = self._secret_key(instance_dir)
+        self.SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE") or None
+        self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o]
+
+        self.PREFERRED_URL_SCHEME = "https" if self.is_production else "http"
+        self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", self.is_production)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 120, minimum=5)
+        self.SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 24, minimum=1)
+        self.REMEMBER_DAYS = _env_int("REMEMBER_DAYS", 30, minimum=1)
+        self.PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60, minimum=5)
+
+        self.MAIL_BACKEND = env("MAIL_BACKEND", "smtp" if self.is_production else "log")
+        if self.MAIL_BACKEND not in ("log", "smtp", "memory"):
+            raise ConfigError(
+                f"MAIL_BACKEND must be log, smtp or memory, not {self.MAIL_BACKEND!r}."
+            )
+        self.MAIL_SERVER = env("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = _env_int("MAIL_PORT", 587, minimum=1)
+        self.MAIL_USERNAME = env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = env("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+        self.MAIL_SENDER = env("MAIL_SENDER", "Ruamkid <no-reply@localhost>")
+
+        self.PRIVACY_NOTICE_VERSION = _env_int("PRIVACY_NOTICE_VERSION", 1, minimum=1)
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
+        self.RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", "5 per hour")
+        self.RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "5 per hour")
+
+        self.BABEL_DEFAULT_LOCALE = "th"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT_DIR / "translations")
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+        if self.is_production:
+            self._check_production()
+
+    def _secret_key(self, instance_dir):
+        return secret_key_from_env(instance_dir)
+
+    @property
+    def is_production(self):
+        return self.ENV_NAME == "production"
+
+    def _check_production(self):
+        if not os.environ.get("SECRET_KEY"):
+            raise ConfigError("In production SECRET_KEY must be set in the environment.")
+        if self.MAIL_BACKEND == "smtp" and not os.environ.get("MAIL_SERVER"):
+            raise ConfigError("In production MAIL_SERVER must be set (or MAIL_BACKEND=log).")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throw-away database, no rate limits, mail kept in memory."""
+
+    TESTING = True
+
+    def __init__(self, database_url=None):
+        super().__init__()
+        self.ENV_NAME = "testing"
+        if database_url:
+            self.SQLALCHEMY_DATABASE_URI = database_url
+        self.WTF_CSRF_ENABLED = False
+        self.RATELIMIT_ENABLED = False
+        self.MAIL_BACKEND = "memory"
+        self.SOCKETIO_ASYNC_MODE = "threading"
+        self.SERVER_NAME = None
+
+    def _secret_key(self, instance_dir):
+        return "test-secret-key-that-is-long-enough-for-the-checks"

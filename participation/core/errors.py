@@ -1,0 +1,88 @@
+"""Error pages in the reader's language, as HTML for browsers and JSON for JSON clients."""
+
+import logging
+
+from flask import jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+logger = logging.getLogger(__name__)
+
+
+def _titles():
+    return {
+        400: _("The request could not be understood"),
+        401: _("Please sign in first"),
+        403: _("You do not have permission to do this"),
+        404: _("We could not find that page"),
+        405: _("That action is not possible here"),
+        413: _("The upload is too large"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+        503: _("The service is busy; please try again shortly"),
+    }
+
+
+def _details():
+    return {
+        400: _("Please check what you sent and try again."),
+        401: _("Sign in to continue."),
+        403: _("If you think you should have access, contact the municipality."),
+        404: _("The address may be wrong, or the page may have been removed."),
+        405: _("Go back and try again from the page."),
+        413: _("Please send a smaller file."),
+        429: _("Please wait a moment before trying again."),
+        500: _("We have been told and will look into it. Please try again later."),
+        503: _("Please try again in a few minutes."),
+    }
+
+
+def wants_json():
+    """Return True when the client asked for JSON rather than a page."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(status, detail=None, headers=None):
+    title = _titles().get(status, _("Something went wrong on our side"))
+    detail = detail or _details().get(status, "")
+    if wants_json():
+        response = jsonify({"status": status, "title": title, "detail": detail})
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+    else:
+        page = render_template("errors/error.html", status=status, title=title, detail=detail)
+        response = make_response(page, status)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def handle_http_exception(error):
+    headers = {}
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    # Flask-Limiter adds Retry-After and the X-RateLimit headers to 429 responses itself.
+    return error_response(error.code or 500, headers=headers)
+
+
+def handle_csrf_error(error):
+    return error_response(400, _("The form expired. Please go back, reload it and try again."))
+
+
+def handle_unexpected_error(error):
+    logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return error_response(500)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

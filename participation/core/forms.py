@@ -1,0 +1,31 @@
+"""Form helpers shared by every feature."""
+
+from urllib.parse import urlsplit
+
+from flask import request, url_for
+from flask_wtf import FlaskForm
+
+
+class RuleAwareForm(FlaskForm):
+    """A form that can show an operation's :class:`RuleError` beside the field at fault."""
+
+    def add_rule_error(self, error):
+        field = getattr(self, error.field, None) if error.field else None
+        if field is None:
+            self.form_errors.append(error.message)
+        else:
+            field.errors = [*field.errors, error.message]
+
+
+def is_safe_next(target):
+    """Return True when ``target`` is a path on this site (no scheme, no other host)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def next_url(default_endpoint="home.index"):
+    """Return the page to go back to after a form, only ever on this site."""
+    target = request.args.get("next") or request.form.get("next")
+    return target if is_safe_next(target) else url_for(default_endpoint)

@@ -1,0 +1,95 @@
+"""Locale selection and date formatting (Asia/Bangkok; Buddhist Era for Thai readers)."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import get_month_names
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from participation.config import SUPPORTED_LOCALES
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+BUDDHIST_ERA_OFFSET = 543
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
+
+
+def select_locale():
+    """Choose the reader's language.
+
+    Order: the signed-in user's saved preference, then the language switch (a cookie), then the
+    browser's Accept-Language, then Thai.
+    """
+    user = current_user._get_current_object() if current_user else None
+    if user is not None and user.is_authenticated and user.preferred_language in SUPPORTED_LOCALES:
+        return user.preferred_language
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "th"
+
+
+def current_language():
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def to_bangkok(value):
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(BANGKOK)
+
+
+def format_date(value, locale=None, month="abbreviated"):
+    """Format a date or datetime as a Thai or English reader expects.
+
+    Thai: ``21 พ.ย. 2569`` (Buddhist Era). English: ``21 Nov 2026``.
+    """
+    if value is None:
+        return ""
+    locale = locale or current_language()
+    if isinstance(value, datetime):
+        value = to_bangkok(value).date()
+    if locale == "th":
+        months = get_month_names(month, locale="th")
+        return f"{value.day} {months[value.month]} {value.year + BUDDHIST_ERA_OFFSET}"
+    pattern = "d MMM y" if month == "abbreviated" else "d MMMM y"
+    return babel_format_date(value, pattern, locale=locale)
+
+
+def format_time(value, locale=None):
+    """Format the clock time in Bangkok: ``14:30 น.`` in Thai, ``14:30`` in English."""
+    if value is None:
+        return ""
+    locale = locale or current_language()
+    clock = to_bangkok(value).strftime("%H:%M")
+    return f"{clock} น." if locale == "th" else clock
+
+
+def format_datetime(value, locale=None, month="abbreviated"):
+    """Format a moment as ``21 พ.ย. 2569, 14:30 น.`` or ``21 Nov 2026, 14:30``."""
+    if value is None:
+        return ""
+    locale = locale or current_language()
+    return f"{format_date(value, locale, month)}, {format_time(value, locale)}"
+
+
+def iso(value):
+    """Return an ISO 8601 string for machine-readable ``<time datetime>`` attributes."""
+    if isinstance(value, datetime):
+        return to_bangkok(value).isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return ""
+
+
+def localized(obj, field, locale=None):
+    """Return ``obj.<field>_th`` or ``obj.<field>_en`` in the reader's language.
+
+    Falls back to the other language when the reader's is empty, so nothing shows blank.
+    """
+    locale = locale or current_language()
+    other = "en" if locale == "th" else "th"
+    return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_{other}", None) or ""

@@ -1,0 +1,1 @@
+"""Demo data: a believable Thai municipality for trying Ruamkid."""

@@ -1,0 +1,1 @@
+"""The municipality Ruamkid serves, and its communities (areas)."""
