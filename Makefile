@@ -44,7 +44,7 @@ $(STAMP)/vendor: node_modules/.package-lock.json | $(STAMP)
 	touch $@
 
 $(STAMP)/translations: $(wildcard translations/*/LC_MESSAGES/messages.po) | $(STAMP)/python
-	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | tail -n 2
+	$(BIN)/pybabel compile -d translations -D messages --statistics 2>&1 | tail -n 2
 	touch $@
 
 translations: $(STAMP)/translations

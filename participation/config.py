@@ -124,6 +124,9 @@ class Config:
         self.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 120, minimum=5)
         self.SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 24, minimum=1)
         self.REMEMBER_DAYS = _env_int("REMEMBER_DAYS", 30, minimum=1)
+        # Argon2id cost: RFC 9106's second recommended option (3 passes, 64 MiB).
+        self.ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3, minimum=1)
+        self.ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 65536, minimum=1024)
         self.PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60, minimum=5)
 
         self.MAIL_BACKEND = env("MAIL_BACKEND", "smtp" if self.is_production else "log")
@@ -184,6 +187,9 @@ class TestConfig(Config):
         self.MAIL_BACKEND = "memory"
         self.SOCKETIO_ASYNC_MODE = "threading"
         self.SERVER_NAME = None
+        # Cheap hashing keeps the suite fast; production uses the strong default.
+        self.ARGON2_TIME_COST = 1
+        self.ARGON2_MEMORY_KIB = 1024
 
     def _secret_key(self, instance_dir):
         return "test-secret-key-that-is-long-enough-for-the-checks"

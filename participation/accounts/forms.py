@@ -1,7 +1,15 @@
 """Account forms. Rules beyond the shape of the input live in accounts.operations."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from participation.accounts.models import DISPLAY_NAME_MAX, EMAIL_MAX
@@ -10,7 +18,7 @@ from participation.core.forms import RuleAwareForm
 
 
 def language_choices():
-    return [("th", "ไทย"), ("en", "English")]
+    return [SelectChoice("th", "ไทย"), SelectChoice("en", "English")]
 
 
 def _required(message):
@@ -39,7 +47,7 @@ class RegisterForm(RuleAwareForm):
         validators=[_required(_l("Please choose a password.")), _at_most(MAX_LENGTH)],
     )
     preferred_language = RadioField(
-        _l("Language for pages and e-mails"), choices=language_choices(), default="th",
+        _l("Language for pages and e-mails"), choices=language_choices(), default="th", validate_choice=False,
         validators=[InputRequired(message=_l("Please choose Thai or English."))],
     )  # fmt: skip
     consent = BooleanField(_l("I have read and accept the privacy notice"))
@@ -93,6 +101,6 @@ class ProfileForm(RuleAwareForm):
                     _at_most(DISPLAY_NAME_MAX)],
     )  # fmt: skip
     preferred_language = RadioField(
-        _l("Language for pages and e-mails"), choices=language_choices(),
+        _l("Language for pages and e-mails"), choices=language_choices(), validate_choice=False,
         validators=[InputRequired(message=_l("Please choose Thai or English."))],
     )  # fmt: skip

@@ -1,7 +1,10 @@
 """Password hashing (Argon2id) and the rules a new password must meet."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.core.rules import RuleError
@@ -9,10 +12,20 @@ from participation.core.rules import RuleError
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong
-# password and the response time does not reveal which addresses are registered.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+@cache
+def _hasher_with(time_cost, memory_cost):
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    # Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong
+    # password and the response time does not reveal which addresses are registered.
+    return hasher, hasher.hash("not-a-real-password-only-for-timing")
+
+
+def _hasher():
+    """Return Argon2id with the configured cost (lower only in the test suite)."""
+    config = current_app.config
+    return _hasher_with(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"])
+
 
 # The most common passwords in published breach lists, and local favourites.
 COMMON_PASSWORDS = frozenset(
@@ -27,19 +40,20 @@ COMMON_PASSWORDS = frozenset(
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(password_hash, password):
     """Return True when ``password`` matches; pass ``None`` to spend the same time and fail."""
+    hasher, dummy_hash = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy_hash, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash):
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher()[0].check_needs_rehash(password_hash)
 
 
 def check_password_strength(password, email="", display_name=""):

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from participation.core.forms import RuleAwareForm
@@ -9,7 +9,7 @@ from participation.core.permissions import GRANTABLE_ROLES
 class RoleForm(RuleAwareForm):
     role = SelectField(
         _l("Role"),
-        choices=[(role.value, role.title) for role in GRANTABLE_ROLES],
+        choices=[SelectChoice(role.value, role.title) for role in GRANTABLE_ROLES],
         validators=[InputRequired(message=_l("Please choose a role."))],
         validate_choice=False,  # the operation refuses unknown roles with a clear message
     )

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_month_names
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -23,7 +23,9 @@ def select_locale():
     Order: the signed-in user's saved preference, then the language switch (a cookie), then the
     browser's Accept-Language, then Thai.
     """
-    user = current_user._get_current_object() if current_user else None
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user = current_user._get_current_object()
     if user is not None and user.is_authenticated and user.preferred_language in SUPPORTED_LOCALES:
         return user.preferred_language
     chosen = request.cookies.get(LANGUAGE_COOKIE)

@@ -1,0 +1,92 @@
+"""Configuration from the environment, and clear failures when it is wrong."""
+
+import os
+import stat
+
+import pytest
+
+from participation.config import Config, ConfigError
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "RUAMKID_ENV", "MAIL_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RUAMKID_INSTANCE_DIR", str(tmp_path / "instance"))
+    return monkeypatch
+
+
+def test_default_is_embedded_sqlite_in_the_instance_folder(env, tmp_path):
+    config = Config()
+    assert config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path}/instance/ruamkid.sqlite3"
+    assert config.REDIS_URL is None
+    assert config.RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_database_url_switches_to_postgresql(env):
+    env.setenv("DATABASE_URL", "postgres://ruamkid:secret@db.local/ruamkid")
+    assert Config().SQLALCHEMY_DATABASE_URI == (
+        "postgresql+psycopg://ruamkid:secret@db.local/ruamkid"
+    )
+
+
+def test_redis_url_feeds_rate_limits(env):
+    env.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
+
+
+def test_secret_key_is_generated_once_and_kept_private(env, tmp_path):
+    first = Config().SECRET_KEY
+    second = Config().SECRET_KEY
+
+    assert first == second
+    assert len(first) >= 32
+    mode = os.stat(tmp_path / "instance" / "secret_key").st_mode
+    assert stat.S_IMODE(mode) == 0o600
+
+
+def test_secret_key_from_the_environment_wins(env):
+    env.setenv("SECRET_KEY", "x" * 40)
+    assert Config().SECRET_KEY == "x" * 40
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/x", "DATABASE_URL"),
+        ("REDIS_URL", "http://localhost:6379", "REDIS_URL"),
+        ("SECRET_KEY", "short", "32 characters"),
+        ("RUAMKID_ENV", "staging", "RUAMKID_ENV"),
+        ("SESSION_IDLE_MINUTES", "soon", "whole number"),
+        ("SESSION_COOKIE_SECURE", "maybe", "true or false"),
+        ("MAIL_BACKEND", "pigeon", "MAIL_BACKEND"),
+    ],
+)
+def test_misconfiguration_fails_at_start_with_a_clear_message(env, name, value, words):
+    env.setenv(name, value)
+    with pytest.raises(ConfigError, match=words):
+        Config()
+
+
+def test_production_needs_an_explicit_secret_key(env):
+    env.setenv("RUAMKID_ENV", "production")
+    with pytest.raises(ConfigError, match="SECRET_KEY must be set"):
+        Config()
+
+
+def test_production_uses_secure_cookies(env):
+    env.setenv("RUAMKID_ENV", "production")
+    env.setenv("SECRET_KEY", "y" * 48)
+    env.setenv("MAIL_SERVER", "smtp.example.org")
+    config = Config()
+    assert config.SESSION_COOKIE_SECURE is True
+    assert config.REMEMBER_COOKIE_SECURE is True
+    assert config.PREFERRED_URL_SCHEME == "https"
+
+
+def test_the_app_refuses_to_start_with_a_bad_setting(env):
+    from participation import create_app
+
+    env.setenv("DATABASE_URL", "oracle://nope")
+    with pytest.raises(ConfigError):
+        create_app()
