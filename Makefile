@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run test lint format setup translations vendor clean test-sqlite test-postgres services-up services-down
+.PHONY: run serve test lint format setup translations clean
 
 setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations
 
@@ -53,8 +53,12 @@ run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
 	@echo "Ruamkid is serving on http://$(HOST):$(PORT)"
-	$(BIN)/gunicorn --worker-class geventwebsocket.gunicorn.workers.GeventWebSocketWorker \
-	  --workers 1 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(MAKE) --no-print-directory serve
+
+# HTTP and Socket.IO from one process: gunicorn with one gevent-websocket worker.
+serve:
+	exec $(BIN)/gunicorn --worker-class geventwebsocket.gunicorn.workers.GeventWebSocketWorker \
+	  --workers 1 --bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 5 wsgi:app
 
 lint: $(STAMP)/python
 	$(BIN)/ruff check .

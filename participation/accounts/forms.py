@@ -47,7 +47,8 @@ class RegisterForm(RuleAwareForm):
         validators=[_required(_l("Please choose a password.")), _at_most(MAX_LENGTH)],
     )
     preferred_language = RadioField(
-        _l("Language for pages and e-mails"), choices=language_choices(), default="th", validate_choice=False,
+        _l("Language for pages and e-mails"), choices=language_choices(), default="th",
+        validate_choice=False,
         validators=[InputRequired(message=_l("Please choose Thai or English."))],
     )  # fmt: skip
     consent = BooleanField(_l("I have read and accept the privacy notice"))

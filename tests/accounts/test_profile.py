@@ -33,8 +33,7 @@ def test_bad_profile_input_changes_nothing(client, auth, resident, in_db):
 def test_changing_password_signs_out_other_devices_only(app, client, auth, resident, in_db):
     auth.login(resident)
     other_device = app.test_client()
-    Auth = type(auth)
-    Auth(other_device).login(resident)
+    type(auth)(other_device).login(resident)
 
     response = client.post(
         "/password",
