@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run serve test lint format setup translations clean
+.PHONY: run serve test test-sqlite test-postgres lint format setup translations clean
 
 setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations
 
@@ -68,8 +68,15 @@ format: $(STAMP)/python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup lint
+# The whole suite twice: on the embedded SQLite database, then on a real PostgreSQL server
+# with Redis configured (both started on loopback by tests/services.py and stopped after).
+test: setup lint test-sqlite test-postgres
+
+test-sqlite: setup
 	$(BIN)/pytest --cov --cov-report=term
+
+test-postgres: setup
+	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMP) .pytest_cache .ruff_cache .coverage

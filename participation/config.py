@@ -190,6 +190,8 @@ class TestConfig(Config):
         # Cheap hashing keeps the suite fast; production uses the strong default.
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_KIB = 1024
+        # Rate-limit counters of one test never meet another's, even in a shared Redis.
+        self.RATELIMIT_KEY_PREFIX = f"test-{secrets.token_hex(6)}"
 
     def _secret_key(self, instance_dir):
         return "test-secret-key-that-is-long-enough-for-the-checks"

@@ -36,6 +36,7 @@ def database_url(tmp_path_factory):
     with app.app_context():
         _drop_everything()
         upgrade()
+        _db.engine.dispose()
     return url
 
 
@@ -54,8 +55,25 @@ def config(database_url, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def app(config):
-    app = create_app(config)
+def make_app():
+    """Create apps (e.g. with a changed config); their database pools close after the test."""
+    made = []
+
+    def make(config):
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(config, make_app):
+    app = make_app(config)
     yield app
     with app.app_context():
         _db.session.remove()

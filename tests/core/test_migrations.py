@@ -21,15 +21,13 @@ def test_models_and_migrations_agree(app):
         assert _differences(connection) == []
 
 
-def _fresh_sqlite_app(config, tmp_path):
-    from participation import create_app
-
+def _fresh_sqlite_app(config, tmp_path, make_app):
     config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/fresh.sqlite3"
-    return create_app(config)
+    return make_app(config)
 
 
-def test_every_migration_downgrades_and_upgrades_again(config, tmp_path):
-    app = _fresh_sqlite_app(config, tmp_path)
+def test_every_migration_downgrades_and_upgrades_again(config, tmp_path, make_app):
+    app = _fresh_sqlite_app(config, tmp_path, make_app)
     with app.app_context():
         upgrade()
         downgrade(revision="base")
@@ -40,8 +38,8 @@ def test_every_migration_downgrades_and_upgrades_again(config, tmp_path):
             assert _differences(connection) == []
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(config, tmp_path):
-    app = _fresh_sqlite_app(config, tmp_path)
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(config, tmp_path, make_app):
+    app = _fresh_sqlite_app(config, tmp_path, make_app)
     with app.app_context():
         with db.engine.connect() as connection:
             pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731

@@ -8,11 +8,9 @@ from participation.core.sanitize import ALLOWED_TAGS, plain_text, render_markdow
 
 
 @pytest.fixture
-def csrf_client(config):
-    from participation import create_app
-
+def csrf_client(config, make_app):
     config.WTF_CSRF_ENABLED = True
-    return create_app(config).test_client()
+    return make_app(config).test_client()
 
 
 @pytest.mark.parametrize(
@@ -53,12 +51,10 @@ def test_form_with_its_csrf_token_is_accepted(csrf_client, app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
-def test_too_many_sign_in_attempts_get_429_with_retry_after(config, resident, thai):
-    from participation import create_app
-
+def test_too_many_sign_in_attempts_get_429_with_retry_after(config, resident, thai, make_app):
     config.RATELIMIT_ENABLED = True
     config.RATELIMIT_LOGIN = "3 per minute"
-    client = create_app(config).test_client()
+    client = make_app(config).test_client()
 
     codes = [
         client.post("/login", data={"email": resident.email, "password": "wrong"}).status_code
@@ -78,12 +74,10 @@ def test_too_many_sign_in_attempts_get_429_with_retry_after(config, resident, th
     assert as_json.json["status"] == 429
 
 
-def test_registration_is_rate_limited(config):
-    from participation import create_app
-
+def test_registration_is_rate_limited(config, make_app):
     config.RATELIMIT_ENABLED = True
     config.RATELIMIT_REGISTER = "2 per hour"
-    client = create_app(config).test_client()
+    client = make_app(config).test_client()
 
     codes = [client.post("/register", data={}).status_code for _ in range(3)]
 
