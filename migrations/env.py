@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from participation.extensions import db
+from participation.search.index import include_name, include_object
 
 config = context.config
 if config.config_file_name and not current_app.testing:
@@ -14,7 +15,13 @@ if config.config_file_name and not current_app.testing:
 logger = logging.getLogger("alembic.env")
 
 target_metadata = db.metadata
-COMPARE = {"compare_type": True, "compare_server_default": False, "render_as_batch": True}
+COMPARE = {
+    "compare_type": True,
+    "compare_server_default": False,
+    "render_as_batch": True,
+    "include_object": include_object,
+    "include_name": include_name,
+}
 
 
 def run_migrations_offline():

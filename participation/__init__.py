@@ -56,6 +56,8 @@ def _configure_logging(app):
 def _set_sqlite_pragmas(dbapi_connection, connection_record):
     """Give every SQLite connection WAL, foreign keys and a busy timeout."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # We issue BEGIN ourselves (see _begin_sqlite_transaction).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -63,6 +65,20 @@ def _set_sqlite_pragmas(dbapi_connection, connection_record):
         # Survives a process crash; the last commits may be lost only on power loss.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _begin_sqlite_transaction(connection):
+    """Start SQLite transactions that will write with BEGIN IMMEDIATE.
+
+    In WAL mode a transaction that reads first and writes later fails at once, without waiting
+    for the busy timeout, when another connection wrote in between. Taking the write lock at
+    BEGIN makes concurrent writers queue (up to the busy timeout) instead of failing.
+    """
+    if connection.dialect.name == "sqlite":
+        from participation.core.transactions import wants_write_lock
+
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
 
 
 def _configure_database(app):
@@ -127,11 +143,17 @@ def _configure_socketio(app):
 def _register_blueprints(app):
     from participation.accounts.views import bp as accounts_bp
     from participation.admin.views import bp as admin_bp
+    from participation.comments.views import bp as comments_bp
     from participation.home.views import bp as home_bp
+    from participation.notifications.views import bp as notifications_bp
+    from participation.processes.views import bp as processes_bp
+    from participation.proposals.views import bp as proposals_bp
 
-    app.register_blueprint(home_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (
+        home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
+        notifications_bp,
+    ):  # fmt: skip
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app):
@@ -163,7 +185,12 @@ def _configure_templates(app):
 
     @app.context_processor
     def inject_globals():
+        from participation.notifications.operations import unread_count
+
         return {
+            "unread_notifications": (
+                unread_count(current_user) if current_user.is_authenticated else 0
+            ),
             "current_language": i18n.current_language(),
             "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
             "can": lambda permission, obj=None: can(current_user, permission, obj),

@@ -2,13 +2,40 @@
 
 from participation.accounts.models import PasswordResetToken, User, UserRole, UserSession
 from participation.audit.models import ActionLog
+from participation.comments.models import Comment, CommentVote
 from participation.municipality.models import Area, Municipality
+from participation.notifications.models import Follow, Notification
+from participation.processes.models import Category, Process
+from participation.proposals.models import (
+    Contribution,
+    ContributionVersion,
+    ImplementationUpdate,
+    Issue,
+    OfficialResponse,
+    Proposal,
+)
+from participation.votes.models import Affected, Support, SupportAllowance
 
 __all__ = [
     "ActionLog",
+    "Affected",
     "Area",
+    "Category",
+    "Comment",
+    "CommentVote",
+    "Contribution",
+    "ContributionVersion",
+    "Follow",
+    "ImplementationUpdate",
+    "Issue",
     "Municipality",
+    "Notification",
+    "OfficialResponse",
     "PasswordResetToken",
+    "Process",
+    "Proposal",
+    "Support",
+    "SupportAllowance",
     "User",
     "UserRole",
     "UserSession",

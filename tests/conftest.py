@@ -196,3 +196,116 @@ def thai(app):
         return text
 
     return translate
+
+
+@pytest.fixture
+def municipality(app):
+    """The demo municipality's communities (id, slug) without its people or processes."""
+    from participation.municipality.models import Area, Municipality
+
+    with app.app_context():
+        place = Municipality(name_th="เทศบาลทดสอบ", name_en="Test Municipality")
+        for position, (slug, name) in enumerate([("north", "ชุมชนเหนือ"), ("south", "ชุมชนใต้")]):
+            place.areas.append(Area(slug=slug, name_th=name, name_en=slug, position=position))
+        _db.session.add(place)
+        _db.session.commit()
+        areas = [SimpleNamespace(id=a.id, slug=a.slug) for a in place.areas]
+        _db.session.remove()
+    return areas
+
+
+@pytest.fixture
+def create_process(app, municipality, create_user):
+    """Make a published process in a given phase, with two categories and two communities."""
+    from participation.processes.models import Category, Process
+
+    counter = iter(range(1, 1000))
+
+    def make(phase="reframe", max_supports=None, support_threshold=3, published=True,
+             facilitator=None, edit_window_minutes=1440):  # fmt: skip
+        number = next(counter)
+        facilitator = facilitator or create_user(roles=["facilitator"])
+        with app.app_context():
+            from participation.accounts.models import User
+            from participation.municipality.models import Area
+
+            process = Process(
+                slug=f"process-{number}", title_th=f"กระบวนการ {number}",
+                title_en=f"Process {number}", phase=phase, is_published=published,
+                max_supports=max_supports, support_threshold=support_threshold,
+                edit_window_minutes=edit_window_minutes,
+            )  # fmt: skip
+            process.categories = [
+                Category(slug="roads", name_th="ถนน", name_en="Roads", position=0),
+                Category(slug="light", name_th="ไฟส่องสว่าง", name_en="Lighting", position=1),
+            ]
+            process.areas = _db.session.scalars(sa.select(Area)).all()
+            process.facilitators.append(_db.session.get(User, facilitator.id))
+            _db.session.add(process)
+            _db.session.commit()
+            made = SimpleNamespace(
+                id=process.id, slug=process.slug, phase=phase, facilitator=facilitator,
+                category_ids=[c.id for c in process.categories],
+                area_ids=[a.id for a in process.areas],
+            )  # fmt: skip
+            _db.session.remove()
+        return made
+
+    return make
+
+
+@pytest.fixture
+def create_contribution(app):
+    """Post an issue or proposal through the operations (the phase must allow it)."""
+    from participation.accounts.models import User
+    from participation.processes.models import Process
+    from participation.proposals import operations
+
+    def make(process, author, kind="proposal", title="ซ่อมถนนชำรุดหน้าโรงเรียน",
+             body="ถนนเป็นหลุมเป็นบ่อ", **extra):  # fmt: skip
+        with app.app_context():
+            create = operations.create_proposal if kind == "proposal" else operations.create_issue
+            item = create(
+                _db.session.get(Process, process.id),
+                _db.session.get(User, author.id),
+                {"title": title, "body": body, **extra},
+            )
+            _db.session.commit()
+            item_id = item.id
+            _db.session.remove()
+        return item_id
+
+    return make
+
+
+def set_phase(app, process, phase):
+    """Move a process straight to ``phase`` (tests only; the app goes one phase at a time)."""
+    from participation.processes.models import Process
+
+    with app.app_context():
+        _db.session.get(Process, process.id).phase = phase
+        _db.session.commit()
+        _db.session.remove()
+    process.phase = phase
+
+
+@pytest.fixture
+def move_to(app):
+    return lambda process, phase: set_phase(app, process, phase)
+
+
+@pytest.fixture
+def live_server(app, database_url, tmp_path):
+    """gunicorn with four worker processes on the test database (after the test's data)."""
+    from tests.live import LiveServer
+
+    servers = []
+
+    def start():
+        server = LiveServer(database_url, tmp_path)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -32,6 +32,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import GRANTABLE_ROLES, Role
 from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
+from participation.core.transactions import writing
 from participation.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -170,11 +171,25 @@ def load_session_user(token):
     if now >= row.expires_dt or now - row.last_seen_dt > idle:
         return None
     if now - row.last_seen_dt > LAST_SEEN_RESOLUTION:
-        row.last_seen_dt = now
-        db.session.commit()
+        _touch_session(row.id, now)
     user = row.user
     user.session_token = token
     return user
+
+
+def _touch_session(session_id, now):
+    """Record activity; best effort, in its own short transaction that takes the write lock."""
+    db.session.rollback()
+    try:
+        with writing():
+            db.session.execute(
+                sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_dt=now)
+            )
+            db.session.commit()
+    except sa.exc.OperationalError:
+        # A busy database must not sign anyone out; the next request tries again.
+        db.session.rollback()
+        logger.warning("Could not record session activity (database busy)")
 
 
 def end_session(token):

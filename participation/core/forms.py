@@ -3,7 +3,9 @@
 from urllib.parse import urlsplit
 
 from flask import request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField
 
 
 class RuleAwareForm(FlaskForm):
@@ -29,3 +31,25 @@ def next_url(default_endpoint="home.index"):
     """Return the page to go back to after a form, only ever on this site."""
     target = request.args.get("next") or request.form.get("next")
     return target if is_safe_next(target) else url_for(default_endpoint)
+
+
+class ThaiDateField(DateField):
+    """A date field whose error is in our catalogue (WTForms has no Thai translation)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Please enter a date as day, month and year.")) from None
+
+
+class ThaiIntegerField(IntegerField):
+    """A whole-number field whose error is in our catalogue."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Please enter a whole number.")) from None

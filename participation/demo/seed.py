@@ -62,4 +62,7 @@ def seed():
             accounts.grant_role(user, role)
         users[spec["email"]] = user
     db.session.flush()
-    return {"municipality": municipality, "users": users}
+    from participation.demo.cycle import seed_cycle
+
+    processes = seed_cycle(users, municipality)
+    return {"municipality": municipality, "users": users, **processes}

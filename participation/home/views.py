@@ -21,7 +21,17 @@ LANGUAGE_COOKIE_DAYS = 365
 
 @bp.route("/")
 def index():
-    return render_template("home/index.html", municipality=current_municipality())
+    from participation.processes.models import Process
+
+    processes = db.session.scalars(
+        sa.select(Process)
+        .where(Process.is_published.is_(True))
+        .order_by(Process.created_dt.desc())
+        .limit(12)
+    ).all()
+    return render_template(
+        "home/index.html", municipality=current_municipality(), processes=processes, townhalls=[]
+    )
 
 
 @bp.route("/privacy")

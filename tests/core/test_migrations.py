@@ -6,11 +6,18 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from participation.extensions import db
+from participation.search.index import include_name, include_object
 
 
 def _differences(connection):
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
+        connection,
+        opts={
+            "compare_type": True,
+            "render_as_batch": True,
+            "include_object": include_object,
+            "include_name": include_name,
+        },
     )
     return compare_metadata(context, db.metadata)
 
@@ -32,7 +39,7 @@ def test_every_migration_downgrades_and_upgrades_again(config, tmp_path, make_ap
         upgrade()
         downgrade(revision="base")
         tables = sa.inspect(db.engine).get_table_names()
-        assert set(tables) <= {"alembic_version"}
+        assert set(tables) <= {"alembic_version"}, tables
         upgrade()
         with db.engine.connect() as connection:
             assert _differences(connection) == []

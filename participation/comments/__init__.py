@@ -1,0 +1,1 @@
+"""Threaded comments on issues and proposals, with alignment and votes."""

@@ -1,0 +1,201 @@
+"""Commenting: threads three levels deep, alignment, edits, soft deletes and votes."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.comments.models import BODY_MAX, MAX_DEPTH, Alignment, Comment, CommentVote
+from participation.core.models import utcnow
+from participation.core.permissions import Permission, can
+from participation.core.rules import RuleError
+from participation.core.sanitize import render_markdown
+from participation.extensions import db
+from participation.notifications.operations import insert_ignoring_duplicates, notify_reply
+from participation.processes.models import Action
+from participation.proposals.models import Contribution
+
+SORTS = {
+    "best": (sa.desc(Comment.upvotes - Comment.downvotes), Comment.created_dt, Comment.id),
+    "newest": (Comment.created_dt.desc(), Comment.id.desc()),
+    "oldest": (Comment.created_dt, Comment.id),
+}
+
+
+def _require_comments_open(contribution):
+    action = Action.COMMENT_ISSUE if contribution.kind == "issue" else Action.COMMENT_PROPOSAL
+    if not contribution.process.allows_action(action):
+        raise RuleError(_l("Comments are closed in this phase of the process."))
+    if contribution.is_withdrawn:
+        raise RuleError(_l("Comments are closed: the author withdrew this."))
+
+
+def _clean_body(body):
+    body = (body or "").strip()
+    if not body:
+        raise RuleError(_l("Please write your comment."), "body")
+    if len(body) > BODY_MAX:
+        raise RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
+    return body
+
+
+def _clean_alignment(alignment):
+    if not alignment:
+        return None
+    try:
+        return Alignment(alignment).value
+    except ValueError:
+        raise RuleError(_l("Please choose in favour, against or neutral."), "alignment") from None
+
+
+def add_comment(contribution, author, body, alignment=None, parent=None):
+    """Comment, or reply to ``parent``; replies deeper than three levels join the third."""
+    if not can(author, Permission.PARTICIPATE):
+        raise RuleError(_l("Please sign in to take part."))
+    _require_comments_open(contribution)
+    body = _clean_body(body)
+    alignment = _clean_alignment(alignment)
+    depth, parent_id = 0, None
+    if parent is not None:
+        if parent.contribution_id != contribution.id:
+            raise RuleError(_l("You can only reply to a comment of this page."), "parent_id")
+        if parent.depth >= MAX_DEPTH:
+            depth, parent_id = MAX_DEPTH, parent.parent_id
+        else:
+            depth, parent_id = parent.depth + 1, parent.id
+    comment = Comment(
+        contribution_id=contribution.id,
+        parent_id=parent_id,
+        depth=depth,
+        author_id=author.id,
+        body=body,
+        body_html=str(render_markdown(body)),
+        alignment=alignment,
+    )
+    db.session.add(comment)
+    db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == contribution.id)
+        .values(comment_count=Contribution.comment_count + 1)
+    )
+    db.session.flush()
+    db.session.expire(contribution, ["comment_count"])
+    if parent is not None:
+        notify_reply(comment, parent, author)
+    return comment
+
+
+def edit_comment(comment, editor, body, alignment=None):
+    if comment.author_id != editor.id:
+        raise RuleError(_l("Only the author can edit this comment."))
+    if comment.is_deleted:
+        raise RuleError(_l("This comment was deleted."))
+    _require_comments_open(comment.contribution)
+    comment.body = _clean_body(body)
+    comment.body_html = str(render_markdown(comment.body))
+    comment.alignment = _clean_alignment(alignment)
+    comment.is_edited = True
+    db.session.flush()
+
+
+def delete_comment(comment, user):
+    """Soft delete: the text goes, the place in the thread and its replies stay."""
+    if comment.author_id != user.id:
+        raise RuleError(_l("Only the author can delete this comment."))
+    if comment.is_deleted:
+        return
+    comment.is_deleted = True
+    comment.body = ""
+    comment.body_html = ""
+    comment.modified_dt = utcnow()
+    db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == comment.contribution_id)
+        .values(comment_count=Contribution.comment_count - 1)
+    )
+    db.session.flush()
+
+
+def vote_comment(comment, user, value):
+    """Vote up (1) or down (-1) once; the same vote again takes it back, the other switches."""
+    if not can(user, Permission.PARTICIPATE):
+        raise RuleError(_l("Please sign in to take part."))
+    if value not in (1, -1):
+        raise RuleError(_l("A vote is up or down."), "value")
+    if comment.is_deleted:
+        raise RuleError(_l("This comment was deleted."))
+    _require_comments_open(comment.contribution)
+    existing = db.session.scalar(
+        sa.select(CommentVote.value).where(
+            CommentVote.comment_id == comment.id, CommentVote.user_id == user.id
+        )
+    )
+    changes = {1: 0, -1: 0}
+    if existing == value:
+        removed = db.session.execute(
+            sa.delete(CommentVote).where(
+                CommentVote.comment_id == comment.id,
+                CommentVote.user_id == user.id,
+                CommentVote.value == value,
+            )
+        ).rowcount
+        changes[value] -= removed
+        current = None if removed else existing
+    elif existing is None:
+        inserted = db.session.execute(
+            insert_ignoring_duplicates(CommentVote).values(
+                comment_id=comment.id, user_id=user.id, value=value
+            )
+        ).rowcount
+        changes[value] += inserted
+        current = value
+    else:
+        switched = db.session.execute(
+            sa.update(CommentVote)
+            .where(
+                CommentVote.comment_id == comment.id,
+                CommentVote.user_id == user.id,
+                CommentVote.value == existing,
+            )
+            .values(value=value)
+        ).rowcount
+        changes[value] += switched
+        changes[existing] -= switched
+        current = value
+    if changes[1] or changes[-1]:
+        db.session.execute(
+            sa.update(Comment)
+            .where(Comment.id == comment.id)
+            .values(upvotes=Comment.upvotes + changes[1], downvotes=Comment.downvotes + changes[-1])
+        )
+        db.session.expire(comment, ["upvotes", "downvotes"])
+    return current
+
+
+def thread(contribution, sort="best"):
+    """Return the comments of a contribution as a tree: [(comment, [(reply, [...])...])...]."""
+    order = SORTS.get(sort, SORTS["best"])
+    comments = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.contribution_id == contribution.id)
+        .options(sa.orm.joinedload(Comment.author))
+        .order_by(*order)
+    ).all()
+    children = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+
+    def build(parent_id):
+        return [(comment, build(comment.id)) for comment in children.get(parent_id, [])]
+
+    return build(None), comments
+
+
+def my_votes(user, comments):
+    if not user.is_authenticated or not comments:
+        return {}
+    rows = db.session.execute(
+        sa.select(CommentVote.comment_id, CommentVote.value).where(
+            CommentVote.user_id == user.id,
+            CommentVote.comment_id.in_([comment.id for comment in comments]),
+        )
+    )
+    return dict(rows.all())

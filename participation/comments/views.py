@@ -1,0 +1,140 @@
+"""Posting, replying to, editing, deleting and voting on comments."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from participation.comments import operations
+from participation.comments.models import Comment
+from participation.core.errors import wants_json
+from participation.core.rules import RuleError
+from participation.extensions import db, limiter
+from participation.processes.operations import process_is_visible
+from participation.proposals.models import Contribution
+
+bp = Blueprint("comments", __name__)
+
+COMMENT_LIMIT = "20 per minute"
+
+
+def _visible_contribution(contribution_id):
+    contribution = db.session.get(Contribution, contribution_id) or abort(404)
+    if not process_is_visible(contribution.process, current_user):
+        abort(404)
+    return contribution
+
+
+def _comment(comment_id):
+    comment = db.session.get(Comment, comment_id) or abort(404)
+    _visible_contribution(comment.contribution_id)
+    return comment
+
+
+def _back(contribution, anchor=""):
+    kind_path = "issues" if contribution.kind == "issue" else "proposals"
+    return redirect(
+        url_for(
+            "proposals.show",
+            slug=contribution.process.slug,
+            kind_path=kind_path,
+            item_id=contribution.id,
+        )
+        + anchor
+    )
+
+
+def _error(contribution, error, status=422):
+    if wants_json():
+        return jsonify({"ok": False, "message": str(error.message), "field": error.field}), status
+    flash(str(error.message), "error")
+    return _back(contribution, "#comment-form")
+
+
+@bp.route("/contributions/<int:contribution_id>/comments", methods=["POST"])
+@login_required
+@limiter.limit(COMMENT_LIMIT)
+def create(contribution_id):
+    contribution = _visible_contribution(contribution_id)
+    parent = None
+    if request.form.get("parent_id"):
+        try:
+            parent = db.session.get(Comment, int(request.form["parent_id"]))
+        except ValueError:
+            parent = None
+        if parent is None:
+            abort(404)
+    try:
+        comment = operations.add_comment(
+            contribution,
+            current_user,
+            request.form.get("body"),
+            request.form.get("alignment") or None,
+            parent,
+        )
+    except RuleError as error:
+        db.session.rollback()
+        return _error(contribution, error)
+    db.session.commit()
+    flash(_("Your comment is published."), "success")
+    return _back(contribution, f"#comment-{comment.id}")
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(COMMENT_LIMIT, methods=["POST"])
+def edit(comment_id):
+    comment = _comment(comment_id)
+    if comment.author_id != current_user.id:
+        abort(403)
+    if request.method == "POST":
+        try:
+            operations.edit_comment(
+                comment, current_user, request.form.get("body"), request.form.get("alignment")
+            )
+        except RuleError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return render_template("comments/edit.html", comment=comment), 422
+        db.session.commit()
+        flash(_("Your comment is saved."), "success")
+        return _back(comment.contribution, f"#comment-{comment.id}")
+    return render_template("comments/edit.html", comment=comment)
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete(comment_id):
+    comment = _comment(comment_id)
+    if comment.author_id != current_user.id:
+        abort(403)
+    operations.delete_comment(comment, current_user)
+    db.session.commit()
+    flash(_("Your comment is deleted."), "success")
+    return _back(comment.contribution, f"#comment-{comment.id}")
+
+
+@bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
+@login_required
+@limiter.limit("60 per minute")
+def vote(comment_id):
+    comment = _comment(comment_id)
+    try:
+        value = int(request.form.get("value", ""))
+    except ValueError:
+        value = 0
+    try:
+        current = operations.vote_comment(comment, current_user, value)
+    except RuleError as error:
+        db.session.rollback()
+        return _error(comment.contribution, error, 409)
+    db.session.commit()
+    if wants_json():
+        return jsonify(
+            {
+                "ok": True,
+                "vote": current,
+                "upvotes": comment.upvotes,
+                "downvotes": comment.downvotes,
+            }
+        )
+    return _back(comment.contribution, f"#comment-{comment.id}")

@@ -1,0 +1,1 @@
+"""Following processes and proposals, and in-app notifications (the bell)."""

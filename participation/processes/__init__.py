@@ -1,0 +1,1 @@
+"""Participatory processes: one challenge, three phases (Reframe, Reimagine, Remake)."""

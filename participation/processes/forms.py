@@ -1,0 +1,47 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
+
+
+class ProcessForm(RuleAwareForm):
+    slug = StringField(
+        _l("Web address"),
+        description=_l("Lower-case letters, digits and dashes, e.g. safe-routes-to-school"),
+        validators=[InputRequired(message=_l("Please choose a web address."))],
+    )
+    title_th = StringField(_l("Title in Thai"))
+    title_en = StringField(_l("Title in English"))
+    summary_th = TextAreaField(_l("Summary in Thai"))
+    summary_en = TextAreaField(_l("Summary in English"))
+    description_th = TextAreaField(_l("Description in Thai"), description=_l("Markdown"))
+    description_en = TextAreaField(_l("Description in English"), description=_l("Markdown"))
+    areas = SelectMultipleField(_l("Communities"), coerce=int, validate_choice=False)
+    categories_th = TextAreaField(
+        _l("Categories"),
+        description=_l("One per line: Thai name | English name"),
+    )
+    reframe_start = ThaiDateField(_l("Reframe opens"), validators=[Optional()])
+    reframe_end = ThaiDateField(_l("Reframe closes"), validators=[Optional()])
+    reimagine_start = ThaiDateField(_l("Reimagine opens"), validators=[Optional()])
+    reimagine_end = ThaiDateField(_l("Reimagine closes"), validators=[Optional()])
+    remake_start = ThaiDateField(_l("Remake opens"), validators=[Optional()])
+    remake_end = ThaiDateField(_l("Remake closes"), validators=[Optional()])
+    max_supports = ThaiIntegerField(
+        _l("Supports per resident"),
+        description=_l("Leave empty for no limit. Fixed once Reimagine opens."),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1,000."))],
+    )
+    support_threshold = ThaiIntegerField(
+        _l("Supports needed for council review"),
+        description=_l("Fixed once Reimagine opens."),
+        validators=[InputRequired(message=_l("Please give a number.")),
+                    NumberRange(min=0, max=1_000_000, message=_l("From 0 to 1,000,000."))],
+    )  # fmt: skip
+    edit_window_minutes = ThaiIntegerField(
+        _l("Minutes authors may edit after posting"),
+        default=1440,
+        validators=[InputRequired(message=_l("Please give a number.")),
+                    NumberRange(min=0, max=525_600, message=_l("From 0 to 525,600."))],
+    )  # fmt: skip

@@ -1,0 +1,142 @@
+"""Creating and running processes: editing, phase changes (by hand or by date), following."""
+
+import re
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.audit.operations import record_action
+from participation.core.rules import RuleError
+from participation.core.sanitize import plain_text
+from participation.extensions import db
+from participation.notifications.operations import notify_followers_of_process
+from participation.processes.models import PHASES, Category, Phase, Process
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
+
+
+def process_is_visible(process, user):
+    """Published processes are public; drafts only to those who manage them."""
+    from participation.core.permissions import Permission, can
+
+    return process.is_published or can(user, Permission.MANAGE_PROCESSES, process)
+
+
+def _check_text(data):
+    for field in ("title_th", "title_en", "summary_th", "summary_en"):
+        data[field] = plain_text(data.get(field))
+    if not data["title_th"] and not data["title_en"]:
+        raise RuleError(_l("Give the process a title in Thai or English."), "title_th")
+    if not SLUG.match(data.get("slug") or ""):
+        raise RuleError(
+            _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
+        )
+
+
+def _check_dates(data):
+    previous_end = None
+    for phase in PHASES:
+        start, end = data.get(f"{phase}_start"), data.get(f"{phase}_end")
+        if start and end and end < start:
+            raise RuleError(_l("A phase cannot end before it starts."), f"{phase}_end")
+        if previous_end and start and start < previous_end:
+            raise RuleError(
+                _l("Each phase must start after the one before it ends."), f"{phase}_start"
+            )
+        previous_end = end or previous_end
+
+
+def save_process(process, data, actor):
+    """Create or edit a process. Support rules cannot change once Reimagine has opened."""
+    _check_text(data)
+    _check_dates(data)
+    slug_taken = db.session.scalar(
+        sa.select(Process.id).where(Process.slug == data["slug"], Process.id != process.id)
+        if process.id
+        else sa.select(Process.id).where(Process.slug == data["slug"])
+    )
+    if slug_taken:
+        raise RuleError(_l("Another process already uses this web address."), "slug")
+    if process.id and process.rules_frozen:
+        changed = [
+            name
+            for name in ("max_supports", "support_threshold")
+            if data.get(name) != getattr(process, name)
+        ]
+        if changed:
+            raise RuleError(_l("Support rules are fixed once Reimagine has opened."), changed[0])
+    for name, value in data.items():
+        if name not in ("areas", "categories", "facilitators"):
+            setattr(process, name, value)
+    if "areas" in data:
+        process.areas = list(data["areas"])
+    is_new = process.id is None
+    if is_new:
+        process.created_by_id = actor.id
+        process.phase = process.phase or Phase.REFRAME
+        if actor not in process.facilitators:
+            process.facilitators.append(actor)
+        db.session.add(process)
+    db.session.flush()
+    record_action(actor, "process.create" if is_new else "process.edit", process)
+    return process
+
+
+def set_categories(process, names):
+    """Replace the categories with (name_th, name_en) pairs, keeping existing slugs."""
+    existing = {category.name_th: category for category in process.categories}
+    kept = []
+    for position, (name_th, name_en) in enumerate(names):
+        category = existing.get(name_th) or Category(
+            slug=f"c{position + 1}-{len(process.categories) + position}", name_th=name_th
+        )
+        category.name_en = name_en
+        category.position = position
+        kept.append(category)
+    process.categories = kept
+
+
+def advance_phase(process, actor, reason=""):
+    """Move the process to its next phase; the last phase is final."""
+    following = process.current_phase.next
+    if following is None:
+        raise RuleError(_l("Remake is the last phase; there is no phase after it."))
+    previous = process.phase
+    process.phase = following
+    record_action(
+        actor,
+        "process.phase",
+        process,
+        reason=reason,
+        details={"from": previous, "to": following},
+        public=True,
+    )
+    notify_followers_of_process(process, actor)
+    db.session.flush()
+    return following
+
+
+def advance_by_date(process, today=None):
+    """Advance a published process whose next phase has started by its dates.
+
+    Returns True when the phase changed. Called when a process is shown and by
+    ``flask processes advance`` (for a daily timer).
+    """
+    today = today or date.today()
+    changed = False
+    while process.is_published:
+        following = process.current_phase.next
+        if following is None:
+            break
+        start, _end = process.phase_dates(following)
+        if start is None or start > today:
+            break
+        advance_phase(process, None, reason="date")
+        changed = True
+    return changed
+
+
+def publish_process(process, actor):
+    process.is_published = True
+    record_action(actor, "process.publish", process, public=True)

@@ -1,0 +1,1 @@
+"""Issues (Reframe) and proposals (Reimagine), the council's responses and progress (Remake)."""

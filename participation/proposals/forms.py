@@ -1,0 +1,86 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
+
+from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
+from participation.core.i18n import localized
+from participation.proposals.models import RESPONSE_STATUSES
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return -1  # refused by the operation with a clear message
+
+
+class ContributionForm(RuleAwareForm):
+    title = StringField(_l("Title"))
+    body = TextAreaField(
+        _l("Description"),
+        description=_l("You can use Markdown: **bold**, *italic*, lists and links."),
+    )
+    category_id = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
+    area_id = SelectField(_l("Community"), coerce=_optional_int, validate_choice=False)
+    next = HiddenField()
+
+    def set_choices(self, process):
+        none = SelectChoice("", _l("Not specified"))
+        self.category_id.choices = [none] + [
+            SelectChoice(c.id, localized(c, "name")) for c in process.categories
+        ]
+        self.area_id.choices = [none] + [
+            SelectChoice(a.id, localized(a, "name")) for a in process.areas
+        ]
+
+    def data_for_operation(self):
+        return {
+            "title": self.title.data,
+            "body": self.body.data,
+            "category_id": self.category_id.data,
+            "area_id": self.area_id.data,
+        }
+
+
+class ProposalForm(ContributionForm):
+    issue_ids = SelectMultipleField(
+        _l("Issues this proposal answers"), coerce=_optional_int, validate_choice=False
+    )
+
+    def set_issue_choices(self, issues):
+        self.issue_ids.choices = [SelectChoice(issue.id, issue.title) for issue in issues]
+
+    def data_for_operation(self):
+        return {**super().data_for_operation(), "issue_ids": self.issue_ids.data or []}
+
+
+class ResponseForm(RuleAwareForm):
+    status = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice(status.value, status.title) for status in RESPONSE_STATUSES],
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Please choose a status."))],
+    )
+    body = TextAreaField(
+        _l("Response to residents"),
+        description=_l("Explain the decision. When not accepting, give the reasons."),
+    )
+
+
+class UpdateForm(RuleAwareForm):
+    update_date = ThaiDateField(
+        _l("Date"), validators=[InputRequired(message=_l("Please give the date of this update."))]
+    )
+    progress = ThaiIntegerField(
+        _l("Progress (percent)"),
+        validators=[Optional()],
+    )
+    body = TextAreaField(_l("What was done"))

@@ -1,0 +1,334 @@
+"""Issue and proposal pages: lists, posting, editing, withdrawing, supporting, responding."""
+
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from participation.comments.operations import my_votes, thread
+from participation.core.errors import wants_json
+from participation.core.permissions import Permission, can
+from participation.core.rules import RuleError
+from participation.extensions import db, limiter
+from participation.notifications.operations import follow, is_following, unfollow
+from participation.processes.models import Action
+from participation.processes.views import load_process
+from participation.proposals import operations
+from participation.proposals.forms import ContributionForm as IssueForm
+from participation.proposals.forms import ProposalForm, ResponseForm, UpdateForm
+from participation.proposals.listing import Filters, list_contributions
+from participation.proposals.models import Issue, Kind, Proposal, Status
+from participation.votes import operations as votes
+
+bp = Blueprint("proposals", __name__, url_prefix="/processes/<slug>")
+
+KINDS = {"issues": Kind.ISSUE, "proposals": Kind.PROPOSAL}
+WRITE_LIMIT = "30 per minute"
+
+
+def _kind(kind_path):
+    return KINDS.get(kind_path) or abort(404)
+
+
+def load_contribution(process, kind_path, contribution_id):
+    contribution = operations.get_contribution(contribution_id, _kind(kind_path))
+    if contribution is None or contribution.process_id != process.id:
+        abort(404)
+    return contribution
+
+
+def _shuffle_seed():
+    """A per-visitor seed, so "random" order stays the same while they page through."""
+    if "shuffle_seed" not in session:
+        session["shuffle_seed"] = secrets.randbelow(2**31)
+    return session["shuffle_seed"]
+
+
+@bp.route("/<any(issues, proposals):kind_path>")
+def index(slug, kind_path):
+    process = load_process(slug)
+    kind = _kind(kind_path)
+    filters = Filters.from_args(request.args, seed=_shuffle_seed())
+    page = list_contributions(process, kind, filters, current_user)
+    supported = votes.supported_ids(current_user, [item.id for item in page.items])
+    return render_template(
+        "proposals/list.html",
+        process=process,
+        kind=kind,
+        kind_path=kind_path,
+        filters=filters,
+        page=page,
+        supported=supported,
+        supports_left=votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None,
+    )
+
+
+def _new_form(process, kind):
+    form = ProposalForm() if kind == Kind.PROPOSAL else IssueForm()
+    form.set_choices(process)
+    if kind == Kind.PROPOSAL:
+        issues = db.session.scalars(
+            db.select(Issue)
+            .where(Issue.process_id == process.id, Issue.status != Status.WITHDRAWN)
+            .order_by(Issue.affected_count.desc(), Issue.id.desc())
+            .limit(200)
+        ).all()
+        form.set_issue_choices(issues)
+    return form
+
+
+@bp.route("/<any(issues, proposals):kind_path>/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def create(slug, kind_path):
+    process = load_process(slug)
+    kind = _kind(kind_path)
+    action = Action.POST_PROPOSAL if kind == Kind.PROPOSAL else Action.POST_ISSUE
+    form = _new_form(process, kind)
+    if request.method == "GET" and kind == Kind.PROPOSAL and request.args.get("issue"):
+        form.issue_ids.data = [int(i) for i in request.args.getlist("issue") if i.isdigit()]
+    if form.validate_on_submit():
+        create_operation = (
+            operations.create_proposal if kind == Kind.PROPOSAL else operations.create_issue
+        )
+        try:
+            item = create_operation(process, current_user, form.data_for_operation())
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("Thank you! It is published."), "success")
+            return redirect(url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id))
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        process=process,
+        kind=kind,
+        kind_path=kind_path,
+        item=None,
+        phase_open=process.allows_action(action),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/<any(issues, proposals):kind_path>/<int:item_id>")
+def show(slug, kind_path, item_id):
+    process = load_process(slug)
+    item = load_contribution(process, kind_path, item_id)
+    sort = request.args.get("sort", "best")
+    tree, comments = thread(item, sort)
+    context = {
+        "process": process,
+        "item": item,
+        "kind_path": kind_path,
+        "tree": tree,
+        "comment_sort": sort if sort in ("best", "newest", "oldest") else "best",
+        "my_votes": my_votes(current_user, comments),
+        "can_edit": operations.can_edit(item, current_user, process),
+        "following": is_following(current_user, contribution=item),
+        "can_respond": can(current_user, Permission.RESPOND_AS_COUNCIL)
+        and process.allows_action(Action.RESPOND),
+    }
+    if isinstance(item, Proposal):
+        context["supported"] = item.id in votes.supported_ids(current_user, [item.id])
+        context["supports_left"] = votes.supports_left(process, current_user)
+        context["response_form"] = ResponseForm(obj=item.response)
+        context["update_form"] = UpdateForm()
+    else:
+        context["affected"] = votes.is_affected(item, current_user)
+    return render_template("proposals/show.html", **context)
+
+
+@bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def edit(slug, kind_path, item_id):
+    process = load_process(slug)
+    item = load_contribution(process, kind_path, item_id)
+    if item.author_id != current_user.id:
+        abort(403)
+    form = _new_form(process, item.kind)
+    if request.method == "GET":
+        form.title.data, form.body.data = item.title, item.body
+        form.category_id.data, form.area_id.data = item.category_id, item.area_id
+        if isinstance(item, Proposal):
+            form.issue_ids.data = [issue.id for issue in item.issues]
+    if form.validate_on_submit():
+        try:
+            operations.edit_contribution(item, current_user, form.data_for_operation())
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved. The earlier version stays in the history."), "success")
+            return redirect(url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id))
+    return render_template(
+        "proposals/form.html",
+        form=form,
+        process=process,
+        kind=item.kind,
+        kind_path=kind_path,
+        item=item,
+        phase_open=operations.can_edit(item, current_user, process),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/history")
+def history(slug, kind_path, item_id):
+    process = load_process(slug)
+    item = load_contribution(process, kind_path, item_id)
+    return render_template(
+        "proposals/history.html", process=process, item=item, kind_path=kind_path
+    )
+
+
+def _done(process, item, kind_path, message=None, category="success", payload=None, status=200):
+    """Answer a write: JSON for scripts on the page, else flash and go back to the item."""
+    if wants_json():
+        body = {"ok": status < 400, **(payload or {})}
+        if message:
+            body["message"] = str(message)
+        return jsonify(body), status
+    if message:
+        flash(str(message), category)
+    return redirect(
+        url_for(".show", slug=process.slug, kind_path=kind_path, item_id=item.id)
+        + request.form.get("anchor", "")
+    )
+
+
+@bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(slug, kind_path, item_id):
+    process = load_process(slug)
+    item = load_contribution(process, kind_path, item_id)
+    if item.author_id != current_user.id:
+        abort(403)
+    try:
+        operations.withdraw(item, current_user)
+    except RuleError as error:
+        db.session.rollback()
+        return _done(process, item, kind_path, error.message, "error", status=409)
+    db.session.commit()
+    return _done(process, item, kind_path, _("It is withdrawn."))
+
+
+@bp.route("/proposals/<int:item_id>/support", methods=["POST"])
+@login_required
+@limiter.limit("60 per minute")
+def support(slug, item_id):
+    process = load_process(slug)
+    proposal = load_contribution(process, "proposals", item_id)
+    wanted = request.form.get("support", "1") != "0"
+    try:
+        if wanted:
+            votes.support_proposal(proposal, current_user)
+        else:
+            votes.withdraw_support(proposal, current_user)
+    except RuleError as error:
+        db.session.rollback()
+        return _done(process, proposal, "proposals", error.message, "error", status=409)
+    db.session.commit()
+    left = votes.supports_left(process, current_user)
+    payload = {
+        "supported": wanted,
+        "support_count": proposal.support_count,
+        "supports_left": left,
+        "qualifies": proposal.qualifies(process),
+        "supports_left_text": None
+        if left is None
+        else _("%(left)s of %(total)s supports left", left=left, total=process.max_supports),
+    }
+    message = _("Thank you for your support.") if wanted else _("Your support is withdrawn.")
+    return _done(process, proposal, "proposals", message, payload=payload)
+
+
+@bp.route("/issues/<int:item_id>/affected", methods=["POST"])
+@login_required
+@limiter.limit("60 per minute")
+def affected(slug, item_id):
+    process = load_process(slug)
+    issue = load_contribution(process, "issues", item_id)
+    wanted = request.form.get("affected", "1") != "0"
+    try:
+        if wanted:
+            votes.mark_affected(issue, current_user)
+        else:
+            votes.unmark_affected(issue, current_user)
+    except RuleError as error:
+        db.session.rollback()
+        return _done(process, issue, "issues", error.message, "error", status=409)
+    db.session.commit()
+    return _done(
+        process, issue, "issues",
+        payload={"affected": wanted, "affected_count": issue.affected_count},
+    )  # fmt: skip
+
+
+@bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/follow", methods=["POST"])
+@login_required
+def toggle_follow(slug, kind_path, item_id):
+    process = load_process(slug)
+    item = load_contribution(process, kind_path, item_id)
+    if request.form.get("follow") == "0":
+        unfollow(current_user, contribution=item)
+        message = _("You no longer follow this.")
+    else:
+        follow(current_user, contribution=item)
+        message = _("You follow this: we will tell you about responses and progress.")
+    db.session.commit()
+    return _done(process, item, kind_path, message)
+
+
+@bp.route("/proposals/<int:item_id>/response", methods=["POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT)
+def respond(slug, item_id):
+    process = load_process(slug)
+    proposal = load_contribution(process, "proposals", item_id)
+    if not can(current_user, Permission.RESPOND_AS_COUNCIL):
+        abort(403)
+    form = ResponseForm()
+    form.validate_on_submit()
+    try:
+        operations.respond(proposal, current_user, form.status.data, form.body.data)
+    except RuleError as error:
+        db.session.rollback()
+        return _done(process, proposal, "proposals", error.message, "error", status=422)
+    db.session.commit()
+    return _done(process, proposal, "proposals", _("The council's response is published."))
+
+
+@bp.route("/proposals/<int:item_id>/updates", methods=["POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT)
+def add_update(slug, item_id):
+    process = load_process(slug)
+    proposal = load_contribution(process, "proposals", item_id)
+    if not can(current_user, Permission.RESPOND_AS_COUNCIL):
+        abort(403)
+    form = UpdateForm()
+    if not form.validate_on_submit():
+        message = next(iter(form.errors.values()))[0]
+        return _done(process, proposal, "proposals", message, "error", status=422)
+    try:
+        operations.add_implementation_update(
+            proposal, current_user, form.update_date.data, form.progress.data, form.body.data
+        )
+    except RuleError as error:
+        db.session.rollback()
+        return _done(process, proposal, "proposals", error.message, "error", status=422)
+    db.session.commit()
+    return _done(process, proposal, "proposals", _("The progress update is published."))

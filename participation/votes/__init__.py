@@ -1,0 +1,1 @@
+"""Supports for proposals and "this affects me too" on issues: one per resident, counted."""

@@ -1,0 +1,193 @@
+"""Supporting proposals and saying an issue affects you: one per resident, counters exact.
+
+Concurrency: the unique constraint decides who supported (INSERT ... ON CONFLICT DO NOTHING),
+the allowance row is counted up with a conditional UPDATE (``used < max``), and counters move
+with the rows in the same transaction. On SQLite, writing requests begin with BEGIN IMMEDIATE
+and are serialised; on PostgreSQL the row locks of the UPDATEs do it.
+"""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.core.models import utcnow
+from participation.core.permissions import Permission, can
+from participation.core.rules import RuleError
+from participation.extensions import db
+from participation.notifications.operations import insert_ignoring_duplicates
+from participation.processes.models import Action
+from participation.proposals.models import Contribution, Status
+from participation.votes.models import Affected, Support, SupportAllowance
+
+
+def _require_participant(user):
+    if not can(user, Permission.PARTICIPATE):
+        raise RuleError(_l("Please sign in to take part."))
+
+
+def _require_supports_open(proposal):
+    if not proposal.process.allows_action(Action.SUPPORT):
+        raise RuleError(_l("Supports are open only during Reimagine."))
+    if proposal.status == Status.WITHDRAWN:
+        raise RuleError(_l("This proposal was withdrawn by its author."))
+
+
+def supports_left(process, user):
+    """Return how many more proposals ``user`` may support here (None: no limit)."""
+    if process.max_supports is None:
+        return None
+    if not user.is_authenticated:
+        return process.max_supports
+    used = db.session.scalar(
+        sa.select(SupportAllowance.used).where(
+            SupportAllowance.user_id == user.id, SupportAllowance.process_id == process.id
+        )
+    )
+    return process.max_supports - (used or 0)
+
+
+def support_proposal(proposal, user):
+    """Support a proposal. Returns False when ``user`` already supported it (nothing changes)."""
+    _require_participant(user)
+    _require_supports_open(proposal)
+    process = proposal.process
+    inserted = db.session.execute(
+        insert_ignoring_duplicates(Support).values(
+            proposal_id=proposal.id, process_id=process.id, user_id=user.id, created_dt=utcnow()
+        )
+    ).rowcount
+    if not inserted:
+        return False
+    if process.max_supports is not None:
+        db.session.execute(
+            insert_ignoring_duplicates(SupportAllowance).values(
+                user_id=user.id, process_id=process.id, used=0
+            )
+        )
+        counted = db.session.execute(
+            sa.update(SupportAllowance)
+            .where(
+                SupportAllowance.user_id == user.id,
+                SupportAllowance.process_id == process.id,
+                SupportAllowance.used < process.max_supports,
+            )
+            .values(used=SupportAllowance.used + 1)
+        ).rowcount
+        if not counted:
+            # The caller rolls back, which also removes the support row inserted above.
+            raise RuleError(
+                _l(
+                    "You have used all %(count)s supports in this process. Withdraw one to "
+                    "support another proposal.",
+                    count=process.max_supports,
+                )
+            )
+    db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == proposal.id)
+        .values(support_count=Contribution.support_count + 1)
+    )
+    db.session.expire(proposal, ["support_count"])
+    return True
+
+
+def withdraw_support(proposal, user):
+    """Take a support back while Reimagine is open. Returns False when there was none."""
+    _require_participant(user)
+    if not proposal.process.allows_action(Action.SUPPORT):
+        raise RuleError(_l("Supports are open only during Reimagine."))
+    removed = db.session.execute(
+        sa.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
+    ).rowcount
+    if not removed:
+        return False
+    _uncount(proposal, [user.id])
+    return True
+
+
+def refund_supports(proposal):
+    """Remove every support of a withdrawn proposal and give residents their supports back."""
+    user_ids = db.session.scalars(
+        sa.delete(Support).where(Support.proposal_id == proposal.id).returning(Support.user_id)
+    ).all()
+    if user_ids:
+        _uncount(proposal, user_ids)
+
+
+def _uncount(proposal, user_ids):
+    db.session.execute(
+        sa.update(Contribution)
+        .where(Contribution.id == proposal.id)
+        .values(support_count=Contribution.support_count - len(user_ids))
+    )
+    db.session.execute(
+        sa.update(SupportAllowance)
+        .where(
+            SupportAllowance.process_id == proposal.process_id,
+            SupportAllowance.user_id.in_(user_ids),
+        )
+        .values(used=SupportAllowance.used - 1)
+    )
+    db.session.expire(proposal, ["support_count"])
+
+
+def supported_ids(user, proposal_ids):
+    """Return which of ``proposal_ids`` the user supports (one query for a whole page)."""
+    if not user.is_authenticated or not proposal_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Support.proposal_id).where(
+                Support.user_id == user.id, Support.proposal_id.in_(proposal_ids)
+            )
+        )
+    )
+
+
+def mark_affected(issue, user):
+    """Say "this affects me too" (once). Returns False when already said."""
+    _require_participant(user)
+    if not issue.process.allows_action(Action.AFFECTED):
+        raise RuleError(_l("This is possible only during Reframe and Reimagine."))
+    if issue.is_withdrawn:
+        raise RuleError(_l("This issue was withdrawn by its author."))
+    inserted = db.session.execute(
+        insert_ignoring_duplicates(Affected).values(
+            issue_id=issue.id, user_id=user.id, created_dt=utcnow()
+        )
+    ).rowcount
+    if inserted:
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id == issue.id)
+            .values(affected_count=Contribution.affected_count + 1)
+        )
+        db.session.expire(issue, ["affected_count"])
+    return bool(inserted)
+
+
+def unmark_affected(issue, user):
+    _require_participant(user)
+    if not issue.process.allows_action(Action.AFFECTED):
+        raise RuleError(_l("This is possible only during Reframe and Reimagine."))
+    removed = db.session.execute(
+        sa.delete(Affected).where(Affected.issue_id == issue.id, Affected.user_id == user.id)
+    ).rowcount
+    if removed:
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id == issue.id)
+            .values(affected_count=Contribution.affected_count - 1)
+        )
+        db.session.expire(issue, ["affected_count"])
+    return bool(removed)
+
+
+def is_affected(issue, user):
+    if not user.is_authenticated:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(Affected.id).where(Affected.issue_id == issue.id, Affected.user_id == user.id)
+        )
+        is not None
+    )

@@ -1,0 +1,66 @@
+// Progressive enhancement: supporting a proposal and voting on comments update the page in
+// place. Without JavaScript the same forms submit normally and the page reloads.
+(function () {
+  "use strict";
+
+  function post(form) {
+    return fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        return { ok: response.ok, data: data };
+      });
+    });
+  }
+
+  function enhanceSupport(form) {
+    var box = form.closest("[data-support-box]");
+    var button = form.querySelector("button");
+    var wanted = form.querySelector("input[name=support]");
+    var message = box.querySelector("[data-support-message]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      post(form)
+        .then(function (result) {
+          message.textContent = result.data.message || "";
+          if (!result.ok) return;
+          var supported = result.data.supported;
+          box.querySelector("[data-support-count]").textContent = result.data.support_count;
+          wanted.value = supported ? "0" : "1";
+          button.setAttribute("aria-pressed", supported ? "true" : "false");
+          button.classList.toggle("button--secondary", supported);
+          button.textContent = supported ? button.dataset.labelWithdraw : button.dataset.labelSupport;
+          var left = box.querySelector("[data-supports-left]");
+          if (left && result.data.supports_left_text) {
+            left.textContent = result.data.supports_left_text;
+          }
+        })
+        .catch(function () { form.submit(); })
+        .finally(function () { button.disabled = false; });
+    });
+  }
+
+  function enhanceVote(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var actions = form.closest(".comment__actions");
+      post(form).then(function (result) {
+        if (!result.ok) return;
+        actions.querySelectorAll("form[data-enhance=vote]").forEach(function (other) {
+          var value = Number(other.querySelector("input[name=value]").value);
+          var button = other.querySelector("button");
+          button.querySelector("[data-count]").textContent =
+            value === 1 ? result.data.upvotes : result.data.downvotes;
+          button.setAttribute("aria-pressed", result.data.vote === value ? "true" : "false");
+        });
+      }).catch(function () { form.submit(); });
+    });
+  }
+
+  document.querySelectorAll("form[data-enhance=support]").forEach(enhanceSupport);
+  document.querySelectorAll("form[data-enhance=vote]").forEach(enhanceVote);
+})();

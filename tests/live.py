@@ -1,0 +1,120 @@
+"""A real multi-process server on the test database, and a small HTTP client for it.
+
+Used where only real parallel requests prove a property (supports under concurrency).
+"""
+
+import http.cookies
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from participation.config import ROOT_DIR
+
+BIN = Path(sys.executable).parent
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn with several worker processes serving ``wsgi:app`` on the given database."""
+
+    def __init__(self, database_url, tmp_path, workers=4):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "live-server.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "RUAMKID_INSTANCE_DIR": str(tmp_path / "live-instance"),
+            "SECRET_KEY": "live-test-secret-key-long-enough-for-the-checks",
+            "RATELIMIT_ENABLED": "false",
+            "MAIL_BACKEND": "log",
+            "ARGON2_TIME_COST": "1",
+            "ARGON2_MEMORY_KIB": "1024",
+        }
+        with self.log.open("w") as output:
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+                 "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
+                cwd=ROOT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self._wait()
+
+    def _wait(self, seconds=30):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(self.log.read_text())
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("live server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+    def errors(self):
+        return [line for line in self.log.read_text().splitlines() if "Traceback" in line]
+
+
+class Browser:
+    """Cookies and CSRF tokens, like a browser, over urllib."""
+
+    def __init__(self, base):
+        self.base = base
+        self.cookies = {}
+
+    def _cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method, path, data=None, accept="text/html"):
+        body = urllib.parse.urlencode(data or {}, doseq=True).encode() if data else None
+        request = urllib.request.Request(self.base + path, data=body, method=method)  # noqa: S310
+        request.add_header("Accept", accept)
+        if self.cookies:
+            request.add_header("Cookie", self._cookie_header())
+        if body:
+            request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            response = opener.open(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = http.cookies.SimpleCookie(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        return response.status, response.read().decode()
+
+    def token(self, path):
+        status, page = self.request("GET", path)
+        match = TOKEN.search(page)
+        assert match, f"no CSRF token on {path} ({status})"
+        return match.group(1) or match.group(2)
+
+    def login(self, email, password):
+        token = self.token("/login")
+        status, _ = self.request(
+            "POST", "/login", {"csrf_token": token, "email": email, "password": password}
+        )
+        assert status == 302, status
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
