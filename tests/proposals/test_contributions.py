@@ -219,10 +219,10 @@ def test_council_member_responds_and_reports_progress(
     move_to(process, "remake")
     auth.login(council)
 
-    client.post(_url(process, "proposals", proposal_id, "response"),
-                data={"status": "accepted", "body": "รับไว้ดำเนินการในปีงบประมาณ 2570"})  # fmt: skip
-    client.post(_url(process, "proposals", proposal_id, "updates"),
-                data={"update_date": "2026-11-01", "progress": 40, "body": "เริ่มงานแล้ว"})  # fmt: skip
+    answer = {"status": "accepted", "body": "รับไว้ดำเนินการในปีงบประมาณ 2570"}
+    update = {"update_date": "2026-11-01", "progress": 40, "body": "เริ่มงานแล้ว"}
+    client.post(_url(process, "proposals", proposal_id, "response"), data=answer)
+    client.post(_url(process, "proposals", proposal_id, "updates"), data=update)
 
     page = client.get(_url(process, "proposals", proposal_id)).get_data(as_text=True)
     assert "รับไว้ดำเนินการในปีงบประมาณ 2570" in page
