@@ -195,6 +195,15 @@ def thai(app):
         assert text != message % variables if variables else text != message, message
         return text
 
+    def plural(singular, plural_form, num):
+        from flask_babel import ngettext
+
+        with app.test_request_context(), force_locale("th"):
+            text = ngettext(singular, plural_form, num)
+        assert text != (singular if num == 1 else plural_form) % {"num": num}, singular
+        return text
+
+    translate.plural = plural
     return translate
 
 

@@ -40,7 +40,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user",
         cascade="all, delete-orphan",
-        lazy="selectin",
         foreign_keys="UserRole.user_id",
     )
 

@@ -155,9 +155,9 @@ def load_session_user(token):
     if not token:
         return None
     row = db.session.scalar(
-        sa.select(UserSession).where(
-            UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None)
-        )
+        sa.select(UserSession)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None))
+        .options(sa.orm.joinedload(UserSession.user).selectinload(User.role_rows))
     )
     if row is None:
         return None

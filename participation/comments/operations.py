@@ -9,7 +9,7 @@ from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.core.sanitize import render_markdown
 from participation.extensions import db
-from participation.notifications.operations import insert_ignoring_duplicates, notify_reply
+from participation.notifications.operations import insert_if_absent, notify_reply
 from participation.processes.models import Action
 from participation.proposals.models import Contribution
 
@@ -140,12 +140,10 @@ def vote_comment(comment, user, value):
         changes[value] -= removed
         current = None if removed else existing
     elif existing is None:
-        inserted = db.session.execute(
-            insert_ignoring_duplicates(CommentVote).values(
-                comment_id=comment.id, user_id=user.id, value=value
-            )
-        ).rowcount
-        changes[value] += inserted
+        inserted = insert_if_absent(
+            CommentVote, comment_id=comment.id, user_id=user.id, value=value
+        )
+        changes[value] += int(inserted)
         current = value
     else:
         switched = db.session.execute(

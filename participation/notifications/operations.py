@@ -9,21 +9,26 @@ from participation.extensions import db
 from participation.notifications.models import Follow, Notification, NotificationKind
 
 
-def insert_ignoring_duplicates(model):
-    """Return an INSERT for ``model`` that skips rows a unique constraint already holds."""
+def insert_if_absent(model, **values):
+    """INSERT a row unless a unique constraint already holds it; return True when inserted.
+
+    The answer comes from RETURNING: a driver's rowcount for INSERT ... ON CONFLICT is not
+    reliable (psycopg reports -1 through the ORM session).
+    """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(model).on_conflict_do_nothing()
+    key = sa.inspect(model).primary_key[0]
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(key)
+    return db.session.execute(statement).first() is not None
 
 
 def follow(user, process=None, contribution=None):
-    db.session.execute(
-        insert_ignoring_duplicates(Follow).values(
-            user_id=user.id,
-            process_id=getattr(process, "id", None),
-            contribution_id=getattr(contribution, "id", None),
-            created_dt=utcnow(),
-        )
+    insert_if_absent(
+        Follow,
+        user_id=user.id,
+        process_id=getattr(process, "id", None),
+        contribution_id=getattr(contribution, "id", None),
+        created_dt=utcnow(),
     )
 
 

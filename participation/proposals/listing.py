@@ -22,6 +22,14 @@ MAX_PER_PAGE = 100
 _SHUFFLE_A, _SHUFFLE_M = 2654435761, 4294967291
 
 
+def _shuffled(column, seed):
+    """A fixed permutation of ids for a seed, in 64-bit arithmetic on both databases."""
+    big = sa.BigInteger
+    return (sa.cast(column, big) * sa.literal(_SHUFFLE_A, big) + sa.literal(seed, big)) % (
+        sa.literal(_SHUFFLE_M, big)
+    )
+
+
 @dataclass
 class Filters:
     category_id: int | None = None
@@ -123,7 +131,7 @@ def list_contributions(process, kind, filters, user=None):
         "supported": (model.support_count.desc(), model.id.desc()),
         "newest": (model.created_dt.desc(), model.id.desc()),
         "commented": (model.comment_count.desc(), model.id.desc()),
-        "random": (((model.id * _SHUFFLE_A + filters.seed) % _SHUFFLE_M), model.id),
+        "random": (_shuffled(model.id, filters.seed), model.id),
         "relevance": (rank, model.id.desc()) if rank is not None else (model.id.desc(),),
     }[sort]
     items = db.session.scalars(

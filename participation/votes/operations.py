@@ -13,7 +13,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db
-from participation.notifications.operations import insert_ignoring_duplicates
+from participation.notifications.operations import insert_if_absent
 from participation.processes.models import Action
 from participation.proposals.models import Contribution, Status
 from participation.votes.models import Affected, Support, SupportAllowance
@@ -50,19 +50,14 @@ def support_proposal(proposal, user):
     _require_participant(user)
     _require_supports_open(proposal)
     process = proposal.process
-    inserted = db.session.execute(
-        insert_ignoring_duplicates(Support).values(
-            proposal_id=proposal.id, process_id=process.id, user_id=user.id, created_dt=utcnow()
-        )
-    ).rowcount
+    inserted = insert_if_absent(
+        Support, proposal_id=proposal.id, process_id=process.id, user_id=user.id,
+        created_dt=utcnow(),
+    )  # fmt: skip
     if not inserted:
         return False
     if process.max_supports is not None:
-        db.session.execute(
-            insert_ignoring_duplicates(SupportAllowance).values(
-                user_id=user.id, process_id=process.id, used=0
-            )
-        )
+        insert_if_absent(SupportAllowance, user_id=user.id, process_id=process.id, used=0)
         counted = db.session.execute(
             sa.update(SupportAllowance)
             .where(
@@ -150,11 +145,7 @@ def mark_affected(issue, user):
         raise RuleError(_l("This is possible only during Reframe and Reimagine."))
     if issue.is_withdrawn:
         raise RuleError(_l("This issue was withdrawn by its author."))
-    inserted = db.session.execute(
-        insert_ignoring_duplicates(Affected).values(
-            issue_id=issue.id, user_id=user.id, created_dt=utcnow()
-        )
-    ).rowcount
+    inserted = insert_if_absent(Affected, issue_id=issue.id, user_id=user.id, created_dt=utcnow())
     if inserted:
         db.session.execute(
             sa.update(Contribution)
