@@ -49,6 +49,18 @@ $(STAMP)/translations: $(wildcard translations/*/LC_MESSAGES/messages.po) | $(ST
 
 translations: $(STAMP)/translations
 
+# Browser tests need Chromium, its driver and a Thai font (Debian packages; apt-get as root).
+BROWSER_PACKAGES := chromium chromium-driver fonts-thai-tlwg
+$(STAMP)/browser: | $(STAMP)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	    && fc-list 2>/dev/null | grep -qi garuda; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing $(BROWSER_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
+	else echo "Please install: $(BROWSER_PACKAGES)" >&2; exit 1; fi
+	touch $@
+
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
@@ -72,10 +84,10 @@ format: $(STAMP)/python
 # with Redis configured (both started on loopback by tests/services.py and stopped after).
 test: setup lint test-sqlite test-postgres
 
-test-sqlite: setup
+test-sqlite: setup $(STAMP)/browser
 	$(BIN)/pytest --cov --cov-report=term
 
-test-postgres: setup
+test-postgres: setup $(STAMP)/browser
 	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider
 
 clean:

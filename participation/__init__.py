@@ -160,7 +160,9 @@ def _register_cli(app):
     from participation.accounts.cli import users_cli
     from participation.core.cli import translate_cli
     from participation.demo.cli import demo_cli
+    from participation.processes.cli import processes_cli
 
+    app.cli.add_command(processes_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
@@ -17,6 +18,7 @@ class ProcessForm(RuleAwareForm):
     summary_en = TextAreaField(_l("Summary in English"))
     description_th = TextAreaField(_l("Description in Thai"), description=_l("Markdown"))
     description_en = TextAreaField(_l("Description in English"), description=_l("Markdown"))
+    cover = FileField(_l("Cover image (optional)"), description=_l("PNG, JPEG or WebP, up to 4 MB"))
     areas = SelectMultipleField(_l("Communities"), coerce=int, validate_choice=False)
     categories_th = TextAreaField(
         _l("Categories"),

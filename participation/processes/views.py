@@ -1,7 +1,16 @@
 """Process pages: the list, one process with its stepper, and the facilitators' tools."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -11,7 +20,7 @@ from participation.core.rules import RuleError
 from participation.extensions import db
 from participation.municipality.models import Area
 from participation.notifications.operations import follow, is_following, unfollow
-from participation.processes import operations
+from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASE_ACTIONS, PHASES, Process
 from participation.proposals.models import Contribution, Proposal, Status
@@ -112,14 +121,20 @@ def _edit(process, form):
             f"{c.name_th} | {c.name_en}" for c in process.categories
         )
     if form.validate_on_submit():
+        replaced = None
         try:
+            if form.cover.data:
+                replaced = images.store_cover(process, form.cover.data)
             operations.save_process(process, _form_data(form), current_user)
             operations.set_categories(process, _categories_from(form.categories_th.data))
         except RuleError as error:
+            if form.cover.data and process.cover_image != replaced:
+                images.remove_cover_file(process.cover_image)
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
+            images.remove_cover_file(replaced)
             flash(_("The process is saved."), "success")
             return redirect(url_for("processes.show", slug=process.slug))
     return render_template("processes/form.html", form=form, process=process), (
@@ -131,6 +146,16 @@ def _edit(process, form):
 @permission_required(Permission.MANAGE_PROCESSES)
 def create():
     return _edit(Process(), ProcessForm())
+
+
+@bp.route("/<slug>/cover")
+def cover(slug):
+    process = load_process(slug)
+    if not process.cover_image:
+        abort(404)
+    response = send_from_directory(images.covers_dir(), process.cover_image, max_age=86400)
+    response.headers["Content-Disposition"] = "inline"
+    return response
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

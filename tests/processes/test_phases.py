@@ -257,3 +257,73 @@ def test_bad_process_input_is_explained_and_nothing_is_saved(
 def test_residents_cannot_open_processes(client, auth, resident):
     auth.login(resident)
     assert client.get("/processes/new").status_code == 403
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00"
+    b"\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _edit_data(process, **extra):
+    return {"slug": process.slug, "title_th": "ชื่อ", "support_threshold": 3,
+            "edit_window_minutes": 60, **extra}  # fmt: skip
+
+
+def test_facilitator_adds_a_cover_image_that_everyone_sees(client, auth, create_process, app):
+    import io
+
+    process = create_process("reframe")
+    auth.login(process.facilitator)
+
+    response = client.post(
+        _url(process, "edit"),
+        data=_edit_data(process, cover=(io.BytesIO(PNG), "cover.png")),
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 302
+    auth.logout()
+    image = client.get(_url(process, "cover"))
+    assert image.status_code == 200
+    assert image.data == PNG
+    assert image.mimetype == "image/png"
+    image.close()
+    assert _url(process, "cover") in client.get(_url(process)).get_data(as_text=True)
+
+
+def test_a_file_that_is_not_an_image_is_refused(client, auth, create_process, in_db, thai):
+    import io
+
+    process = create_process("reframe")
+    auth.login(process.facilitator)
+
+    response = client.post(
+        _url(process, "edit"),
+        data=_edit_data(process, cover=(io.BytesIO(b"<svg onload=alert(1)>"), "cover.png")),
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    assert thai("Please upload a PNG, JPEG or WebP image.") in response.get_data(as_text=True)
+    with in_db() as session:
+        assert session.get(Process, process.id).cover_image is None
+    assert client.get(_url(process, "cover")).status_code == 404
+
+
+def test_daily_command_advances_processes_by_their_dates(runner, create_process, in_db):
+    process = create_process("reimagine")
+    waiting = create_process("reimagine")
+    with in_db() as session:
+        session.get(Process, process.id).remake_start = date(2026, 12, 1)
+        session.get(Process, waiting.id).remake_start = date(2027, 1, 1)
+        session.commit()
+
+    result = runner.invoke(args=["processes", "advance", "--today", "2026-12-01"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 process(es) advanced." in result.output
+    with in_db() as session:
+        assert session.get(Process, process.id).phase == "remake"
+        assert session.get(Process, waiting.id).phase == "reimagine"

@@ -1,0 +1,582 @@
+"""The HTTP benchmark of Ruamkid: one entry point (``make bench`` runs it).
+
+    .venv/bin/python bench/run.py                      # both databases, full size
+    .venv/bin/python bench/run.py --database sqlite    # one database
+    .venv/bin/python bench/run.py --quick              # small data, short runs (smoke check)
+    .venv/bin/python bench/run.py --explore-workers    # compare gunicorn configurations
+
+For each database: build the data (bench/load_data.py), serve the app with gunicorn (the
+production server) and a bare Flask page with the same gunicorn configuration, then for each
+page measure (a) the highest throughput, closed loop, and (b) latency at a steady offered rate
+of 200 requests/s, open loop (bench/loadgen.py). Prints one table and writes bench/results.json.
+Load goes to 127.0.0.1 only; every run is bounded in time.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import load_data  # noqa: E402
+import loadgen  # noqa: E402
+from vocabulary import SEARCH_QUERIES  # noqa: E402
+
+WORKDIR = Path(os.environ.get("RUAMKID_BENCH_DIR", "/tmp/ruamkid-bench"))  # noqa: S108
+VENV_BIN = ROOT / ".venv" / "bin"
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - throw-away
+RATE = 200
+TARGETS = {  # p95 at the steady rate, in ms
+    "list_filtered": 50,
+    "list_all": 50,
+    "proposal": 50,
+    "search": 100,
+}
+MIN_RATIO_TO_BARE = 0.40  # list page's highest throughput / the bare page's
+
+# Chosen with --explore-workers (see README.md): sync workers, one per core plus one.
+DEFAULT_SERVER = {"worker_class": "sync", "workers": 3, "threads": 1}
+
+
+def log(message):
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- machine -------------------------------------------------------------------------------
+
+
+def machine_info():
+    cpu = ""
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo") as handle:
+        for line in handle:
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    versions = {}
+    for package in ("flask", "sqlalchemy", "gunicorn", "jinja2", "psycopg", "gevent"):
+        with contextlib.suppress(Exception):
+            from importlib.metadata import version
+
+            versions[package] = version(package)
+    postgres = None
+    with contextlib.suppress(Exception):
+        from tests.services import postgres_bindir
+
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+        if found:
+            postgres = subprocess.run(
+                [str(found[-1]), "--version"], capture_output=True, text=True
+            ).stdout.strip()
+        del postgres_bindir
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nproc": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory": memory,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": postgres,
+        "packages": versions,
+    }
+
+
+# --- CPU accounting ------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _children(pid):
+    found = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(c) for c in handle.read().split())
+    return found
+
+
+def tree_cpu(pid):
+    """CPU seconds used so far by a process and its children (gunicorn master + workers)."""
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        total += _proc_cpu(current)
+        stack.extend(_children(current))
+    return total
+
+
+def system_cpu():
+    with open("/proc/stat") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) / TICK, idle / TICK
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url, instance_dir):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        RUAMKID_INSTANCE_DIR=str(instance_dir),
+        RUAMKID_ENV="production",
+        SECRET_KEY=SECRET,
+        SESSION_COOKIE_SECURE="false",
+        MAIL_BACKEND="log",
+        RATELIMIT_ENABLED="false",
+    )
+    env.pop("REDIS_URL", None)
+    return env
+
+
+def gunicorn_command(app, port, server, extra=()):
+    command = [
+        str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
+        "--workers", str(server["workers"]), "--worker-class", server["worker_class"],
+        "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5",
+        "--keep-alive", "5", "--log-level", "warning", *extra,
+    ]  # fmt: skip
+    if server["worker_class"] == "gthread":
+        command += ["--threads", str(server["threads"])]
+    if server["worker_class"] == "gevent":
+        command += ["--worker-connections", "1000"]
+    return [*command, app]
+
+
+@contextlib.contextmanager
+def serve(app, server, env, health="/", extra=(), log_path=None):
+    """Run gunicorn until the block ends; yields (port, master pid)."""
+    port = free_port()
+    log_file = open(log_path or os.devnull, "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        gunicorn_command(app, port, server, extra), cwd=ROOT, env=env,
+        stdout=log_file, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn for {app} stopped at start (see {log_path})")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn for {app} did not answer in 60 s")
+            time.sleep(0.2)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        log_file.close()
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+
+def pages_for(manifest, thread_last_comment):
+    slug = manifest["process_slug"]
+    base = f"/processes/{slug}/proposals"
+    card = b'class="card card--contribution"'
+    return {
+        "bare": {
+            "paths": [f"/bare/{slug}/proposals?category={manifest['category_id']}&sort=supported"],
+            "expect": card,
+            "app": "bare",
+        },
+        "list_filtered": {
+            "paths": [f"{base}?category={manifest['category_id']}&sort=supported"],
+            "expect": card,
+        },
+        "list_all": {"paths": [base], "expect": card},
+        "proposal": {
+            "paths": [f"{base}/{manifest['thread_proposal_id']}"],
+            "expect": f'id="comment-{thread_last_comment}"'.encode(),
+        },
+        "search": {
+            "paths": [f"{base}?q={quote(q)}" for q in SEARCH_QUERIES],
+            "expect": card,
+        },
+    }
+
+
+def fetch(port, path, headers=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http, loopback
+        return response.status, response.read(), response.headers
+
+
+def visitor_cookie(port, path):
+    """A returning anonymous visitor: the session cookie the list page sets once."""
+    _status, _body, headers = fetch(port, path, {"Accept-Language": "th"})
+    cookie = headers.get("Set-Cookie", "")
+    return cookie.split(";", 1)[0] if cookie else None
+
+
+def thread_last_comment_id(database_url, proposal_id):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT max(id) FROM comments WHERE contribution_id = :p"),
+                {"p": proposal_id},
+            ).scalar()
+    finally:
+        engine.dispose()
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+def measure(port, master_pid, page, headers, mode, **options):
+    cpu_server0 = tree_cpu(master_pid)
+    sys0, idle0 = system_cpu()
+    if mode == "closed":
+        result = loadgen.run_closed(
+            "127.0.0.1", port, page["paths"], options["connections"], options["duration"],
+            page["expect"], headers,
+        )  # fmt: skip
+    else:
+        result = loadgen.run_open(
+            "127.0.0.1", port, page["paths"], options["rate"], options["duration"],
+            page["expect"], headers,
+        )  # fmt: skip
+    server_cpu = tree_cpu(master_pid) - cpu_server0
+    sys1, idle1 = system_cpu()
+    busy = (sys1 - sys0) - (idle1 - idle0)
+    elapsed = result["elapsed_s"] or 1
+    result["server_cpu_pct"] = round(100 * server_cpu / elapsed, 1)  # of one core
+    result["server_cpu_ms_per_request"] = (
+        round(1000 * server_cpu / result["ok"], 2) if result["ok"] else None
+    )
+    result["machine_busy_pct"] = round(100 * busy / (sys1 - sys0), 1) if sys1 > sys0 else None
+    result["other_cpu_pct"] = round(  # the database server, the OS, anything else
+        100 * busy / elapsed - result["server_cpu_pct"] - result["generator_cpu_pct"], 1
+    )
+    return result
+
+
+def settle(pid, limit=30):
+    """Wait until the server has finished what an overload left queued (bounded)."""
+    deadline = time.monotonic() + limit
+    last = tree_cpu(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = tree_cpu(pid)
+        if now - last < 0.05:
+            return
+        last = now
+
+
+def check_page(port, page, headers):
+    for path in page["paths"]:
+        status, body, _ = fetch(port, path, headers)
+        if status != 200 or page["expect"] not in body:
+            raise SystemExit(f"{path} did not return the expected page (status {status})")
+    return len(body)
+
+
+def bench_pages(ports, pages, headers, plan):
+    results = {}
+    for name, page in pages.items():
+        port, pid = ports[page.get("app", "app")]
+        hdrs = None if page.get("app") == "bare" else headers
+        size = check_page(port, page, hdrs)
+        log(f"{name}: warming up ({plan['warmup']} s)")
+        measure(port, pid, page, hdrs, "closed", connections=4, duration=plan["warmup"])
+        log(f"{name}: closed loop, {plan['connections']} connections, {plan['closed']} s")
+        closed = measure(
+            port, pid, page, hdrs, "closed",
+            connections=plan["connections"], duration=plan["closed"],
+        )  # fmt: skip
+        time.sleep(1)
+        log(f"{name}: open loop, {plan['rate']}/s, {plan['open']} s")
+        opened = measure(port, pid, page, hdrs, "open", rate=plan["rate"], duration=plan["open"])
+        settle(pid)
+        # Also at half the highest throughput measured: what the page gives below saturation.
+        half = max(1, int(closed["throughput_rps"] / 2))
+        log(f"{name}: open loop, {half}/s (half the maximum), {plan['half']} s")
+        below = measure(port, pid, page, hdrs, "open", rate=half, duration=plan["half"])
+        settle(pid)
+        results[name] = {
+            "paths": page["paths"], "bytes": size, "max": closed, "steady": opened,
+            "half_max": below,
+        }  # fmt: skip
+        log(
+            f"{name}: max {closed['throughput_rps']}/s; at {plan['rate']}/s p50/p95/p99 "
+            f"{opened['p50_ms']}/{opened['p95_ms']}/{opened['p99_ms']} ms, "
+            f"errors {opened['errors']}; at {half}/s p50/p95/p99 "
+            f"{below['p50_ms']}/{below['p95_ms']}/{below['p99_ms']} ms"
+        )
+    return results
+
+
+REUSE = {"sqlite": False}
+
+
+@contextlib.contextmanager
+def database(kind, scale):
+    """Yield (database_url, instance_dir, manifest) with the data loaded."""
+    if kind == "sqlite":
+        instance = WORKDIR / ("sqlite-quick" if scale < 1 else "sqlite")
+        url = f"sqlite:///{instance / 'ruamkid.sqlite3'}"
+        saved = instance / "manifest.json"
+        if REUSE["sqlite"] and saved.exists() and json.loads(saved.read_text())["scale"] == scale:
+            log(f"reusing {url} (--reuse-sqlite)")
+            manifest = json.loads(saved.read_text())
+            manifest["reused"] = True
+        else:
+            manifest = load_data.load(url, instance, scale)
+        yield url, instance, manifest
+        return
+    from tests.services import postgres
+
+    with postgres() as url:
+        instance = WORKDIR / ("postgres-quick" if scale < 1 else "postgres")
+        manifest = load_data.load(url, instance, scale)
+        yield url, instance, manifest
+
+
+def run_database(kind, plan, server, scale):
+    log(f"{kind}: loading data (scale {scale})")
+    with database(kind, scale) as (url, instance, manifest):
+        env = server_env(url, instance)
+        last_comment = thread_last_comment_id(url, manifest["thread_proposal_id"])
+        pages = pages_for(manifest, last_comment)
+        logs = WORKDIR / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        with (
+            serve("wsgi:app", server, env, "/healthz", log_path=logs / f"{kind}-app.log") as app,
+            serve(
+                "bare_app:app", server, env, "/", extra=("--pythonpath", str(BENCH)),
+                log_path=logs / f"{kind}-bare.log",
+            ) as bare,
+        ):  # fmt: skip
+            cookie = visitor_cookie(app[0], pages["list_all"]["paths"][0])
+            headers = {"Cookie": cookie} if cookie else None
+            results = bench_pages({"app": app, "bare": bare}, pages, headers, plan)
+    return {"manifest": manifest, "pages": results}
+
+
+# --- verdicts and the table ----------------------------------------------------------------
+
+
+def verdicts(db_result, plan):
+    pages = db_result["pages"]
+    rows = []
+    bare_max = pages["bare"]["max"]["throughput_rps"]
+    for name, page in pages.items():
+        steady, peak = page["steady"], page["max"]
+        rows.append((name, "max throughput (req/s)", peak["throughput_rps"], None, None))
+        rows.append((name, "max: p50/p99 (ms)", f"{peak['p50_ms']}/{peak['p99_ms']}", None, None))
+        if name == "bare":
+            continue
+        achieved = steady["ok"] / steady["requests"] if steady["requests"] else 0
+        target = TARGETS[name]
+        p95 = steady["p95_ms"]
+        ok = p95 is not None and p95 < target and steady["errors"] == 0 and achieved >= 0.99
+        rows.append((
+            name, f"at {plan['rate']}/s: p50/p95/p99 (ms)",
+            f"{steady['p50_ms']}/{p95}/{steady['p99_ms']}", f"p95 < {target} ms",
+            "PASS" if ok else "FAIL",
+        ))  # fmt: skip
+        rows.append((
+            name, f"at {plan['rate']}/s: errors, good/s", f"{steady['errors']}, "
+            f"{round(steady['ok'] / steady['elapsed_s'], 1)}", None, None,
+        ))  # fmt: skip
+        below = page.get("half_max")
+        if below:
+            rows.append((
+                name, f"at {below['offered_rps']}/s (half max): p50/p95/p99 (ms)",
+                f"{below['p50_ms']}/{below['p95_ms']}/{below['p99_ms']}", None, None,
+            ))  # fmt: skip
+        if name.startswith("list"):
+            ratio = peak["throughput_rps"] / bare_max if bare_max else 0
+            rows.append((
+                name, "max / bare max", f"{ratio:.2f}", f">= {MIN_RATIO_TO_BARE:.2f}",
+                "PASS" if ratio >= MIN_RATIO_TO_BARE else "FAIL",
+            ))  # fmt: skip
+    return rows
+
+
+def print_table(all_results, plan):
+    lines = []
+    header = ("database", "page", "metric", "value", "target", "result")
+    table = []
+    for kind, result in all_results.items():
+        for page, metric, value, target, verdict in verdicts(result, plan):
+            table.append((kind, page, metric, str(value), target or "", verdict or ""))
+    widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
+    fmt = " | ".join(f"{{:<{w}}}" for w in widths)
+    lines.append(fmt.format(*header))
+    lines.append("-+-".join("-" * w for w in widths))
+    lines.extend(fmt.format(*row) for row in table)
+    print("\n".join(lines))
+    return table
+
+
+# --- exploring worker configurations -------------------------------------------------------
+
+CANDIDATES = [
+    {"worker_class": "sync", "workers": 2, "threads": 1},
+    {"worker_class": "sync", "workers": 3, "threads": 1},
+    {"worker_class": "sync", "workers": 4, "threads": 1},
+    {"worker_class": "sync", "workers": 5, "threads": 1},
+    {"worker_class": "gthread", "workers": 2, "threads": 4},
+    {"worker_class": "gthread", "workers": 3, "threads": 2},
+    {"worker_class": "gevent", "workers": 2, "threads": 1},
+]
+
+
+EXPLORE_RATE = 30  # req/s: below every candidate's capacity on these pages
+
+
+def explore(kind, scale, closed_s, open_s):
+    out = {}
+    with database(kind, scale) as (url, instance, manifest):
+        env = server_env(url, instance)
+        pages = pages_for(manifest, thread_last_comment_id(url, manifest["thread_proposal_id"]))
+        chosen = {k: pages[k] for k in ("list_filtered", "proposal")}
+        for server in CANDIDATES:
+            label = f"{server['worker_class']} w={server['workers']}" + (
+                f" t={server['threads']}" if server["worker_class"] == "gthread" else ""
+            )
+            log(f"{kind}: {label}")
+            with serve("wsgi:app", server, env, "/healthz") as (port, pid):
+                cookie = visitor_cookie(port, pages["list_all"]["paths"][0])
+                headers = {"Cookie": cookie} if cookie else None
+                row = {}
+                for name, page in chosen.items():
+                    measure(port, pid, page, headers, "closed", connections=4, duration=2)
+                    peak = measure(port, pid, page, headers, "closed", connections=16,
+                                   duration=closed_s)  # fmt: skip
+                    steady = measure(port, pid, page, headers, "open", rate=EXPLORE_RATE,
+                                     duration=open_s)  # fmt: skip
+                    settle(pid)
+                    row[name] = {"max": peak, "steady": steady}
+                    log(f"  {name}: max {peak['throughput_rps']}/s (p99 {peak['p99_ms']} ms); "
+                        f"{EXPLORE_RATE}/s p50/p95/p99 {steady['p50_ms']}/{steady['p95_ms']}/"
+                        f"{steady['p99_ms']} ms, errors {steady['errors']}")  # fmt: skip
+                out[label] = row
+    return out
+
+
+# --- main ----------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Ruamkid HTTP benchmark")
+    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--quick", action="store_true", help="small data, short runs")
+    parser.add_argument("--explore-workers", action="store_true")
+    parser.add_argument("--worker-class", default=DEFAULT_SERVER["worker_class"])
+    parser.add_argument("--workers", type=int, default=DEFAULT_SERVER["workers"])
+    parser.add_argument("--threads", type=int, default=DEFAULT_SERVER["threads"])
+    parser.add_argument("--connections", type=int, default=16, help="closed-loop connections")
+    parser.add_argument("--rate", type=int, default=RATE, help="steady offered rate (req/s)")
+    parser.add_argument("--output", default=str(BENCH / "results.json"))
+    parser.add_argument(
+        "--reuse-sqlite",
+        action="store_true",
+        help="use the SQLite data of an earlier run (same size) instead of loading",
+    )
+    args = parser.parse_args()
+    REUSE["sqlite"] = args.reuse_sqlite
+
+    if shutil.which("gunicorn", path=str(VENV_BIN)) is None:
+        raise SystemExit("gunicorn is missing from .venv: run `make setup` first.")
+    kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    scale = 0.05 if args.quick else 1.0
+    plan = (
+        {"warmup": 2, "closed": 5, "open": 8, "half": 5, "connections": args.connections,
+         "rate": args.rate}
+        if args.quick
+        else {"warmup": 5, "closed": 20, "open": 30, "half": 20, "connections": args.connections,
+              "rate": args.rate}
+    )  # fmt: skip
+    info = machine_info()
+    started = time.monotonic()
+
+    if args.explore_workers:
+        results = {
+            kind: explore(kind, scale, plan["closed"] // 2, plan["open"] // 2) for kind in kinds
+        }
+        path = BENCH / "workers.json"
+        path.write_text(json.dumps({"machine": info, "results": results}, indent=2))
+        print(f"wrote {path}")
+        return
+
+    server = {"worker_class": args.worker_class, "workers": args.workers, "threads": args.threads}
+    log(f"generator self-check against a trivial server ({3 if args.quick else 5} s per run)")
+    selfcheck = loadgen.selftest(3 if args.quick else 5)
+    results = {}
+    for kind in kinds:
+        results[kind] = run_database(kind, plan, server, scale)
+    table = print_table(results, plan)
+    document = {
+        "machine": info,
+        "gunicorn": {
+            **server,
+            "command": " ".join(gunicorn_command("wsgi:app", 0, server)),
+            "bare_app": "bare_app:app (--pythonpath bench), same options",
+            "environment": "RUAMKID_ENV=production SESSION_COOKIE_SECURE=false "
+            "MAIL_BACKEND=log RATELIMIT_ENABLED=false",
+        },
+        "plan": {**plan, "quick": args.quick, "scale": scale},
+        "targets": {"p95_ms_at_rate": TARGETS, "list_max_over_bare_max": MIN_RATIO_TO_BARE},
+        "generator_selfcheck": selfcheck,
+        "results": results,
+        "table": [
+            dict(zip(("database", "page", "metric", "value", "target", "result"), row, strict=True))
+            for row in table
+        ],  # fmt: skip
+        "duration_s": round(time.monotonic() - started, 1),
+    }
+    Path(args.output).write_text(json.dumps(document, indent=2, ensure_ascii=False))
+    print(f"\nwrote {args.output} in {document['duration_s']} s")
+
+
+if __name__ == "__main__":
+    main()
