@@ -292,6 +292,8 @@ def percentile(sorted_values, p):
     k = (len(sorted_values) - 1) * p / 100
     lo = int(k)
     hi = min(lo + 1, len(sorted_values) - 1)
+    if sorted_values[hi] == float("inf"):
+        return float("inf")
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 

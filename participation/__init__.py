@@ -131,6 +131,9 @@ def _configure_security(app):
 
 
 def _configure_socketio(app):
+    # Handlers must be registered before the first init_app, so every app gets them.
+    from participation.townhall import events
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -138,6 +141,7 @@ def _configure_socketio(app):
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"] or None,
         manage_session=False,
     )
+    events.init_app(app)
 
 
 def _register_blueprints(app):
@@ -148,10 +152,11 @@ def _register_blueprints(app):
     from participation.notifications.views import bp as notifications_bp
     from participation.processes.views import bp as processes_bp
     from participation.proposals.views import bp as proposals_bp
+    from participation.townhall.views import bp as townhall_bp
 
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
-        notifications_bp,
+        notifications_bp, townhall_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -1,6 +1,12 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from participation.accounts.models import PasswordResetToken, User, UserRole, UserSession
+from participation.accounts.models import (
+    AccessToken,
+    PasswordResetToken,
+    User,
+    UserRole,
+    UserSession,
+)
 from participation.audit.models import ActionLog
 from participation.comments.models import Comment, CommentVote
 from participation.municipality.models import Area, Municipality
@@ -14,10 +20,35 @@ from participation.proposals.models import (
     OfficialResponse,
     Proposal,
 )
+from participation.townhall.models import (
+    Attendance,
+    Event,
+    Message,
+    Mute,
+    Poll,
+    PollChoice,
+    PollOption,
+    PollResponse,
+    Question,
+    QuestionUpvote,
+    TownHall,
+)
 from participation.votes.models import Affected, Support, SupportAllowance
 
 __all__ = [
+    "AccessToken",
     "ActionLog",
+    "Attendance",
+    "Event",
+    "Message",
+    "Mute",
+    "Poll",
+    "PollChoice",
+    "PollOption",
+    "PollResponse",
+    "Question",
+    "QuestionUpvote",
+    "TownHall",
     "Affected",
     "Area",
     "Category",

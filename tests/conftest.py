@@ -318,3 +318,105 @@ def live_server(app, database_url, tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def create_townhall(app, create_user):
+    """Make a published town hall (live by default) with its own facilitator."""
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.townhall.models import TownHall
+
+    counter = iter(range(1, 1000))
+
+    def make(state="live", allow_visitors=True, facilitator=None, **extra):
+        number = next(counter)
+        facilitator = facilitator or create_user(roles=["facilitator"], name=f"ผู้ดำเนินเวที {number}")
+        with app.app_context():
+            from participation.accounts.models import User
+
+            start = utcnow() - timedelta(minutes=10)
+            townhall = TownHall(
+                slug=f"townhall-{number}", title_th=f"เวทีประชาคม {number}",
+                title_en=f"Town hall {number}", venue_th="หอประชุมเทศบาล",
+                starts_dt=start, ends_dt=start + timedelta(hours=2), state=state,
+                allow_visitors=allow_visitors, **extra,
+            )  # fmt: skip
+            townhall.facilitators.append(_db.session.get(User, facilitator.id))
+            _db.session.add(townhall)
+            _db.session.commit()
+            made = SimpleNamespace(id=townhall.id, slug=townhall.slug, facilitator=facilitator)
+            _db.session.remove()
+        return made
+
+    return make
+
+
+@pytest.fixture
+def socket_for(app):
+    """Open a /townhall Socket.IO connection as a person (or a visitor with None)."""
+    from participation.extensions import socketio
+
+    opened = []
+
+    def connect(person=None, auth=None):
+        client = app.test_client()
+        if person is not None:
+            Auth(client).login(person)
+        sio = socketio.test_client(app, namespace="/townhall", flask_test_client=client,
+                                   auth=auth)  # fmt: skip
+        opened.append(sio)
+        return sio
+
+    yield connect
+    for sio in opened:
+        if sio.is_connected("/townhall"):
+            sio.disconnect(namespace="/townhall")
+
+
+@pytest.fixture
+def socket_server(app, database_url, tmp_path):
+    """Start gunicorn + gevent-websocket servers on the test database; stopped after the test."""
+    from tests.live import SocketServer
+
+    servers = []
+
+    def start(**kwargs):
+        server = SocketServer(database_url, tmp_path, name=f"socket{len(servers)}", **kwargs)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            server.stop()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis server: the one the run was given (REDIS_URL), or a throw-away one."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from tests.services import redis
+
+    with redis() as started:
+        yield started
+
+
+@pytest.fixture
+def token_for(app):
+    """Create a read-write personal access token for a person."""
+    from participation.accounts.models import User
+    from participation.accounts.operations import create_access_token
+
+    def make(person, write=True):
+        with app.app_context():
+            _row, token = create_access_token(_db.session.get(User, person.id), "test", write)
+            _db.session.commit()
+            _db.session.remove()
+        return token
+
+    return make

@@ -118,3 +118,40 @@ class Browser:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+class SocketServer(LiveServer):
+    """One gunicorn process with a gevent-websocket worker: HTTP and Socket.IO, like make run."""
+
+    def __init__(self, database_url, tmp_path, redis_url=None, name="socket", extra_env=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / f"{name}-{self.port}.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "RUAMKID_INSTANCE_DIR": str(tmp_path / "live-instance"),
+            "SECRET_KEY": "live-test-secret-key-long-enough-for-the-checks",
+            "RATELIMIT_ENABLED": "false",
+            "MAIL_BACKEND": "log",
+            **(extra_env or {}),
+        }
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        else:
+            self.env.pop("REDIS_URL", None)
+        self.start()
+
+    def start(self):
+        with self.log.open("a") as output:
+            self.process = subprocess.Popen(
+                [str(BIN / "gunicorn"), "--worker-class",
+                 "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1",
+                 "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                cwd=ROOT_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self._wait()
+
+    def kill(self):
+        self.process.kill()
+        self.process.wait(timeout=20)

@@ -58,3 +58,21 @@ def grant(email, role):
     operations.grant_role(user, role)
     db.session.commit()
     click.echo(f"{user.email} now has roles: {', '.join(sorted(user.roles))}")
+
+
+@users_cli.command("token")
+@click.option("--email", required=True)
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--write", is_flag=True, help="Allow writing (default: read only).")
+@with_appcontext
+def token(email, name, write):
+    """Create a personal access token and print it once."""
+    user = operations.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {email}.")
+    try:
+        _row, value = operations.create_access_token(user, name, write=write)
+    except RuleError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(value)

@@ -129,3 +129,27 @@ class PasswordResetToken(db.Model):
     used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class AccessToken(db.Model):
+    """A personal access token for scripts and other clients; only its hash is kept."""
+
+    __tablename__ = "access_tokens"
+    __table_args__ = (sa.CheckConstraint("scopes IN ('read', 'read write')", name="scopes_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    scopes: Mapped[str] = mapped_column(sa.String(20), nullable=False, default="read")
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def can_write(self):
+        return "write" in self.scopes.split()

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from participation.accounts.models import (
     DISPLAY_NAME_MAX,
+    AccessToken,
     PasswordResetToken,
     User,
     UserRole,
@@ -341,3 +342,41 @@ def revoke_role(user, role, actor=None):
     record_action(actor, "role.revoke", user, details={"role": role.value})
     db.session.flush()
     return True
+
+
+# --- personal access tokens ------------------------------------------------------------------
+
+TOKEN_PREFIX = "rk_"  # noqa: S105 - a public prefix, not a secret
+
+
+def create_access_token(user, name, write=False):
+    """Create a token; the plain value is returned once and never stored."""
+    name = plain_text(name)[:80]
+    if not name:
+        raise RuleError(_l("Please name the token, e.g. after the script that uses it."), "name")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = AccessToken(
+        user_id=user.id, name=name, token_hash=_token_hash(token),
+        scopes="read write" if write else "read",
+    )  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row, token
+
+
+def user_for_token(token):
+    """Return (user, token row) for a live token, or (None, None)."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None, None
+    row = db.session.scalar(
+        sa.select(AccessToken)
+        .where(AccessToken.token_hash == _token_hash(token), AccessToken.revoked_dt.is_(None))
+        .options(sa.orm.joinedload(AccessToken.user))
+    )
+    if row is None:
+        return None, None
+    return row.user, row
+
+
+def revoke_access_token(row):
+    row.revoked_dt = utcnow()

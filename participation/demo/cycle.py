@@ -274,4 +274,8 @@ def seed_cycle(users, municipality):
                        (15, market), (8, playground), (6, shade)):  # fmt: skip
         _backdate(item, days)
     db.session.flush()
-    return {"school": school, "waste": waste, "parks": parks}
+    processes = {"school": school, "waste": waste, "parks": parks}
+    from participation.demo.townhalls import seed_townhalls
+
+    seed_townhalls(users, residents, processes)
+    return processes

@@ -29,8 +29,13 @@ def index():
         .order_by(Process.created_dt.desc())
         .limit(12)
     ).all()
+    from participation.townhall.views import upcoming_townhalls
+
     return render_template(
-        "home/index.html", municipality=current_municipality(), processes=processes, townhalls=[]
+        "home/index.html",
+        municipality=current_municipality(),
+        processes=processes,
+        townhalls=upcoming_townhalls(),
     )
 
 

@@ -24,6 +24,7 @@ from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASE_ACTIONS, PHASES, Process
 from participation.proposals.models import Contribution, Proposal, Status
+from participation.townhall.views import upcoming_townhalls
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -80,6 +81,7 @@ def show(slug):
         top_proposals=top_proposals,
         decided=decided,
         following=is_following(current_user, process=process),
+        townhalls=upcoming_townhalls(process.id),
     )
 
 

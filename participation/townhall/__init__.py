@@ -1,0 +1,1 @@
+"""Live town halls: questions, discussion and polls over Socket.IO, with facilitator controls."""

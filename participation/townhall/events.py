@@ -1,0 +1,322 @@
+"""Socket.IO handlers of the ``/townhall`` namespace (protocol: docs/realtime.md).
+
+Every handler has the same shape as a view: find the town hall and the person, check the
+payload and the permission, call an operation, commit, then acknowledge and broadcast the
+stored event to the town hall's room. Nothing is broadcast before it is committed.
+"""
+
+import logging
+import time
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import emit, join_room, leave_room
+
+from participation.accounts.models import User
+from participation.accounts.operations import user_for_token
+from participation.core.transactions import writing
+from participation.extensions import db, socketio
+from participation.townhall import operations as ops
+from participation.townhall.models import State, TownHall
+from participation.townhall.presence import presence
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE = "/townhall"
+# Who is behind each connection of this process: sid -> {"user_id", "can_write", "joined"}.
+_clients = {}
+
+
+def room(townhall_id):
+    return f"townhall:{townhall_id}"
+
+
+def _error(code, message, retry_after=None):
+    answer = {"ok": False, "error": code, "message": str(message)}
+    if retry_after:
+        answer["retry_after"] = retry_after
+    return answer
+
+
+def _viewer():
+    client = _clients.get(request.sid) or {}
+    user_id = client.get("user_id")
+    if user_id is None:
+        return current_user._get_current_object() if current_user else None
+    return db.session.get(User, user_id)
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth=None):
+    """Anyone may connect (visitors watch); a bearer token in ``auth`` signs a client in."""
+    user_id, can_write = None, False
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        user, row = user_for_token(token)
+        if user is None:
+            raise ConnectionRefusedError(
+                {"error": "bad_token", "message": _("The token is not valid.")}
+            )
+        user_id, can_write = user.id, row.can_write
+    elif current_user.is_authenticated:
+        user_id, can_write = current_user.id, True
+    _clients[request.sid] = {"user_id": user_id, "can_write": can_write, "joined": set()}
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args):
+    client = _clients.pop(request.sid, None)
+    for townhall_id in (client or {}).get("joined", ()):
+        presence.leave(townhall_id, request.sid)
+
+
+def handler(event_name, needs_write=False):
+    """Register a handler: payload must be an object naming a town hall the client joined."""
+
+    def decorator(function):
+        @wraps(function)
+        def wrapped(payload=None):
+            if not isinstance(payload, dict):
+                return _error("invalid", _("The request was not understood."))
+            client = _clients.get(request.sid)
+            if client is None:
+                return _error("not_connected", _("Please reconnect."))
+            townhall = _townhall(payload.get("townhall"))
+            if townhall is None:
+                return _error("not_found", _("That town hall does not exist."))
+            if townhall.id not in client["joined"]:
+                return _error("not_joined", _("Join the town hall first."))
+            user = _viewer()
+            if needs_write and (user is None or not client["can_write"]):
+                return _error("sign_in", _("Please sign in to take part."))
+            try:
+                with writing():
+                    answer, event = function(townhall, user, payload)
+                    db.session.commit()
+            except ops.TownHallError as error:
+                db.session.rollback()
+                return _error(error.code, error.message, error.retry_after)
+            except sa.exc.OperationalError:
+                db.session.rollback()
+                logger.exception("Database busy in %s", event_name)
+                return _error("busy", _("The service is busy; please try again shortly"))
+            if event is not None:
+                emit("event", ops.event_dict(event), to=room(townhall.id), namespace=NAMESPACE)
+            return {"ok": True, **(answer or {})}
+
+        socketio.on_event(event_name, wrapped, namespace=NAMESPACE)
+        return wrapped
+
+    return decorator
+
+
+def _townhall(reference):
+    if isinstance(reference, int):
+        townhall = db.session.get(TownHall, reference)
+    elif isinstance(reference, str) and len(reference) <= 80:
+        townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == reference))
+    else:
+        return None
+    if townhall is None or not townhall.is_published:
+        return None
+    return townhall
+
+
+@socketio.on("join", namespace=NAMESPACE)
+def on_join(payload=None):
+    """Sent by a client to follow a town hall; answers with a snapshot or the missed events.
+
+    ``last_seq`` (optional) is the last event the client saw; everything after it comes back in
+    order, or ``resync: true`` with a fresh snapshot when too much was missed.
+    """
+    if not isinstance(payload, dict):
+        return _error("invalid", _("The request was not understood."))
+    client = _clients.get(request.sid)
+    townhall = _townhall(payload.get("townhall"))
+    if client is None or townhall is None:
+        return _error("not_found", _("That town hall does not exist."))
+    user = _viewer()
+    signed_in = user is not None and user.is_authenticated
+    if not signed_in and not townhall.allow_visitors:
+        return _error("sign_in", _("Please sign in to follow this town hall."))
+    last_seq = payload.get("last_seq")
+    if last_seq is not None and (not isinstance(last_seq, int) or last_seq < 0):
+        return _error("invalid", _("The request was not understood."))
+    join_room(room(townhall.id))
+    if townhall.id not in client["joined"]:
+        client["joined"].add(townhall.id)
+        presence.join(townhall.id, request.sid)
+    viewer = user if signed_in else current_user
+    answer = {"ok": True, "townhall": townhall.id, "present": presence.count(townhall.id)}
+    replay = ops.events_after(townhall, last_seq) if last_seq is not None else None
+    if replay is None:
+        answer.update(resync=last_seq is not None, snapshot=ops.snapshot(townhall, viewer))
+    else:
+        answer.update(events=replay, last_seq=townhall.last_seq)
+    return answer
+
+
+@socketio.on("leave", namespace=NAMESPACE)
+def on_leave(payload=None):
+    client = _clients.get(request.sid)
+    townhall = _townhall(payload.get("townhall")) if isinstance(payload, dict) else None
+    if client is None or townhall is None or townhall.id not in client["joined"]:
+        return _error("not_joined", _("Join the town hall first."))
+    leave_room(room(townhall.id))
+    client["joined"].discard(townhall.id)
+    presence.leave(townhall.id, request.sid)
+    return {"ok": True}
+
+
+# --- residents --------------------------------------------------------------------------------
+
+
+@handler("ask", needs_write=True)
+def on_ask(townhall, user, payload):
+    """A resident asks a question; everyone in the room receives a ``question`` event."""
+    question, event = ops.ask_question(townhall, user, payload.get("body"),
+                                       payload.get("client_id"))  # fmt: skip
+    return {"question": ops.question_dict(question)}, event
+
+
+@handler("upvote", needs_write=True)
+def on_upvote(townhall, user, payload):
+    """'I want to know too'; the room receives ``question.upvotes`` with the new count."""
+    question = ops.get_question(townhall, payload.get("question_id"))
+    event = ops.upvote_question(question, townhall, user)
+    return {"upvotes": question.upvote_count, "already": event is None}, event
+
+
+@handler("post", needs_write=True)
+def on_post(townhall, user, payload):
+    """A message in the discussion (optionally a reply); the room receives ``message``."""
+    message, event = ops.post_message(
+        townhall, user, payload.get("body"), payload.get("client_id"), payload.get("parent_id")
+    )
+    return {"message": ops.message_dict(message)}, event
+
+
+@handler("answer_poll", needs_write=True)
+def on_answer_poll(townhall, user, payload):
+    """A resident answers an open poll once; the room receives ``poll.results``."""
+    poll = ops.get_poll(townhall, payload.get("poll_id"))
+    event = ops.answer_poll(poll, townhall, user, payload.get("option_ids"))
+    return {"poll": ops.poll_dict(poll)}, event
+
+
+# --- facilitators -------------------------------------------------------------------------
+
+
+@handler("open", needs_write=True)
+def on_open(townhall, user, payload):
+    """The facilitator opens the session; the room receives ``settings`` (state live)."""
+    return None, ops.open_townhall(townhall, user)
+
+
+@handler("end", needs_write=True)
+def on_end(townhall, user, payload):
+    """The facilitator ends the session; open polls close; the room receives ``settings``."""
+    return None, ops.end_townhall(townhall, user)
+
+
+@handler("question_state", needs_write=True)
+def on_question_state(townhall, user, payload):
+    """Mark a question answering / answered / open; the room receives ``question.state``."""
+    ops.require_facilitator(townhall, user)
+    question = ops.get_question(townhall, payload.get("question_id"))
+    return None, ops.set_question_state(question, townhall, user, payload.get("state"))
+
+
+@handler("hide", needs_write=True)
+def on_hide(townhall, user, payload):
+    """Hide a question or message from every screen; the room receives ``hidden``."""
+    ops.require_facilitator(townhall, user)
+    kind = payload.get("kind")
+    if kind == "question":
+        item = ops.get_question(townhall, payload.get("id"))
+    elif kind == "message":
+        item = ops.get_message(townhall, payload.get("id"))
+        if item.is_hidden:
+            raise ops.TownHallError("hidden", _("That message was hidden by a moderator."))
+    else:
+        raise ops.TownHallError("invalid", _("The request was not understood."))
+    reason = payload.get("reason", "")
+    if not isinstance(reason, str):
+        raise ops.TownHallError("invalid", _("The request was not understood."))
+    return None, ops.hide_item(townhall, user, kind, item, reason)
+
+
+@handler("pin", needs_write=True)
+def on_pin(townhall, user, payload):
+    """Pin a message (or unpin with ``message_id: null``); the room receives ``settings``."""
+    ops.require_facilitator(townhall, user)
+    message_id = payload.get("message_id")
+    message = None if message_id is None else ops.get_message(townhall, message_id)
+    return None, ops.pin_message(townhall, user, message)
+
+
+@handler("settings", needs_write=True)
+def on_settings(townhall, user, payload):
+    """Lock the discussion or set slow mode; the room receives ``settings``."""
+    return None, ops.update_settings(
+        townhall, user, payload.get("discussion_locked"), payload.get("slow_mode_seconds")
+    )
+
+
+@handler("mute", needs_write=True)
+def on_mute(townhall, user, payload):
+    """Mute (or unmute) a resident for this town hall; the room receives ``muted``."""
+    return None, ops.mute_user(townhall, user, payload.get("user_id"), payload.get("muted", True))
+
+
+@handler("open_poll", needs_write=True)
+def on_open_poll(townhall, user, payload):
+    """Open a single- or multiple-choice poll; the room receives ``poll``."""
+    poll, event = ops.open_poll(
+        townhall, user, payload.get("question"), payload.get("options"),
+        payload.get("multiple", False), payload.get("hide_results", False),
+    )  # fmt: skip
+    return {"poll": ops.poll_dict(poll)}, event
+
+
+@handler("close_poll", needs_write=True)
+def on_close_poll(townhall, user, payload):
+    """Close a poll and reveal its results; the room receives ``poll.results``."""
+    ops.require_facilitator(townhall, user)
+    poll = ops.get_poll(townhall, payload.get("poll_id"))
+    return None, ops.close_poll(poll, townhall, user)
+
+
+def broadcast_presence(app):
+    """Every few seconds, tell each room how many people are present (only when it changed)."""
+    interval = app.config.get("TOWNHALL_PRESENCE_SECONDS", 2)
+    while True:
+        socketio.sleep(interval)
+        for townhall_id, count in presence.changed():
+            socketio.emit("presence", {"townhall": townhall_id, "present": count},
+                          to=room(townhall_id), namespace=NAMESPACE)  # fmt: skip
+
+
+def live_townhall_ids():
+    return set(db.session.scalars(sa.select(TownHall.id).where(TownHall.state == State.LIVE)))
+
+
+_started = {"at": None}
+
+
+def start_background_tasks(app):
+    if _started["at"] is None:
+        _started["at"] = time.monotonic()
+        socketio.start_background_task(broadcast_presence, app)
+
+
+def init_app(app):
+    presence.configure(app.config.get("REDIS_URL"))
+
+    @app.before_request
+    def _start_once():
+        if not app.testing:
+            start_background_tasks(current_app._get_current_object())

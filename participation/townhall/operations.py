@@ -1,0 +1,623 @@
+"""What can happen in a town hall. Each change writes a numbered :class:`Event`.
+
+Operations check every rule before writing, flush but never commit, and raise
+:class:`TownHallError` with a stable ``code`` (documented in docs/realtime.md) and a
+translatable message. The caller commits, and only then acknowledges and broadcasts.
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from limits import parse as parse_limit
+
+from participation.audit.operations import record_action
+from participation.core.models import utcnow
+from participation.core.permissions import Permission, can
+from participation.core.rules import RuleError
+from participation.core.sanitize import plain_text
+from participation.extensions import db, limiter
+from participation.notifications.operations import insert_if_absent
+from participation.townhall.models import (
+    CLIENT_ID_MAX,
+    MESSAGE_MAX,
+    OPTION_MAX,
+    POLL_QUESTION_MAX,
+    QUESTION_MAX,
+    Event,
+    Message,
+    Mute,
+    Poll,
+    PollChoice,
+    PollOption,
+    PollResponse,
+    Question,
+    QuestionState,
+    QuestionUpvote,
+    State,
+    TownHall,
+)
+
+REPLAY_LIMIT = 2000
+MAX_POLL_OPTIONS = 10
+SLOW_MODE_MAX = 600
+HIDE_REASON_MAX = 300
+# Abuse limits per resident and town hall (configurable: TOWNHALL_*_LIMIT).
+DEFAULT_LIMITS = {"post": "10/minute", "upvote": "60/minute", "poll": "30/minute"}
+
+
+class TownHallError(RuleError):
+    """A refused town-hall action; ``code`` is stable for clients, ``message`` is for people."""
+
+    def __init__(self, code, message, retry_after=None):
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
+
+
+# --- numbering and serialising -------------------------------------------------------------
+
+
+def add_event(townhall, type_, payload):
+    """Take the town hall's next sequence number and record the event (atomically)."""
+    seq = db.session.execute(
+        sa.update(TownHall)
+        .where(TownHall.id == townhall.id)
+        .values(last_seq=TownHall.last_seq + 1)
+        .returning(TownHall.last_seq)
+    ).scalar_one()
+    event = Event(townhall_id=townhall.id, seq=seq, type=type_, payload=payload)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def event_dict(event):
+    return {"seq": event.seq, "type": event.type, "data": event.payload}
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def _author(user):
+    return {"id": user.id, "name": user.display_name} if user else None
+
+
+def question_dict(question):
+    return {
+        "id": question.id,
+        "seq": question.seq,
+        "body": question.body,
+        "author": _author(question.author),
+        "state": question.state,
+        "upvotes": question.upvote_count,
+        "created": _iso(question.created_dt),
+    }
+
+
+def message_dict(message):
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "body": message.body,
+        "author": _author(message.author),
+        "parent_id": message.parent_id,
+        "created": _iso(message.created_dt),
+    }
+
+
+def poll_dict(poll, with_results=None):
+    """A poll as clients see it; counts are left out while results are hidden."""
+    show = with_results if with_results is not None else results_visible(poll)
+    return {
+        "id": poll.id,
+        "seq": poll.seq,
+        "question": poll.question,
+        "multiple": poll.is_multiple,
+        "state": poll.state,
+        "hide_results": poll.hide_results,
+        "voters": poll.voter_count,
+        "options": [
+            {"id": o.id, "label": o.label, **({"votes": o.vote_count} if show else {})}
+            for o in poll.options
+        ],
+    }
+
+
+def results_visible(poll):
+    return not poll.hide_results or poll.state == "closed"
+
+
+def settings_dict(townhall):
+    return {
+        "state": townhall.state,
+        "discussion_locked": townhall.discussion_locked,
+        "slow_mode_seconds": townhall.slow_mode_seconds,
+        "pinned_message_id": townhall.pinned_message_id,
+        "current_question_id": townhall.current_question_id,
+    }
+
+
+# --- rules shared by every write -------------------------------------------------------------
+
+
+def _clean(text, limit, field):
+    if text is not None and not isinstance(text, str):
+        raise TownHallError("invalid", _l("The request was not understood."))
+    text = plain_text(text) if field != "body" else (text or "").strip()
+    if not text:
+        raise TownHallError("empty", _l("Please write something first."))
+    if len(text) > limit:
+        raise TownHallError("too_long", _l("Use at most %(count)s characters.", count=limit))
+    return text
+
+
+def _client_id(value):
+    if not isinstance(value, str) or not 1 <= len(value) <= CLIENT_ID_MAX:
+        raise TownHallError("invalid", _l("The request was not understood."))
+    return value
+
+
+def is_muted(townhall, user):
+    return (
+        db.session.scalar(
+            sa.select(Mute.id).where(Mute.townhall_id == townhall.id, Mute.user_id == user.id)
+        )
+        is not None
+    )
+
+
+def require_participant(townhall, user):
+    """A signed-in, allowed, unmuted resident in a live town hall."""
+    if not user.is_authenticated:
+        raise TownHallError("sign_in", _l("Please sign in to take part."))
+    if not can(user, Permission.PARTICIPATE):
+        raise TownHallError("forbidden", _l("You cannot take part."))
+    if townhall.state != State.LIVE:
+        raise TownHallError("not_live", _l("The town hall is not live."))
+    if is_muted(townhall, user):
+        raise TownHallError(
+            "muted", _l("A facilitator has muted you in this town hall. You can still follow it.")
+        )
+
+
+def require_facilitator(townhall, user):
+    if not (user.is_authenticated and townhall.is_facilitator(user)):
+        raise TownHallError("forbidden", _l("Only the town hall's facilitators can do this."))
+
+
+def _rate_limit(kind, townhall, user):
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    limit = parse_limit(current_app.config.get(f"TOWNHALL_{kind.upper()}_LIMIT",
+                                               DEFAULT_LIMITS[kind]))  # fmt: skip
+    if not limiter.limiter.hit(limit, "townhall", kind, str(townhall.id), str(user.id)):
+        window = limiter.limiter.get_window_stats(
+            limit, "townhall", kind, str(townhall.id), str(user.id)
+        )
+        raise TownHallError(
+            "rate_limited",
+            _l("You are going a little fast. Please wait a moment."),
+            retry_after=max(1, int(window.reset_time - utcnow().timestamp())),
+        )
+
+
+# --- the session --------------------------------------------------------------------------
+
+
+def open_townhall(townhall, actor):
+    require_facilitator(townhall, actor)
+    if townhall.state != State.SCHEDULED:
+        raise TownHallError("invalid", _l("Only a scheduled town hall can be opened."))
+    townhall.state = State.LIVE
+    townhall.opened_dt = utcnow()
+    record_action(actor, "townhall.open", townhall, public=True)
+    return add_event(townhall, "settings", settings_dict(townhall))
+
+
+def end_townhall(townhall, actor):
+    require_facilitator(townhall, actor)
+    if townhall.state != State.LIVE:
+        raise TownHallError("not_live", _l("The town hall is not live."))
+    townhall.state = State.ENDED
+    townhall.closed_dt = utcnow()
+    for poll in db.session.scalars(
+        sa.select(Poll).where(Poll.townhall_id == townhall.id, Poll.state == "open")
+    ):
+        poll.state = "closed"
+        poll.closed_dt = townhall.closed_dt
+    record_action(actor, "townhall.end", townhall, public=True)
+    return add_event(townhall, "settings", settings_dict(townhall))
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+def ask_question(townhall, user, body, client_id):
+    """Ask a question; a retry with the same client_id returns the stored one (no event)."""
+    client_id = _client_id(client_id)
+    existing = db.session.scalar(
+        sa.select(Question).where(
+            Question.townhall_id == townhall.id,
+            Question.author_id == user.id,
+            Question.client_id == client_id,
+        )
+    )
+    if existing is not None:
+        return existing, None
+    require_participant(townhall, user)
+    body = _clean(body, QUESTION_MAX, "text")
+    _rate_limit("post", townhall, user)
+    question = Question(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
+                        body=body, seq=0)  # fmt: skip
+    question.author = user
+    db.session.add(question)
+    db.session.flush()
+    event = add_event(townhall, "question", question_dict(question))
+    question.seq = event.seq
+    event.payload = question_dict(question)
+    return question, event
+
+
+def get_question(townhall, question_id):
+    question = db.session.get(Question, question_id) if isinstance(question_id, int) else None
+    if question is None or question.townhall_id != townhall.id:
+        raise TownHallError("not_found", _l("That question does not exist."))
+    if question.is_hidden:
+        raise TownHallError("hidden", _l("That question was hidden by a moderator."))
+    return question
+
+
+def upvote_question(question, townhall, user):
+    """'I want to know too': once per resident. Returns the event, or None if already."""
+    require_participant(townhall, user)
+    if question.author_id == user.id:
+        raise TownHallError("invalid", _l("You cannot upvote your own question."))
+    _rate_limit("upvote", townhall, user)
+    if not insert_if_absent(QuestionUpvote, question_id=question.id, user_id=user.id,
+                            created_dt=utcnow()):  # fmt: skip
+        return None
+    db.session.execute(
+        sa.update(Question).where(Question.id == question.id)
+        .values(upvote_count=Question.upvote_count + 1)
+    )  # fmt: skip
+    db.session.refresh(question, ["upvote_count"])
+    return add_event(townhall, "question.upvotes",
+                     {"id": question.id, "upvotes": question.upvote_count})  # fmt: skip
+
+
+def set_question_state(question, townhall, actor, state):
+    """Mark a question "being answered now" or "answered" (or back to open)."""
+    require_facilitator(townhall, actor)
+    if state not in {s.value for s in QuestionState}:
+        raise TownHallError("invalid", _l("The request was not understood."))
+    if state == QuestionState.ANSWERING:
+        previous = townhall.current_question_id
+        if previous and previous != question.id:
+            db.session.execute(
+                sa.update(Question)
+                .where(Question.id == previous, Question.state == QuestionState.ANSWERING)
+                .values(state=QuestionState.OPEN)
+            )
+        townhall.current_question_id = question.id
+    elif townhall.current_question_id == question.id:
+        townhall.current_question_id = None
+    question.state = state
+    question.answered_dt = utcnow() if state == QuestionState.ANSWERED else None
+    return add_event(townhall, "question.state", {
+        "id": question.id, "state": state, "current_question_id": townhall.current_question_id,
+    })  # fmt: skip
+
+
+# --- discussion ---------------------------------------------------------------------------
+
+
+def post_message(townhall, user, body, client_id, parent_id=None):
+    client_id = _client_id(client_id)
+    existing = db.session.scalar(
+        sa.select(Message).where(
+            Message.townhall_id == townhall.id,
+            Message.author_id == user.id,
+            Message.client_id == client_id,
+        )
+    )
+    if existing is not None:
+        return existing, None
+    require_participant(townhall, user)
+    is_facilitator = townhall.is_facilitator(user)
+    if townhall.discussion_locked and not is_facilitator:
+        raise TownHallError("locked", _l("The facilitator has paused the discussion."))
+    body = _clean(body, MESSAGE_MAX, "body")
+    parent = None
+    if parent_id is not None:
+        parent = db.session.get(Message, parent_id) if isinstance(parent_id, int) else None
+        if parent is None or parent.townhall_id != townhall.id or parent.is_hidden:
+            raise TownHallError("not_found", _l("That message does not exist."))
+    if townhall.slow_mode_seconds and not is_facilitator:
+        since = utcnow() - timedelta(seconds=townhall.slow_mode_seconds)
+        last = db.session.scalar(
+            sa.select(sa.func.max(Message.created_dt)).where(
+                Message.townhall_id == townhall.id, Message.author_id == user.id
+            )
+        )
+        if last is not None and last > since:
+            wait = int((last - since).total_seconds()) + 1
+            raise TownHallError(
+                "slow_mode",
+                _l("Slow mode is on: you can post again in %(seconds)s seconds.", seconds=wait),
+                retry_after=wait,
+            )
+    _rate_limit("post", townhall, user)
+    message = Message(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
+                      body=body, parent_id=getattr(parent, "id", None), seq=0)  # fmt: skip
+    message.author = user
+    db.session.add(message)
+    db.session.flush()
+    event = add_event(townhall, "message", message_dict(message))
+    message.seq = event.seq
+    event.payload = message_dict(message)
+    return message, event
+
+
+def get_message(townhall, message_id):
+    message = db.session.get(Message, message_id) if isinstance(message_id, int) else None
+    if message is None or message.townhall_id != townhall.id:
+        raise TownHallError("not_found", _l("That message does not exist."))
+    return message
+
+
+# --- facilitator controls ----------------------------------------------------------------------
+
+
+def hide_item(townhall, actor, kind, item, reason=""):
+    """Hide a question or message from every screen, with a public reason."""
+    require_facilitator(townhall, actor)
+    reason = plain_text(reason)[:HIDE_REASON_MAX]
+    item.is_hidden = True
+    item.hidden_reason = reason
+    if kind == "message" and townhall.pinned_message_id == item.id:
+        townhall.pinned_message_id = None
+    if kind == "question" and townhall.current_question_id == item.id:
+        townhall.current_question_id = None
+    record_action(actor, f"townhall.hide_{kind}", item, reason=reason, public=True)
+    return add_event(townhall, "hidden", {"kind": kind, "id": item.id, "reason": reason})
+
+
+def pin_message(townhall, actor, message):
+    require_facilitator(townhall, actor)
+    if message is not None and message.is_hidden:
+        raise TownHallError("hidden", _l("That message was hidden by a moderator."))
+    townhall.pinned_message_id = message.id if message else None
+    return add_event(townhall, "settings", settings_dict(townhall))
+
+
+def update_settings(townhall, actor, discussion_locked=None, slow_mode_seconds=None):
+    require_facilitator(townhall, actor)
+    if discussion_locked is not None:
+        if not isinstance(discussion_locked, bool):
+            raise TownHallError("invalid", _l("The request was not understood."))
+        townhall.discussion_locked = discussion_locked
+    if slow_mode_seconds is not None:
+        if not isinstance(slow_mode_seconds, int) or not 0 <= slow_mode_seconds <= SLOW_MODE_MAX:
+            raise TownHallError(
+                "invalid", _l("Slow mode is from 0 to %(max)s seconds.", max=SLOW_MODE_MAX)
+            )
+        townhall.slow_mode_seconds = slow_mode_seconds
+    record_action(actor, "townhall.settings", townhall, details=settings_dict(townhall))
+    return add_event(townhall, "settings", settings_dict(townhall))
+
+
+def mute_user(townhall, actor, user_id, muted=True):
+    require_facilitator(townhall, actor)
+    from participation.accounts.models import User
+
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise TownHallError("not_found", _l("That person does not exist."))
+    if townhall.is_facilitator(user):
+        raise TownHallError("invalid", _l("Facilitators cannot be muted."))
+    if muted:
+        insert_if_absent(Mute, townhall_id=townhall.id, user_id=user.id, muted_by_id=actor.id,
+                         created_dt=utcnow())  # fmt: skip
+    else:
+        db.session.execute(
+            sa.delete(Mute).where(Mute.townhall_id == townhall.id, Mute.user_id == user.id)
+        )
+    record_action(actor, "townhall.mute" if muted else "townhall.unmute", townhall,
+                  details={"user_id": user.id}, public=False)  # fmt: skip
+    return add_event(townhall, "muted", {"user_id": user.id, "muted": muted})
+
+
+# --- polls --------------------------------------------------------------------------------
+
+
+def open_poll(townhall, actor, question, options, multiple=False, hide_results=False):
+    require_facilitator(townhall, actor)
+    if townhall.state != State.LIVE:
+        raise TownHallError("not_live", _l("The town hall is not live."))
+    question = _clean(question, POLL_QUESTION_MAX, "text")
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise TownHallError("invalid", _l("The request was not understood."))
+    labels = [plain_text(o) for o in options if plain_text(o)]
+    if not 2 <= len(labels) <= MAX_POLL_OPTIONS:
+        raise TownHallError(
+            "invalid", _l("A poll needs from 2 to %(count)s choices.", count=MAX_POLL_OPTIONS)
+        )
+    if any(len(label) > OPTION_MAX for label in labels):
+        raise TownHallError("too_long", _l("Use at most %(count)s characters.", count=OPTION_MAX))
+    poll = Poll(townhall_id=townhall.id, question=question, is_multiple=bool(multiple),
+                hide_results=bool(hide_results), created_by_id=actor.id, seq=0)  # fmt: skip
+    poll.options = [PollOption(label=label, position=i) for i, label in enumerate(labels)]
+    db.session.add(poll)
+    db.session.flush()
+    event = add_event(townhall, "poll", poll_dict(poll))
+    poll.seq = event.seq
+    event.payload = poll_dict(poll)
+    return poll, event
+
+
+def get_poll(townhall, poll_id):
+    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    if poll is None or poll.townhall_id != townhall.id:
+        raise TownHallError("not_found", _l("That poll does not exist."))
+    return poll
+
+
+def answer_poll(poll, townhall, user, option_ids):
+    """Answer once; returns the results event (counts hidden when the poll hides them)."""
+    require_participant(townhall, user)
+    if poll.state != "open":
+        raise TownHallError("closed", _l("This poll is closed."))
+    if not isinstance(option_ids, list) or not all(isinstance(i, int) for i in option_ids):
+        raise TownHallError("invalid", _l("The request was not understood."))
+    chosen = set(option_ids)
+    valid = {option.id for option in poll.options}
+    if not chosen or not chosen <= valid or (not poll.is_multiple and len(chosen) != 1):
+        raise TownHallError("invalid", _l("Please choose from the poll's options."))
+    _rate_limit("poll", townhall, user)
+    if not insert_if_absent(PollResponse, poll_id=poll.id, user_id=user.id, created_dt=utcnow()):
+        raise TownHallError("already", _l("You have already answered this poll."))
+    response_id = db.session.scalar(
+        sa.select(PollResponse.id).where(PollResponse.poll_id == poll.id,
+                                         PollResponse.user_id == user.id)
+    )  # fmt: skip
+    db.session.add_all(PollChoice(response_id=response_id, option_id=i) for i in sorted(chosen))
+    db.session.execute(
+        sa.update(PollOption).where(PollOption.id.in_(chosen))
+        .values(vote_count=PollOption.vote_count + 1)
+    )  # fmt: skip
+    db.session.execute(
+        sa.update(Poll).where(Poll.id == poll.id).values(voter_count=Poll.voter_count + 1)
+    )
+    db.session.flush()
+    db.session.refresh(poll)
+    for option in poll.options:
+        db.session.refresh(option)
+    return add_event(townhall, "poll.results", poll_dict(poll))
+
+
+def close_poll(poll, townhall, actor):
+    require_facilitator(townhall, actor)
+    if poll.state != "open":
+        raise TownHallError("closed", _l("This poll is closed."))
+    poll.state = "closed"
+    poll.closed_dt = utcnow()
+    return add_event(townhall, "poll.results", poll_dict(poll))
+
+
+# --- what a client needs on joining -----------------------------------------------------------
+
+
+def snapshot(townhall, viewer):
+    """The town hall's current state for a client that has seen nothing yet."""
+    questions = db.session.scalars(
+        sa.select(Question)
+        .where(Question.townhall_id == townhall.id, Question.is_hidden.is_(False))
+        .options(sa.orm.joinedload(Question.author))
+        .order_by(Question.seq)
+    ).all()
+    messages = db.session.scalars(
+        sa.select(Message)
+        .where(Message.townhall_id == townhall.id, Message.is_hidden.is_(False))
+        .options(sa.orm.joinedload(Message.author))
+        .order_by(Message.seq.desc())
+        .limit(300)
+    ).all()
+    polls = db.session.scalars(
+        sa.select(Poll).where(Poll.townhall_id == townhall.id).order_by(Poll.seq)
+        .options(sa.orm.selectinload(Poll.options))
+    ).all()  # fmt: skip
+    upvoted, answered = set(), set()
+    if viewer.is_authenticated:
+        upvoted = set(db.session.scalars(
+            sa.select(QuestionUpvote.question_id).join(Question)
+            .where(Question.townhall_id == townhall.id, QuestionUpvote.user_id == viewer.id)
+        ))  # fmt: skip
+        answered = set(db.session.scalars(
+            sa.select(PollResponse.poll_id).join(Poll)
+            .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
+        ))  # fmt: skip
+    return {
+        "last_seq": townhall.last_seq,
+        "settings": settings_dict(townhall),
+        "questions": [question_dict(q) for q in questions],
+        "messages": [message_dict(m) for m in reversed(messages)],
+        "polls": [poll_dict(p) for p in polls],
+        "me": {
+            "id": viewer.id if viewer.is_authenticated else None,
+            "facilitator": townhall.is_facilitator(viewer),
+            "muted": viewer.is_authenticated and is_muted(townhall, viewer),
+            "upvoted": sorted(upvoted),
+            "answered_polls": sorted(answered),
+        },
+    }
+
+
+def events_after(townhall, seq):
+    """Events after ``seq``, in order, with the text of since-hidden items removed.
+
+    Returns None when too much was missed; the client then takes a fresh snapshot.
+    """
+    if townhall.last_seq - seq > REPLAY_LIMIT:
+        return None
+    events = db.session.scalars(
+        sa.select(Event).where(Event.townhall_id == townhall.id, Event.seq > seq)
+        .order_by(Event.seq)
+    ).all()  # fmt: skip
+    hidden = {
+        ("question", i) for i in db.session.scalars(
+            sa.select(Question.id).where(Question.townhall_id == townhall.id, Question.is_hidden)
+        )
+    } | {
+        ("message", i) for i in db.session.scalars(
+            sa.select(Message.id).where(Message.townhall_id == townhall.id, Message.is_hidden)
+        )
+    }  # fmt: skip
+    replay = []
+    for event in events:
+        item = event_dict(event)
+        if event.type in ("question", "message") and (event.type, event.payload["id"]) in hidden:
+            item = {**item, "data": {**item["data"], "body": "", "hidden": True}}
+        replay.append(item)
+    return replay
+
+
+# --- scheduling ---------------------------------------------------------------------------
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$"
+
+
+def save_townhall(townhall, data, actor):
+    """Create or edit a town hall's details; every rule is checked before writing."""
+    import re
+
+    for field in ("title_th", "title_en", "venue_th", "venue_en"):
+        data[field] = plain_text(data.get(field))
+    if not data["title_th"] and not data["title_en"]:
+        raise RuleError(_l("Give the town hall a title in Thai or English."), "title_th")
+    if not re.match(SLUG_PATTERN, data.get("slug") or ""):
+        raise RuleError(
+            _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
+        )
+    taken = db.session.scalar(
+        sa.select(TownHall.id).where(TownHall.slug == data["slug"],
+                                     TownHall.id != (townhall.id or -1))
+    )  # fmt: skip
+    if taken:
+        raise RuleError(_l("Another town hall already uses this web address."), "slug")
+    if data["ends_dt"] <= data["starts_dt"]:
+        raise RuleError(_l("The town hall must end after it starts."), "ends")
+    for name, value in data.items():
+        setattr(townhall, name, value)
+    if townhall.id is None:
+        townhall.created_by_id = actor.id
+        townhall.facilitators.append(actor)
+        db.session.add(townhall)
+        db.session.flush()
+        record_action(actor, "townhall.create", townhall)
+    else:
+        record_action(actor, "townhall.edit", townhall)
+    db.session.flush()
+    return townhall

@@ -1,0 +1,55 @@
+"""Who is present in each town hall: counted per process, or across processes in Redis."""
+
+import threading
+
+
+class Presence:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._local = {}
+        self._announced = {}
+        self._redis = None
+
+    def configure(self, redis_url):
+        if redis_url:
+            import redis
+
+            self._redis = redis.Redis.from_url(redis_url)
+        else:
+            self._redis = None
+
+    def _key(self, townhall_id):
+        return f"ruamkid:presence:{townhall_id}"
+
+    def join(self, townhall_id, sid):
+        if self._redis is not None:
+            self._redis.sadd(self._key(townhall_id), sid)
+        with self._lock:
+            self._local.setdefault(townhall_id, set()).add(sid)
+
+    def leave(self, townhall_id, sid):
+        if self._redis is not None:
+            self._redis.srem(self._key(townhall_id), sid)
+        with self._lock:
+            self._local.get(townhall_id, set()).discard(sid)
+
+    def count(self, townhall_id):
+        if self._redis is not None:
+            return int(self._redis.scard(self._key(townhall_id)))
+        with self._lock:
+            return len(self._local.get(townhall_id, ()))
+
+    def changed(self):
+        """Return (townhall_id, count) for rooms whose count changed since last asked."""
+        with self._lock:
+            rooms = list(self._local)
+        updates = []
+        for townhall_id in rooms:
+            count = self.count(townhall_id)
+            if self._announced.get(townhall_id) != count:
+                self._announced[townhall_id] = count
+                updates.append((townhall_id, count))
+        return updates
+
+
+presence = Presence()

@@ -1,0 +1,251 @@
+"""Town hall pages: the list, the live page, the projector view, calendar and CSV record."""
+
+import csv
+import io
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from participation.core.i18n import BANGKOK, localized
+from participation.core.models import utcnow
+from participation.core.permissions import Permission, can, permission_required
+from participation.core.rules import RuleError
+from participation.extensions import db, socketio
+from participation.processes.models import Process
+from participation.townhall import operations as ops
+from participation.townhall.events import NAMESPACE, room
+from participation.townhall.forms import TownHallForm
+from participation.townhall.models import Message, Poll, Question, State, TownHall
+
+bp = Blueprint("townhall", __name__, url_prefix="/townhalls")
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def load_townhall(slug):
+    townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == slug)) or abort(404)
+    if not townhall.is_published and not townhall.is_facilitator(current_user):
+        abort(404)
+    return townhall
+
+
+def upcoming_townhalls(process_id=None, limit=10):
+    query = (
+        sa.select(TownHall)
+        .where(TownHall.is_published.is_(True), TownHall.state != State.ENDED)
+        .order_by(TownHall.starts_dt)
+        .limit(limit)
+    )
+    if process_id is not None:
+        query = query.where(TownHall.process_id == process_id)
+    return db.session.scalars(query).all()
+
+
+@bp.route("/")
+def index():
+    townhalls = db.session.scalars(
+        sa.select(TownHall).where(TownHall.is_published.is_(True))
+        .order_by(TownHall.starts_dt.desc()).limit(100)
+    ).all()  # fmt: skip
+    return render_template("townhall/index.html", townhalls=townhalls)
+
+
+@bp.route("/<slug>")
+def show(slug):
+    """The live page: rendered with the current state, kept live by JavaScript."""
+    townhall = load_townhall(slug)
+    if not current_user.is_authenticated and not townhall.allow_visitors:
+        flash(_("Please sign in to follow this town hall."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    state = ops.snapshot(townhall, current_user)
+    return render_template("townhall/live.html", townhall=townhall, state=state,
+                           questions=_questions_by_state(state["questions"]))  # fmt: skip
+
+
+def _questions_by_state(questions):
+    answered = [q for q in questions if q["state"] == "answered"]
+    waiting = sorted((q for q in questions if q["state"] != "answered"),
+                     key=lambda q: (-q["upvotes"], q["seq"]))  # fmt: skip
+    return {"waiting": waiting, "answered": answered}
+
+
+@bp.route("/<slug>/projector")
+def projector(slug):
+    townhall = load_townhall(slug)
+    if not current_user.is_authenticated and not townhall.allow_visitors:
+        abort(403)
+    state = ops.snapshot(townhall, current_user)
+    current = next((q for q in state["questions"]
+                    if q["id"] == townhall.current_question_id), None)  # fmt: skip
+    return render_template("townhall/projector.html", townhall=townhall, state=state,
+                           current=current)  # fmt: skip
+
+
+def _ics_text(value):
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@bp.route("/<slug>/calendar.ics")
+def calendar(slug):
+    townhall = load_townhall(slug)
+    stamp = "%Y%m%dT%H%M%SZ"
+    url = url_for("townhall.show", slug=townhall.slug, _external=True)
+    lines = [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ruamkid//Town halls//TH", "CALSCALE:GREGORIAN",
+        "BEGIN:VEVENT",
+        f"UID:townhall-{townhall.id}@{request.host}",
+        f"DTSTAMP:{utcnow().strftime(stamp)}",
+        f"DTSTART:{townhall.starts_dt.strftime(stamp)}",
+        f"DTEND:{townhall.ends_dt.strftime(stamp)}",
+        f"SUMMARY:{_ics_text(localized(townhall, 'title'))}",
+        f"LOCATION:{_ics_text(localized(townhall, 'venue'))}",
+        f"DESCRIPTION:{_ics_text(localized(townhall, 'description') + chr(10) + url)}",
+        f"URL:{url}",
+        "END:VEVENT", "END:VCALENDAR",
+    ]  # fmt: skip
+    response = Response("\r\n".join(lines) + "\r\n", mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{townhall.slug}.ics"'
+    return response
+
+
+@bp.route("/<slug>/record.csv")
+def export_csv(slug):
+    """Every question (votes, answered or not), poll results and the discussion, as CSV."""
+    townhall = load_townhall(slug)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["type", "id", "time_utc", "author", "text", "upvotes", "status", "parent_id"])
+    questions = db.session.scalars(
+        sa.select(Question).where(Question.townhall_id == townhall.id)
+        .options(sa.orm.joinedload(Question.author)).order_by(Question.seq)
+    )  # fmt: skip
+    for q in questions:
+        writer.writerow(["question", q.id, q.created_dt.isoformat(), _name(q.author),
+                         "" if q.is_hidden else q.body, q.upvote_count,
+                         "hidden" if q.is_hidden else q.state, ""])  # fmt: skip
+    for poll in db.session.scalars(
+        sa.select(Poll).where(Poll.townhall_id == townhall.id).order_by(Poll.seq)
+    ):
+        for option in poll.options:
+            shown = ops.results_visible(poll)
+            writer.writerow(["poll_option", option.id, poll.created_dt.isoformat(), "",
+                             f"{poll.question} — {option.label}",
+                             option.vote_count if shown else "", poll.state, poll.id])  # fmt: skip
+    messages = db.session.scalars(
+        sa.select(Message).where(Message.townhall_id == townhall.id)
+        .options(sa.orm.joinedload(Message.author)).order_by(Message.seq)
+    )  # fmt: skip
+    for m in messages:
+        writer.writerow(["message", m.id, m.created_dt.isoformat(), _name(m.author),
+                         "" if m.is_hidden else m.body, "", "hidden" if m.is_hidden else "",
+                         m.parent_id or ""])  # fmt: skip
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{townhall.slug}.csv"'
+    return response
+
+
+def _name(user):
+    return user.display_name if user else ""
+
+
+def _parse_local(value):
+    try:
+        return datetime.strptime(value or "", LOCAL_FORMAT).replace(tzinfo=BANGKOK)
+    except ValueError:
+        return None
+
+
+def _edit(townhall, form):
+    processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
+    form.process_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(str(p.id), localized(p, "title")) for p in processes
+    ]
+    if request.method == "GET" and townhall.id:
+        form.starts.data = townhall.starts_dt.astimezone(BANGKOK).strftime(LOCAL_FORMAT)
+        form.ends.data = townhall.ends_dt.astimezone(BANGKOK).strftime(LOCAL_FORMAT)
+        form.process_id.data = str(townhall.process_id or "")
+    if form.validate_on_submit():
+        starts, ends = _parse_local(form.starts.data), _parse_local(form.ends.data)
+        process_ids = {str(p.id): p.id for p in processes}
+        try:
+            if starts is None:
+                raise RuleError(_("Please enter a date and time."), "starts")
+            if ends is None:
+                raise RuleError(_("Please enter a date and time."), "ends")
+            if form.process_id.data and form.process_id.data not in process_ids:
+                raise RuleError(_("Please choose one of the listed processes."), "process_id")
+            data = {
+                name: getattr(form, name).data
+                for name in (
+                    "slug",
+                    "title_th",
+                    "title_en",
+                    "venue_th",
+                    "venue_en",
+                    "allow_visitors",
+                )
+            }
+            data.update(
+                description_th=(form.description_th.data or "").strip(),
+                description_en=(form.description_en.data or "").strip(),
+                starts_dt=starts, ends_dt=ends,
+                process_id=process_ids.get(form.process_id.data),
+            )  # fmt: skip
+            ops.save_townhall(townhall, data, current_user)
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("The town hall is saved."), "success")
+            return redirect(url_for("townhall.show", slug=townhall.slug))
+    return render_template("townhall/form.html", form=form, townhall=townhall), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required(Permission.FACILITATE)
+def create():
+    return _edit(TownHall(), TownHallForm())
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug):
+    townhall = load_townhall(slug)
+    if not can(current_user, Permission.FACILITATE, townhall):
+        abort(403)
+    return _edit(townhall, TownHallForm(obj=townhall))
+
+
+@bp.route("/<slug>/<any(open, end):action>", methods=["POST"])
+@login_required
+def change_state(slug, action):
+    """Open or end the session from a plain form (the live page does it over the socket)."""
+    townhall = load_townhall(slug)
+    if not can(current_user, Permission.FACILITATE, townhall):
+        abort(403)
+    operation = ops.open_townhall if action == "open" else ops.end_townhall
+    try:
+        event = operation(townhall, current_user)
+    except ops.TownHallError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        socketio.emit("event", ops.event_dict(event), to=room(townhall.id), namespace=NAMESPACE)
+    return redirect(url_for("townhall.show", slug=townhall.slug))

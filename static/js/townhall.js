@@ -1,0 +1,429 @@
+// Live town hall client (protocol: docs/realtime.md).
+// Keeps a model of the town hall built from a snapshot and then from numbered events. Events
+// are applied strictly in sequence: duplicates are ignored, and a gap triggers a resync with
+// the last sequence number seen, so nobody sees a repeated or out-of-order item.
+(function () {
+  "use strict";
+
+  var root = document.getElementById("townhall");
+  if (!root || typeof io === "undefined") return;
+  var text = JSON.parse(document.getElementById("townhall-text").textContent);
+  var slug = root.dataset.townhall;
+  var projector = root.dataset.mode === "projector";
+
+  var model = {
+    lastSeq: null, settings: {}, me: {}, questions: new Map(), messages: new Map(),
+    polls: new Map(), upvoted: new Set(), answeredPolls: new Set(),
+  };
+  var sortMode = "top";
+  var replyTo = null;
+  var joining = false;
+
+  function $(selector) { return root.querySelector(selector); }
+  function el(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
+  }
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+  function say(message) {
+    var box = $("[data-message]");
+    if (box) box.textContent = message || "";
+  }
+  function setConnection(label, state) {
+    var box = $("[data-connection]");
+    if (!box) return;
+    box.textContent = label;
+    box.dataset.state = state;
+  }
+
+  // --- talking to the server --------------------------------------------------------------
+
+  var socket = io("/townhall", { transports: ["websocket"], reconnectionDelayMax: 5000 });
+
+  function send(event, payload, attempt) {
+    attempt = attempt || 1;
+    payload.townhall = slug;
+    return new Promise(function (resolve) {
+      socket.timeout(8000).emit(event, payload, function (err, answer) {
+        if (err) {
+          // No acknowledgement: retry with the same payload (and client_id), so it is stored once.
+          if (attempt < 4) { resolve(send(event, payload, attempt + 1)); return; }
+          say(text.failed);
+          resolve({ ok: false });
+          return;
+        }
+        if (!answer.ok) say(answer.message);
+        else say("");
+        resolve(answer);
+      });
+    });
+  }
+
+  function join() {
+    if (joining) return;
+    joining = true;
+    var payload = { townhall: slug };
+    if (model.lastSeq !== null) payload.last_seq = model.lastSeq;
+    socket.emit("join", payload, function (answer) {
+      joining = false;
+      if (!answer || !answer.ok) { say(answer && answer.message); return; }
+      if (answer.snapshot) applySnapshot(answer.snapshot);
+      else answer.events.forEach(applyEvent);
+      setPresence(answer.present);
+      render();
+    });
+  }
+
+  socket.on("connect", function () { setConnection(text.live, "live"); join(); });
+  socket.on("disconnect", function () { setConnection(text.reconnecting, "reconnecting"); });
+  socket.io.on("reconnect_attempt", function () { setConnection(text.reconnecting, "reconnecting"); });
+  socket.on("connect_error", function () { setConnection(text.offline, "offline"); });
+  socket.on("presence", function (data) { setPresence(data.present); });
+  socket.on("event", function (event) {
+    if (model.lastSeq === null || joining) return;  // the join answer brings it
+    if (event.seq <= model.lastSeq) return;  // already applied
+    if (event.seq !== model.lastSeq + 1) { join(); return; }  // a gap: fetch what is missing
+    applyEvent(event);
+    render();
+  });
+
+  function setPresence(count) {
+    var box = $("[data-presence-box]");
+    if (!box || typeof count !== "number") return;
+    box.hidden = false;
+    box.textContent = count === 1 ? box.dataset.one : box.dataset.many.replace("{n}", count);
+  }
+
+  // --- the model ----------------------------------------------------------------------------
+
+  function applySnapshot(snapshot) {
+    model.lastSeq = snapshot.last_seq;
+    model.settings = snapshot.settings;
+    model.me = snapshot.me;
+    model.questions = new Map(snapshot.questions.map(function (q) { return [q.id, q]; }));
+    model.messages = new Map(snapshot.messages.map(function (m) { return [m.id, m]; }));
+    model.polls = new Map(snapshot.polls.map(function (p) { return [p.id, p]; }));
+    model.upvoted = new Set(snapshot.me.upvoted);
+    model.answeredPolls = new Set(snapshot.me.answered_polls);
+  }
+
+  function applyEvent(event) {
+    if (event.seq <= model.lastSeq) return;
+    var data = event.data;
+    switch (event.type) {
+      case "question":
+        if (!data.hidden) model.questions.set(data.id, data);
+        break;
+      case "question.upvotes":
+        if (model.questions.has(data.id)) model.questions.get(data.id).upvotes = data.upvotes;
+        break;
+      case "question.state":
+        model.questions.forEach(function (q) {
+          if (q.state === "answering" && q.id !== data.id && data.state === "answering") q.state = "open";
+        });
+        if (model.questions.has(data.id)) model.questions.get(data.id).state = data.state;
+        model.settings.current_question_id = data.current_question_id;
+        break;
+      case "message":
+        if (!data.hidden) model.messages.set(data.id, data);
+        break;
+      case "hidden":
+        (data.kind === "question" ? model.questions : model.messages).delete(data.id);
+        break;
+      case "poll":
+      case "poll.results":
+        model.polls.set(data.id, data);
+        break;
+      case "settings":
+        model.settings = data;
+        break;
+      case "muted":
+        if (data.user_id === model.me.id) {
+          model.me.muted = data.muted;
+          if (data.muted) say(text.you_are_muted);
+        }
+        break;
+    }
+    model.lastSeq = event.seq;
+  }
+
+  // --- rendering ----------------------------------------------------------------------------
+
+  function render() {
+    if (projector) { renderProjector(); return; }
+    renderState();
+    renderQuestions();
+    renderMessages();
+    renderPolls();
+  }
+
+  function renderState() {
+    var badge = $("[data-state-badge]");
+    var state = model.settings.state;
+    if (badge && state) {
+      badge.textContent = text["state_" + state];
+      badge.className = "badge badge--" + state;
+    }
+    root.dataset.state = state;
+    var pinned = $("[data-pinned]");
+    var message = model.messages.get(model.settings.pinned_message_id);
+    pinned.hidden = !message;
+    pinned.textContent = message ? text.pinned + ": " + (message.author ? message.author.name : "") + " — " + message.body : "";
+    var canWrite = state === "live" && !model.me.muted;
+    root.querySelectorAll("[data-form=ask] button, [data-form=post] button").forEach(function (b) {
+      b.disabled = !canWrite;
+    });
+    var post = $("[data-form=post] button");
+    if (post && model.settings.discussion_locked && !model.me.facilitator) post.disabled = true;
+  }
+
+  function questionItem(q) {
+    var item = el("li", "question" + (q.state === "answering" ? " question--answering" : ""));
+    item.dataset.questionId = q.id;
+    item.appendChild(el("p", "question__body", q.body));
+    var meta = el("p", "meta");
+    meta.appendChild(document.createTextNode((q.author ? q.author.name : text.former) + " · "));
+    var count = el("span", null, String(q.upvotes));
+    count.dataset.upvotes = "";
+    meta.appendChild(count);
+    meta.appendChild(document.createTextNode(" " + text.want));
+    if (q.state === "answering") meta.appendChild(el("strong", "badge badge--live", text.answering));
+    item.appendChild(meta);
+    var actions = el("div", "item-actions");
+    if (q.state !== "answered" && model.me.id && q.author && q.author.id !== model.me.id) {
+      var up = el("button", "vote-button", "▲ " + text.upvote);
+      up.type = "button";
+      up.setAttribute("aria-pressed", model.upvoted.has(q.id) ? "true" : "false");
+      up.disabled = model.upvoted.has(q.id);
+      up.addEventListener("click", function () {
+        send("upvote", { question_id: q.id }).then(function (answer) {
+          if (answer.ok) { model.upvoted.add(q.id); render(); }
+        });
+      });
+      actions.appendChild(up);
+    }
+    if (model.me.facilitator) {
+      if (q.state !== "answering" && q.state !== "answered") {
+        actions.appendChild(button(text.mark_answering, function () {
+          send("question_state", { question_id: q.id, state: "answering" });
+        }));
+      }
+      if (q.state !== "answered") {
+        actions.appendChild(button(text.mark_answered, function () {
+          send("question_state", { question_id: q.id, state: "answered" });
+        }));
+      }
+      actions.appendChild(button(text.hide, function () { hide("question", q.id); }));
+    }
+    item.appendChild(actions);
+    return item;
+  }
+
+  function button(label, onClick) {
+    var b = el("button", "link-button", label);
+    b.type = "button";
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function hide(kind, id) {
+    var reason = window.prompt(text.hide_reason, "");
+    if (reason === null) return;
+    send("hide", { kind: kind, id: id, reason: reason });
+  }
+
+  function renderQuestions() {
+    var waiting = [], answered = [];
+    model.questions.forEach(function (q) { (q.state === "answered" ? answered : waiting).push(q); });
+    waiting.sort(sortMode === "top"
+      ? function (a, b) { return b.upvotes - a.upvotes || a.seq - b.seq; }
+      : function (a, b) { return b.seq - a.seq; });
+    answered.sort(function (a, b) { return a.seq - b.seq; });
+    fill($("[data-list=questions]"), waiting.map(questionItem));
+    fill($("[data-list=answered]"), answered.map(questionItem));
+  }
+
+  function fill(list, items) {
+    if (!list) return;
+    list.replaceChildren.apply(list, items);
+  }
+
+  function renderMessages() {
+    var list = $("[data-list=messages]");
+    if (!list) return;
+    var atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    var items = Array.from(model.messages.values()).sort(function (a, b) { return a.seq - b.seq; });
+    fill(list, items.map(function (m) {
+      var item = el("li", "message" + (m.parent_id ? " message--reply" : ""));
+      item.dataset.messageId = m.id;
+      if (m.parent_id && model.messages.has(m.parent_id)) {
+        var parent = model.messages.get(m.parent_id);
+        item.appendChild(el("span", "message__parent", "↪ " + (parent.author ? parent.author.name : "")));
+      }
+      item.appendChild(el("strong", null, m.author ? m.author.name : text.former));
+      item.appendChild(document.createTextNode(" " + m.body));
+      var actions = el("span", "item-actions");
+      if (model.me.id && model.settings.state === "live") {
+        actions.appendChild(button(text.reply, function () { startReply(m); }));
+      }
+      if (model.me.facilitator) {
+        var pinned = model.settings.pinned_message_id === m.id;
+        actions.appendChild(button(pinned ? text.unpin : text.pin, function () {
+          send("pin", { message_id: pinned ? null : m.id });
+        }));
+        actions.appendChild(button(text.hide, function () { hide("message", m.id); }));
+        if (m.author && m.author.id !== model.me.id) {
+          actions.appendChild(button(text.mute, function () { send("mute", { user_id: m.author.id, muted: true }); }));
+        }
+      }
+      item.appendChild(actions);
+      return item;
+    }));
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  function startReply(message) {
+    replyTo = message.id;
+    var note = $("[data-replying]");
+    note.hidden = false;
+    note.replaceChildren(document.createTextNode(text.replying_to.replace("{name}", message.author ? message.author.name : "") + " "));
+    note.appendChild(button(text.cancel, function () { replyTo = null; note.hidden = true; }));
+    $("#post-body").focus();
+  }
+
+  function pollResults(poll) {
+    var list = el("ul", "poll__results");
+    var total = poll.options.reduce(function (sum, o) { return sum + (o.votes || 0); }, 0);
+    poll.options.forEach(function (option) {
+      var item = el("li", "poll__option");
+      item.appendChild(el("span", "poll__label", option.label));
+      if (option.votes !== undefined) {
+        var share = total ? Math.round((option.votes / total) * 100) : 0;
+        var bar = el("span", "poll__bar");
+        bar.style.setProperty("--share", share + "%");
+        item.appendChild(bar);
+        item.appendChild(el("span", "poll__count", option.votes + " (" + share + "%)"));
+      }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function renderPolls() {
+    var box = $("[data-list=polls]");
+    if (!box) return;
+    var polls = Array.from(model.polls.values()).sort(function (a, b) { return b.seq - a.seq; });
+    if (!polls.length) { fill(box, [el("p", "empty", text.no_poll)]); return; }
+    fill(box, polls.map(function (poll) {
+      var card = el("article", "poll");
+      card.dataset.pollId = poll.id;
+      card.appendChild(el("h3", null, poll.question + (poll.state === "closed" ? " (" + text.closed + ")" : "")));
+      var canAnswer = poll.state === "open" && model.me.id && !model.answeredPolls.has(poll.id) && !model.me.muted;
+      if (canAnswer) {
+        var form = el("form", "poll__form");
+        poll.options.forEach(function (option) {
+          var label = el("label", "toggle");
+          var input = document.createElement("input");
+          input.type = poll.multiple ? "checkbox" : "radio";
+          input.name = "poll-" + poll.id;
+          input.value = option.id;
+          label.appendChild(input);
+          label.appendChild(document.createTextNode(" " + option.label));
+          form.appendChild(label);
+        });
+        var submit = el("button", "button button--small", text.vote);
+        submit.type = "submit";
+        form.appendChild(submit);
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          var chosen = Array.from(form.querySelectorAll("input:checked")).map(function (i) { return Number(i.value); });
+          if (!chosen.length) return;
+          send("answer_poll", { poll_id: poll.id, option_ids: chosen }).then(function (answer) {
+            if (answer.ok || answer.error === "already") { model.answeredPolls.add(poll.id); say(text.answered_poll); render(); }
+          });
+        });
+        card.appendChild(form);
+      }
+      card.appendChild(pollResults(poll));
+      if (poll.hide_results && poll.state === "open") card.appendChild(el("p", "meta", text.results_hidden));
+      card.appendChild(el("p", "meta", poll.voters + " " + text.people_answered));
+      if (model.me.facilitator && poll.state === "open") {
+        card.appendChild(button(text.close_poll, function () { send("close_poll", { poll_id: poll.id }); }));
+      }
+      return card;
+    }));
+  }
+
+  function renderProjector() {
+    var current = model.questions.get(model.settings.current_question_id);
+    $("[data-current-question]").textContent = current ? current.body : "";
+    var polls = Array.from(model.polls.values()).sort(function (a, b) { return b.seq - a.seq; });
+    var box = $("[data-projector-poll]");
+    if (!polls.length) { box.replaceChildren(); return; }
+    var poll = polls[0];
+    box.replaceChildren(el("h2", null, poll.question), pollResults(poll),
+      el("p", "meta", poll.voters + " " + text.people_answered +
+        (poll.hide_results && poll.state === "open" ? " · " + text.results_hidden : "")));
+  }
+
+  // --- forms --------------------------------------------------------------------------------
+
+  function bindForm(name, build, onDone) {
+    var form = $("[data-form=" + name + "]");
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var payload = build(form);
+      if (!payload) return;
+      var submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      send(payload.event, payload.data).then(function (answer) {
+        submit.disabled = false;
+        if (answer.ok) { form.reset(); if (onDone) onDone(); }
+        render();
+      });
+    });
+  }
+
+  bindForm("ask", function (form) {
+    return { event: "ask", data: { body: form.body.value, client_id: newId() } };
+  });
+  bindForm("post", function (form) {
+    var data = { body: form.body.value, client_id: newId() };
+    if (replyTo) data.parent_id = replyTo;
+    return { event: "post", data: data };
+  }, function () { replyTo = null; var note = $("[data-replying]"); if (note) note.hidden = true; });
+  bindForm("open-poll", function (form) {
+    var options = form.options.value.split("\n").map(function (o) { return o.trim(); }).filter(Boolean);
+    return { event: "open_poll", data: {
+      question: form.question.value, options: options,
+      multiple: form.multiple.checked, hide_results: form.hide_results.checked,
+    } };
+  });
+
+  root.querySelectorAll("form[data-socket]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!socket.connected) return;  // fall back to the plain form
+      event.preventDefault();
+      send(form.dataset.socket, {}).then(function (answer) { if (answer.ok) window.location.reload(); });
+    });
+  });
+  var lock = $("[data-control=lock]");
+  if (lock) lock.addEventListener("change", function () { send("settings", { discussion_locked: lock.checked }); });
+  var slow = $("[data-control=slow-mode]");
+  if (slow) slow.addEventListener("change", function () { send("settings", { slow_mode_seconds: Number(slow.value) }); });
+  root.querySelectorAll("[data-sort]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      sortMode = b.dataset.sort;
+      root.querySelectorAll("[data-sort]").forEach(function (other) {
+        other.setAttribute("aria-pressed", other === b ? "true" : "false");
+      });
+      renderQuestions();
+    });
+  });
+})();

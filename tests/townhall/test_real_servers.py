@@ -1,0 +1,109 @@
+"""Against real servers: two processes sharing rooms through Redis, replay after a restart,
+and refusing foreign origins."""
+
+import queue
+import uuid
+
+import pytest
+import socketio
+
+pytestmark = pytest.mark.slow
+NS = "/townhall"
+
+
+class Client:
+    """A python-socketio client that records the town hall events it receives."""
+
+    def __init__(self, url, token=None, headers=None):
+        self.events = queue.Queue()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("event", self.events.put, namespace=NS)
+        self.sio.connect(url, namespaces=[NS], transports=["websocket"],
+                         auth={"token": token} if token else None, headers=headers or {},
+                         wait_timeout=10)  # fmt: skip
+
+    def call(self, event, **payload):
+        return self.sio.call(event, payload, namespace=NS, timeout=10)
+
+    def next_event(self, type_, timeout=10):
+        while True:
+            event = self.events.get(timeout=timeout)
+            if event["type"] == type_:
+                return event
+
+    def close(self):
+        self.sio.disconnect()
+
+
+def test_two_server_processes_share_a_town_hall_through_redis(
+    socket_server, redis_url, create_townhall, resident, create_user, token_for
+):
+    townhall = create_townhall()
+    voter = create_user()
+    first, second = socket_server(redis_url=redis_url), socket_server(redis_url=redis_url)
+    on_first = Client(first.url, token_for(resident))
+    on_second = Client(second.url, token_for(voter))
+    try:
+        assert on_first.call("join", townhall=townhall.slug)["ok"]
+        assert on_second.call("join", townhall=townhall.slug)["ok"]
+
+        asked = on_first.call("ask", townhall=townhall.slug, body="ข้ามเซิร์ฟเวอร์ได้ไหม",
+                              client_id=str(uuid.uuid4()))["question"]  # fmt: skip
+        seen_on_second = on_second.next_event("question")
+        on_second.call("upvote", townhall=townhall.slug, question_id=asked["id"])
+        seen_on_first = on_first.next_event("question.upvotes")
+
+        assert seen_on_second["data"]["body"] == "ข้ามเซิร์ฟเวอร์ได้ไหม"
+        assert seen_on_first["data"] == {"id": asked["id"], "upvotes": 1}
+    finally:
+        on_first.close()
+        on_second.close()
+    assert first.errors() == second.errors() == []
+
+
+def test_a_client_gets_what_it_missed_after_the_server_restarts(
+    socket_server, create_townhall, resident, create_user, token_for
+):
+    townhall = create_townhall()
+    server = socket_server()
+    watcher = Client(server.url, token_for(create_user()))
+    snapshot = watcher.call("join", townhall=townhall.slug)["snapshot"]
+    last_seq = snapshot["last_seq"]
+    talker = Client(server.url, token_for(resident))
+    talker.call("join", townhall=townhall.slug)
+    talker.call("post", townhall=townhall.slug, body="ก่อนเซิร์ฟเวอร์ล่ม", client_id="a")
+    last_seq = watcher.next_event("message")["seq"]
+    watcher.close()
+    talker.call("post", townhall=townhall.slug, body="ระหว่างที่หลุด", client_id="b")
+    talker.close()
+
+    server.kill()
+    server.start()
+
+    again = Client(server.url, token_for(create_user()))
+    try:
+        answer = again.call("join", townhall=townhall.slug, last_seq=last_seq)
+        assert [e["data"]["body"] for e in answer["events"]] == ["ระหว่างที่หลุด"]
+        assert answer["events"][0]["seq"] == last_seq + 1
+    finally:
+        again.close()
+
+
+def test_connections_from_a_foreign_origin_are_refused(socket_server):
+    import urllib.error
+    import urllib.request
+
+    server = socket_server()
+
+    def handshake(origin):
+        request = urllib.request.Request(  # noqa: S310 - loopback test server
+            f"{server.url}/socket.io/?EIO=4&transport=polling", headers={"Origin": origin}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    assert handshake("https://evil.example") == 400
+    assert handshake(server.url) == 200
