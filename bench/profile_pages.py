@@ -4,6 +4,10 @@
         --database-url sqlite:////tmp/ruamkid-bench/sqlite/ruamkid.sqlite3 \
         --instance-dir /tmp/ruamkid-bench/sqlite /processes/bench-big-reimagine/proposals
 
+With ``--postgres`` instead of ``--database-url``, a throw-away PostgreSQL server is started
+(tests/services.py), filled with bench/load_data.py (``--scale``), profiled and removed.
+``--pages`` profiles the benchmark's own pages (read from the data's manifest).
+
 Each path is requested in-process (Flask test client, production settings as the benchmark
 serves them) a few times to warm up, then once with every statement timed and explained
 (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL), then N times under
@@ -114,15 +118,51 @@ def timed(client, path, repeat):
     return {"median_ms": round(samples[len(samples) // 2], 2), "min_ms": round(samples[0], 2)}
 
 
+def bench_paths(instance_dir):
+    from urllib.parse import quote
+
+    sys.path.insert(0, str(BENCH))
+    from vocabulary import SEARCH_QUERIES
+
+    manifest = json.loads((Path(instance_dir) / "manifest.json").read_text())
+    base = f"/processes/{manifest['process_slug']}/proposals"
+    return [
+        f"{base}?category={manifest['category_id']}&sort=supported",
+        base,
+        f"{base}/{manifest['thread_proposal_id']}",
+        *(f"{base}?q={quote(q)}" for q in SEARCH_QUERIES),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="+")
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("paths", nargs="*")
+    parser.add_argument("--database-url")
     parser.add_argument("--instance-dir", required=True)
+    parser.add_argument("--postgres", action="store_true", help="throw-away server, loaded")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--pages", action="store_true", help="the benchmark's pages")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--json")
     args = parser.parse_args()
+    if args.postgres:
+        sys.path.insert(0, str(BENCH))
+        import load_data
+
+        from tests.services import postgres
+
+        with postgres() as url:
+            load_data.load(url, args.instance_dir, args.scale)
+            args.database_url = url
+            run(args)
+    else:
+        run(args)
+
+
+def run(args):
+    if args.pages:
+        args.paths = [*args.paths, *bench_paths(args.instance_dir)]
     app = build_app(args.database_url, args.instance_dir)
     client = app.test_client()
     report = []

@@ -137,7 +137,9 @@ def _configure_socketio(app):
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Reset explicitly: Flask-SocketIO keeps an earlier app's queue otherwise.
+        **({} if app.config["SOCKETIO_MESSAGE_QUEUE"] else {"client_manager": None}),
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"] or None,
         manage_session=False,
     )

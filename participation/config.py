@@ -110,6 +110,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = database_url_from_env(instance_dir)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.REDIS_URL = redis_url_from_env()
+        # Socket.IO shares rooms across server processes through Redis when it is configured.
+        self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL
         self.SECRET_KEY = self._secret_key(instance_dir)
         self.SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE") or None
         self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o]
@@ -186,6 +188,9 @@ class TestConfig(Config):
         self.RATELIMIT_ENABLED = False
         self.MAIL_BACKEND = "memory"
         self.SOCKETIO_ASYNC_MODE = "threading"
+        # The in-process Socket.IO test client cannot use a message queue; the Redis
+        # scale-out is tested against real server processes (tests/townhall/test_real_servers).
+        self.SOCKETIO_MESSAGE_QUEUE = None
         self.SERVER_NAME = None
         # Cheap hashing keeps the suite fast; production uses the strong default.
         self.ARGON2_TIME_COST = 1
