@@ -66,7 +66,11 @@ class LiveServer:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
     def errors(self):
         return [line for line in self.log.read_text().splitlines() if "Traceback" in line]
@@ -147,7 +151,7 @@ class SocketServer(LiveServer):
             self.process = subprocess.Popen(
                 [str(BIN / "gunicorn"), "--worker-class",
                  "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1",
-                 "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                 "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "wsgi:app"],
                 cwd=ROOT_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self._wait()

@@ -6,8 +6,7 @@ import tempfile
 import pytest
 
 
-@pytest.fixture
-def browser():
+def _start(width=390, height=900, language="th"):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -17,12 +16,38 @@ def browser():
     for flag in (
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        f"--user-data-dir={profile}", "--window-size=390,900", "--lang=th",
+        f"--user-data-dir={profile}", f"--window-size={width},{height}", f"--lang={language}",
     ):  # fmt: skip
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "th"})
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
     driver.implicitly_wait(0)
-    yield driver
+    driver.profile_dir = profile
+    return driver
+
+
+def _stop(driver):
     driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    shutil.rmtree(driver.profile_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    driver = _start()
+    yield driver
+    _stop(driver)
+
+
+@pytest.fixture
+def browsers():
+    """Open several independent browsers (separate profiles: separate people)."""
+    opened = []
+
+    def open_one(**kwargs):
+        driver = _start(**kwargs)
+        opened.append(driver)
+        return driver
+
+    yield open_one
+    for driver in opened:
+        _stop(driver)

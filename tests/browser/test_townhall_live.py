@@ -1,0 +1,109 @@
+"""A live town hall in three browsers: a facilitator and two residents, no page reloads."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+
+from tests.browser.pages import Page
+
+pytestmark = pytest.mark.slow
+
+
+def _on_live_page(page, person, townhall):
+    page.sign_in(person)
+    page.open(f"/townhalls/{townhall.slug}")
+    page.wait.until(ec.text_to_be_present_in_element_attribute(
+        (By.CSS_SELECTOR, "[data-connection]"), "data-state", "live"))  # fmt: skip
+    page.driver.execute_script("window.__notReloaded = true;")
+
+
+def _question(page, text):
+    return f"//li[contains(@class,'question')][.//p[normalize-space()='{text}']]"
+
+
+def test_question_upvote_answer_and_poll_update_every_screen_live(
+    browsers, socket_server, create_townhall, resident, create_user, thai
+):
+    townhall = create_townhall()
+    server = socket_server()
+    neighbour = create_user(name="มาลี ศรีสุข")
+    host, asker, voter = (Page(browsers(), server.url) for _ in range(3))
+    _on_live_page(host, townhall.facilitator, townhall)
+    _on_live_page(asker, resident, townhall)
+    _on_live_page(voter, neighbour, townhall)
+
+    # A resident asks; the question appears on all three screens.
+    asker.fill("ask-body", "จะซ่อมไฟถนนซอย 3 เมื่อไร")
+    asker.click_text(thai("Ask"), navigates=False)
+    question = _question(asker, "จะซ่อมไฟถนนซอย 3 เมื่อไร")
+    for page in (host, asker, voter):
+        page.wait.until(ec.presence_of_element_located((By.XPATH, question)))
+
+    # The other resident wants to know too; the count changes everywhere.
+    voter.driver.find_element(
+        By.XPATH, question + "//button[contains(@class,'vote-button')]"
+    ).click()
+    for page in (host, asker, voter):
+        page.wait.until(
+            ec.text_to_be_present_in_element((By.XPATH, question + "//*[@data-upvotes]"), "1")
+        )
+
+    # The facilitator marks it answered: it moves to the answered list on every screen.
+    host.driver.find_element(
+        By.XPATH, question + f"//button[normalize-space()='{thai('Mark answered')}']"
+    ).click()
+    answered = "//ol[@data-list='answered']" + question
+    for page in (host, asker, voter):
+        page.wait.until(ec.presence_of_element_located((By.XPATH, answered)))
+
+    # The facilitator opens a poll; both residents answer; results update on all screens.
+    host.driver.find_element(By.CSS_SELECTOR, ".poll-details summary").click()
+    host.fill("poll-question", "ควรเริ่มซ่อมที่ซอยไหนก่อน")
+    host.fill("poll-options", "ซอย 3\nซอย 5")
+    host.click_text(thai("Open the poll"), navigates=False)
+    for page, choice in ((asker, "ซอย 3"), (voter, "ซอย 3")):
+        label = (
+            f"//form[contains(@class,'poll__form')]//label[contains(normalize-space(), '{choice}')]"
+        )
+        page.wait.until(ec.element_to_be_clickable((By.XPATH, label))).click()
+        page.driver.find_element(By.CSS_SELECTOR, ".poll__form button[type=submit]").click()
+        page.wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-message]"),
+                                                         thai("Thank you, your answer is counted.")))  # fmt: skip
+    for page in (host, asker, voter):
+        page.wait.until(ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, ".poll__results"), "2 (100%)"))  # fmt: skip
+        assert page.driver.execute_script("return window.__notReloaded === true;")
+        assert page.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "th"
+    assert server.errors() == []
+
+
+def test_the_live_page_reconnects_by_itself_and_catches_up(
+    browsers, socket_server, create_townhall, resident, create_user, token_for, thai
+):
+    import socketio as socketio_client
+
+    townhall = create_townhall()
+    server = socket_server()
+    page = Page(browsers(), server.url)
+    _on_live_page(page, resident, townhall)
+
+    server.kill()
+    page.wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-connection]")
+                    .get_attribute("data-state") in ("reconnecting", "offline"))  # fmt: skip
+    server.start()
+    # While the browser is still catching up, someone posts through the restarted server.
+    other = socketio_client.Client(reconnection=False)
+    other.connect(server.url, namespaces=["/townhall"], transports=["websocket"],
+                  auth={"token": token_for(create_user(name="คนอื่น"))})  # fmt: skip
+    other.call("join", {"townhall": townhall.slug}, namespace="/townhall")
+    other.call("post", {"townhall": townhall.slug, "body": "โพสต์ระหว่างที่คุณหลุด",
+                        "client_id": "x"}, namespace="/townhall")  # fmt: skip
+    other.disconnect()
+
+    page.wait.until(ec.text_to_be_present_in_element_attribute(
+        (By.CSS_SELECTOR, "[data-connection]"), "data-state", "live"))  # fmt: skip
+    page.wait.until(ec.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, "[data-list=messages]"), "โพสต์ระหว่างที่คุณหลุด"))  # fmt: skip
+    messages = page.driver.find_elements(By.CSS_SELECTOR, "[data-list=messages] li")
+    assert len(messages) == 1
+    assert page.driver.execute_script("return window.__notReloaded === true;")
