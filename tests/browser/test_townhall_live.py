@@ -67,8 +67,10 @@ def test_question_upvote_answer_and_poll_update_every_screen_live(
         )
         page.wait.until(ec.element_to_be_clickable((By.XPATH, label))).click()
         page.driver.find_element(By.CSS_SELECTOR, ".poll__form button[type=submit]").click()
-        page.wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-message]"),
-                                                         thai("Thank you, your answer is counted.")))  # fmt: skip
+        thanks = thai("Thank you, your answer is counted.")
+        page.wait.until(
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-message]"), thanks)
+        )
     for page in (host, asker, voter):
         page.wait.until(ec.text_to_be_present_in_element(
             (By.CSS_SELECTOR, ".poll__results"), "2 (100%)"))  # fmt: skip
