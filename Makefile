@@ -49,11 +49,12 @@ $(STAMP)/translations: $(wildcard translations/*/LC_MESSAGES/messages.po) | $(ST
 
 translations: $(STAMP)/translations
 
-# Browser tests need Chromium, its driver and a Thai font (Debian packages; apt-get as root).
-BROWSER_PACKAGES := chromium chromium-driver fonts-thai-tlwg
+# Browser tests need Chromium, its driver and a Thai font; the deployment test needs nginx
+# (Debian packages; apt-get as root).
+BROWSER_PACKAGES := chromium chromium-driver fonts-thai-tlwg nginx-light
 $(STAMP)/browser: | $(STAMP)
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
-	    && fc-list 2>/dev/null | grep -qi garuda; then :; \
+	    && command -v nginx >/dev/null && fc-list 2>/dev/null | grep -qi garuda; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing $(BROWSER_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

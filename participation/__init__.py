@@ -42,7 +42,18 @@ def create_app(config_class=Config):
     from participation.core.errors import register_error_handlers
 
     register_error_handlers(app)
+    _configure_proxy(app)
     return app
+
+
+def _configure_proxy(app):
+    """Trust X-Forwarded-* from the configured number of proxies (outermost, so Socket.IO's
+    same-origin check sees the public scheme and host too)."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _configure_logging(app):

@@ -115,6 +115,8 @@ class Config:
         self.SECRET_KEY = self._secret_key(instance_dir)
         self.SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE") or None
         self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o]
+        # How many proxies (nginx) stand in front and set X-Forwarded-For/-Proto/-Host.
+        self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
         self.PREFERRED_URL_SCHEME = "https" if self.is_production else "http"
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", self.is_production)

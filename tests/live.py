@@ -30,7 +30,7 @@ def free_port():
 class LiveServer:
     """gunicorn with several worker processes serving ``wsgi:app`` on the given database."""
 
-    def __init__(self, database_url, tmp_path, workers=4):
+    def __init__(self, database_url, tmp_path, workers=4, worker_class="sync", extra_env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / "live-server.log"
@@ -43,10 +43,11 @@ class LiveServer:
             "MAIL_BACKEND": "log",
             "ARGON2_TIME_COST": "1",
             "ARGON2_MEMORY_KIB": "1024",
+            **(extra_env or {}),
         }
         with self.log.open("w") as output:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+                [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
                  "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
                 cwd=ROOT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip

@@ -90,3 +90,19 @@ def test_the_app_refuses_to_start_with_a_bad_setting(env):
     env.setenv("DATABASE_URL", "oracle://nope")
     with pytest.raises(ConfigError):
         create_app()
+
+
+def test_behind_a_proxy_the_public_scheme_and_host_are_used(config, make_app):
+    config.PROXY_COUNT = 1
+    app = make_app(config)
+
+    @app.route("/where")
+    def where():
+        from flask import request, url_for
+
+        return f"{request.scheme} {request.host} {url_for('home.index', _external=True)}"
+
+    response = app.test_client().get(
+        "/where", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ruamkid.example.th"}
+    )
+    assert response.get_data(as_text=True) == "https ruamkid.example.th https://ruamkid.example.th/"
