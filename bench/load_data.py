@@ -78,6 +78,7 @@ def bench_env(database_url, instance_dir):
         SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106 - a throw-away key
         MAIL_BACKEND="log",
         RATELIMIT_ENABLED="false",
+        PUBLIC_URL="http://127.0.0.1",
     )
     return env
 

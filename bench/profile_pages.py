@@ -38,6 +38,7 @@ def build_app(database_url, instance_dir):
         SESSION_COOKIE_SECURE="false",
         MAIL_BACKEND="log",
         RATELIMIT_ENABLED="false",
+        PUBLIC_URL="http://127.0.0.1",
     )
     from participation import create_app
 

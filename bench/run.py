@@ -162,6 +162,7 @@ def server_env(database_url, instance_dir):
         SESSION_COOKIE_SECURE="false",
         MAIL_BACKEND="log",
         RATELIMIT_ENABLED="false",
+        PUBLIC_URL="http://127.0.0.1",
     )
     env.pop("REDIS_URL", None)
     return env

@@ -158,6 +158,9 @@ def _configure_socketio(app):
 
 
 def _register_blueprints(app):
+    from participation.core.forms import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     from participation.accounts.views import bp as accounts_bp
     from participation.admin.views import bp as admin_bp
     from participation.comments.views import bp as comments_bp
@@ -191,6 +194,7 @@ def _configure_templates(app):
 
     from participation.config import SUPPORTED_LOCALES
     from participation.core import i18n
+    from participation.core.forms import public_url_for
     from participation.core.permissions import Permission, can
     from participation.core.sanitize import render_markdown
 
@@ -215,4 +219,5 @@ def _configure_templates(app):
             "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
             "can": lambda permission, obj=None: can(current_user, permission, obj),
             "Permission": Permission,
+            "public_url_for": public_url_for,
         }

@@ -64,6 +64,19 @@ def database_url_from_env(instance_dir):
     )
 
 
+def public_url_from_env():
+    url = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+        raise ConfigError(
+            "PUBLIC_URL must be the site's address, like https://ruamkid.example.go.th, "
+            f"not {url!r}."
+        )
+    return url
+
+
 def redis_url_from_env():
     url = os.environ.get("REDIS_URL", "").strip() or None
     if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
@@ -117,6 +130,14 @@ class Config:
         self.ALLOWED_ORIGINS = [o.strip() for o in env("ALLOWED_ORIGINS", "").split(",") if o]
         # How many proxies (nginx) stand in front and set X-Forwarded-For/-Proto/-Host.
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+        # The site's public address: links in e-mails and calendar files are built from it,
+        # never from the request's Host header, and only its host (plus TRUSTED_HOSTS) is
+        # accepted in requests.
+        self.PUBLIC_URL = public_url_from_env()
+        extra_hosts = [h.strip() for h in env("TRUSTED_HOSTS", "").split(",") if h.strip()]
+        self.TRUSTED_HOSTS = (
+            [urlsplit(self.PUBLIC_URL).hostname, *extra_hosts] if self.PUBLIC_URL else None
+        )
 
         self.PREFERRED_URL_SCHEME = "https" if self.is_production else "http"
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", self.is_production)
@@ -172,6 +193,11 @@ class Config:
     def _check_production(self):
         if not os.environ.get("SECRET_KEY"):
             raise ConfigError("In production SECRET_KEY must be set in the environment.")
+        if not self.PUBLIC_URL:
+            raise ConfigError(
+                "In production PUBLIC_URL must be set (e.g. https://ruamkid.example.go.th): "
+                "links in e-mails are built from it."
+            )
         if self.MAIL_BACKEND == "smtp" and not os.environ.get("MAIL_SERVER"):
             raise ConfigError("In production MAIL_SERVER must be set (or MAIL_BACKEND=log).")
 

@@ -23,6 +23,7 @@ class User(UserMixin, TimestampMixin, db.Model):
             name="preferred_language_supported",
         ),
         sa.CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
+        sa.Index("ix_users_created", "created_dt", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -179,17 +179,15 @@ def load_session_user(token):
 
 
 def _touch_session(session_id, now):
-    """Record activity; best effort, in its own short transaction that takes the write lock."""
-    db.session.rollback()
+    """Record activity: best effort, on a connection of its own, so it never touches the
+    request's transaction."""
     try:
-        with writing():
-            db.session.execute(
+        with writing(), db.engine.begin() as connection:
+            connection.execute(
                 sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_dt=now)
             )
-            db.session.commit()
     except sa.exc.OperationalError:
         # A busy database must not sign anyone out; the next request tries again.
-        db.session.rollback()
         logger.warning("Could not record session activity (database busy)")
 
 

@@ -24,7 +24,7 @@ from participation.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from participation.core.forms import next_url
+from participation.core.forms import next_url, public_url_for
 from participation.core.i18n import current_language
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
@@ -151,7 +151,7 @@ def forgot_password():
     if form.validate_on_submit():
         operations.request_password_reset(
             form.email.data,
-            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+            lambda token: public_url_for("accounts.reset_password", token=token),
         )
         db.session.commit()
         # Said whether or not the address has an account.

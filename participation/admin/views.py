@@ -24,7 +24,11 @@ def users():
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     page = request.args.get("page", 1, type=int)
-    select = sa.select(User).order_by(User.created_dt.desc(), User.id.desc())
+    select = (
+        sa.select(User)
+        .options(sa.orm.selectinload(User.role_rows))
+        .order_by(User.created_dt.desc(), User.id.desc())
+    )
     if query:
         pattern = f"%{query.lower()}%"
         select = select.where(

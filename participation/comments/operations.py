@@ -100,18 +100,19 @@ def delete_comment(comment, user):
     """Soft delete: the text goes, the place in the thread and its replies stay."""
     if comment.author_id != user.id:
         raise RuleError(_l("Only the author can delete this comment."))
-    if comment.is_deleted:
-        return
-    comment.is_deleted = True
-    comment.body = ""
-    comment.body_html = ""
-    comment.modified_dt = utcnow()
-    db.session.execute(
-        sa.update(Contribution)
-        .where(Contribution.id == comment.contribution_id)
-        .values(comment_count=Contribution.comment_count - 1)
-    )
-    db.session.flush()
+    # Conditional, so a double submit decrements the count once.
+    deleted = db.session.execute(
+        sa.update(Comment)
+        .where(Comment.id == comment.id, Comment.is_deleted.is_(False))
+        .values(is_deleted=True, body="", body_html="", modified_dt=utcnow())
+    ).rowcount
+    if deleted:
+        db.session.execute(
+            sa.update(Contribution)
+            .where(Contribution.id == comment.contribution_id)
+            .values(comment_count=Contribution.comment_count - 1)
+        )
+    db.session.expire(comment)
 
 
 def vote_comment(comment, user, value):

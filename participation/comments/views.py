@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from participation.comments import operations
 from participation.comments.models import Comment
 from participation.core.errors import wants_json
+from participation.core.forms import valid_id
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
 from participation.processes.operations import process_is_visible
@@ -57,10 +58,8 @@ def create(contribution_id):
     contribution = _visible_contribution(contribution_id)
     parent = None
     if request.form.get("parent_id"):
-        try:
-            parent = db.session.get(Comment, int(request.form["parent_id"]))
-        except ValueError:
-            parent = None
+        parent_id = request.form.get("parent_id", type=int)
+        parent = db.session.get(Comment, parent_id) if valid_id(parent_id) else None
         if parent is None:
             abort(404)
     try:

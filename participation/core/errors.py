@@ -3,6 +3,7 @@
 import logging
 
 from flask import jsonify, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -52,6 +53,9 @@ def wants_json():
 def error_response(status, detail=None, headers=None):
     title = _titles().get(status, _("Something went wrong on our side"))
     detail = detail or _details().get(status, "")
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (e.g. an untrusted Host): no page links.
+        return make_response(f"{status} {title}", status, {"Content-Type": "text/plain"})
     if wants_json():
         response = jsonify({"status": status, "title": title, "detail": detail})
         response.status_code = status

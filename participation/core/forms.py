@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 from wtforms import DateField, IntegerField
 
 
@@ -25,6 +26,20 @@ def is_safe_next(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def public_url_for(endpoint, **values):
+    """An absolute URL for e-mails and files that leave the site: from PUBLIC_URL when set.
+
+    Never from the request's Host header in production, so nobody can make the site send
+    links to another host.
+    """
+    from flask import current_app
+
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base + url_for(endpoint, **values)
 
 
 def next_url(default_endpoint="home.index"):
@@ -53,3 +68,20 @@ class ThaiIntegerField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Please enter a whole number.")) from None
+
+
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value):
+    """True for an int that can be a database id (so lookups never overflow)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """URL ``<int:...>`` parts: positive and small enough for a database id."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)

@@ -5,6 +5,8 @@ attributes and URL schemes; links are marked ``rel="nofollow ugc noopener"``. Te
 show user HTML only through the ``markdown`` filter, which calls :func:`render_markdown`.
 """
 
+from functools import lru_cache
+
 import bleach
 import markdown as markdown_lib
 from bleach.linkifier import Linker
@@ -42,8 +44,12 @@ def clean_html(html):
     return _linker.linkify(cleaned)
 
 
+@lru_cache(maxsize=512)
 def render_markdown(text):
-    """Render user Markdown to safe HTML; tags outside the allow-list show as plain text."""
+    """Render user Markdown to safe HTML; tags outside the allow-list show as plain text.
+
+    Cached: descriptions shown on every page view are rendered once per process.
+    """
     if not text:
         return Markup("")
     md = markdown_lib.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")

@@ -23,11 +23,18 @@ class Follow(db.Model):
 
     __tablename__ = "follows"
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "process_id", "contribution_id"),
         sa.CheckConstraint("(process_id IS NULL) <> (contribution_id IS NULL)", name="one_target"),
+        # One follow per person and target. Partial indexes, because NULLs never collide in
+        # an ordinary unique constraint.
+        sa.Index("uq_follows_user_process", "user_id", "process_id", unique=True,
+                 sqlite_where=sa.text("process_id IS NOT NULL"),
+                 postgresql_where=sa.text("process_id IS NOT NULL")),
+        sa.Index("uq_follows_user_contribution", "user_id", "contribution_id", unique=True,
+                 sqlite_where=sa.text("contribution_id IS NOT NULL"),
+                 postgresql_where=sa.text("contribution_id IS NOT NULL")),
         sa.Index("ix_follows_contribution", "contribution_id"),
         sa.Index("ix_follows_process", "process_id"),
-    )
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(
@@ -49,6 +56,7 @@ class Notification(db.Model):
             "kind IN ('reply', 'response', 'status', 'update', 'phase')", name="kind_known"
         ),
         sa.Index("ix_notifications_user_unread", "user_id", "read_dt", "id"),
+        sa.Index("ix_notifications_user_list", "user_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,12 +1,12 @@
 """`flask processes advance`: move processes whose next phase has started (run daily)."""
 
-from datetime import date
+from datetime import datetime
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from participation.core.transactions import writing
+from participation.core.i18n import BANGKOK
 from participation.extensions import db
 from participation.processes.models import Process
 from participation.processes.operations import advance_by_date
@@ -23,12 +23,12 @@ def processes_cli():
 @with_appcontext
 def advance_command(today):
     """Advance every published process whose next phase has started by its dates."""
-    today = today.date() if today else date.today()
+    today = today.date() if today else datetime.now(BANGKOK).date()
     moved = 0
-    with writing():
-        for process in db.session.scalars(sa.select(Process).where(Process.is_published)):
-            if advance_by_date(process, today):
-                moved += 1
-                click.echo(f"{process.slug}: now {process.phase}")
-        db.session.commit()
+    ids = db.session.scalars(sa.select(Process.id).where(Process.is_published)).all()
+    for process_id in ids:
+        process = db.session.get(Process, process_id)
+        if advance_by_date(process, today):
+            moved += 1
+            click.echo(f"{process.slug}: now {process.phase}")
     click.echo(f"{moved} process(es) advanced.")

@@ -6,6 +6,13 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
 
 
+def _id_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class ProcessForm(RuleAwareForm):
     slug = StringField(
         _l("Web address"),
@@ -19,7 +26,7 @@ class ProcessForm(RuleAwareForm):
     description_th = TextAreaField(_l("Description in Thai"), description=_l("Markdown"))
     description_en = TextAreaField(_l("Description in English"), description=_l("Markdown"))
     cover = FileField(_l("Cover image (optional)"), description=_l("PNG, JPEG or WebP, up to 4 MB"))
-    areas = SelectMultipleField(_l("Communities"), coerce=int, validate_choice=False)
+    areas = SelectMultipleField(_l("Communities"), coerce=_id_or_none, validate_choice=False)
     categories_th = TextAreaField(
         _l("Categories"),
         description=_l("One per line: Thai name | English name"),

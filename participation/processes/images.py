@@ -41,9 +41,8 @@ def store_cover(process, upload):
         raise RuleError(_l("Please upload a PNG, JPEG or WebP image."), "cover")
     name = f"{secrets.token_hex(12)}.{extension}"
     (covers_dir() / name).write_bytes(data)
-    old = process.cover_image
     process.cover_image = name
-    return old
+    return name
 
 
 def remove_cover_file(name):

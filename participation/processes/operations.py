@@ -1,7 +1,8 @@
 """Creating and running processes: editing, phase changes (by hand or by date), following."""
 
 import re
-from datetime import date
+import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,7 +14,7 @@ from participation.extensions import db
 from participation.notifications.operations import notify_followers_of_process
 from participation.processes.models import PHASES, Category, Phase, Process
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,78}[a-z0-9]")
 
 
 def process_is_visible(process, user):
@@ -28,7 +29,7 @@ def _check_text(data):
         data[field] = plain_text(data.get(field))
     if not data["title_th"] and not data["title_en"]:
         raise RuleError(_l("Give the process a title in Thai or English."), "title_th")
-    if not SLUG.match(data.get("slug") or ""):
+    if not SLUG.fullmatch(data.get("slug") or ""):
         raise RuleError(
             _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
         )
@@ -84,13 +85,19 @@ def save_process(process, data, actor):
 
 
 def set_categories(process, names):
-    """Replace the categories with (name_th, name_en) pairs, keeping existing slugs."""
-    existing = {category.name_th: category for category in process.categories}
+    """Set the categories from (name_th, name_en) pairs, line by line.
+
+    The n-th line edits the n-th category in place (so fixing a spelling keeps every
+    contribution in it); extra lines add categories, missing lines remove the last ones.
+    """
+    existing = sorted(process.categories, key=lambda category: category.position)
     kept = []
     for position, (name_th, name_en) in enumerate(names):
-        category = existing.get(name_th) or Category(
-            slug=f"c{position + 1}-{len(process.categories) + position}", name_th=name_th
-        )
+        if position < len(existing):
+            category = existing[position]
+        else:
+            category = Category(slug=f"c-{secrets.token_hex(4)}")
+        category.name_th = name_th
         category.name_en = name_en
         category.position = position
         kept.append(category)
@@ -117,24 +124,50 @@ def advance_phase(process, actor, reason=""):
     return following
 
 
-def advance_by_date(process, today=None):
-    """Advance a published process whose next phase has started by its dates.
-
-    Returns True when the phase changed. Called when a process is shown and by
-    ``flask processes advance`` (for a daily timer).
-    """
-    today = today or date.today()
-    changed = False
-    while process.is_published:
-        following = process.current_phase.next
-        if following is None:
-            break
-        start, _end = process.phase_dates(following)
+def due_phase(process, today):
+    """Return the phase a published process should be in by its dates (or its current one)."""
+    phase = process.current_phase
+    while process.is_published and phase.next is not None:
+        start, _end = process.phase_dates(phase.next)
         if start is None or start > today:
             break
-        advance_phase(process, None, reason="date")
-        changed = True
-    return changed
+        phase = phase.next
+    return phase
+
+
+def advance_by_date(process, today=None):
+    """Move a process whose next phase has started by its dates, exactly once.
+
+    Runs in its own short write transaction with a conditional UPDATE (``WHERE phase = old``),
+    so concurrent readers of the page cannot advance it twice. Returns True when this call
+    changed the phase. Used when a process is shown and by ``flask processes advance``.
+    """
+    from participation.core.i18n import BANGKOK
+    from participation.core.transactions import writing
+
+    today = today or datetime.now(BANGKOK).date()
+    target = due_phase(process, today)
+    if target == process.current_phase:
+        return False
+    previous = process.phase
+    db.session.rollback()
+    try:
+        with writing():
+            moved = db.session.execute(
+                sa.update(Process)
+                .where(Process.id == process.id, Process.phase == previous)
+                .values(phase=target)
+            ).rowcount
+            if moved:
+                record_action(None, "process.phase", process, reason="date",
+                              details={"from": previous, "to": target}, public=True)  # fmt: skip
+                notify_followers_of_process(process, None)
+            db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        return False
+    db.session.refresh(process)
+    return bool(moved)
 
 
 def publish_process(process, actor):

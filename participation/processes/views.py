@@ -23,7 +23,7 @@ from participation.notifications.operations import follow, is_following, unfollo
 from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASE_ACTIONS, PHASES, Process
-from participation.proposals.models import Contribution, Proposal, Status
+from participation.proposals.models import RESPONSE_STATUSES, Contribution, Proposal, Status
 from participation.townhall.views import upcoming_townhalls
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -34,8 +34,7 @@ def load_process(slug):
     process = db.session.scalar(sa.select(Process).where(Process.slug == slug)) or abort(404)
     if not operations.process_is_visible(process, current_user):
         abort(404)
-    if operations.advance_by_date(process):
-        db.session.commit()
+    operations.advance_by_date(process)
     return process
 
 
@@ -46,12 +45,15 @@ def require_manager(process):
         abort(403)
 
 
+def visible_processes():
+    """Published processes, plus the drafts this reader manages."""
+    processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
+    return [p for p in processes if operations.process_is_visible(p, current_user)]
+
+
 @bp.route("/")
 def index():
-    query = sa.select(Process).order_by(Process.created_dt.desc())
-    if not can(current_user, Permission.MANAGE_PROCESSES):
-        query = query.where(Process.is_published.is_(True))
-    return render_template("processes/index.html", processes=db.session.scalars(query).all())
+    return render_template("processes/index.html", processes=visible_processes())
 
 
 @bp.route("/<slug>")
@@ -67,11 +69,15 @@ def show(slug):
     top_proposals = db.session.scalars(
         sa.select(Proposal)
         .where(Proposal.process_id == process.id, Proposal.status != Status.WITHDRAWN)
-        .options(sa.orm.selectinload(Proposal.response), sa.orm.selectinload(Proposal.updates))
         .order_by(Proposal.support_count.desc(), Proposal.id.desc())
         .limit(10)
     ).all()
-    decided = [p for p in top_proposals if p.status != Status.OPEN]
+    decided = db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.process_id == process.id, Proposal.status.in_(RESPONSE_STATUSES))
+        .options(sa.orm.selectinload(Proposal.updates))
+        .order_by(Proposal.support_count.desc(), Proposal.id.desc())
+    ).all()
     return render_template(
         "processes/show.html",
         process=process,
@@ -123,20 +129,22 @@ def _edit(process, form):
             f"{c.name_th} | {c.name_en}" for c in process.categories
         )
     if form.validate_on_submit():
-        replaced = None
+        previous, stored = process.cover_image, None
         try:
             if form.cover.data:
-                replaced = images.store_cover(process, form.cover.data)
+                images.store_cover(process, form.cover.data)
+                stored = process.cover_image
             operations.save_process(process, _form_data(form), current_user)
             operations.set_categories(process, _categories_from(form.categories_th.data))
         except RuleError as error:
-            if form.cover.data and process.cover_image != replaced:
-                images.remove_cover_file(process.cover_image)
             db.session.rollback()
+            if stored:
+                images.remove_cover_file(stored)
             form.add_rule_error(error)
         else:
             db.session.commit()
-            images.remove_cover_file(replaced)
+            if stored and previous:
+                images.remove_cover_file(previous)
             flash(_("The process is saved."), "success")
             return redirect(url_for("processes.show", slug=process.slug))
     return render_template("processes/form.html", form=form, process=process), (

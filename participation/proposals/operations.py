@@ -186,6 +186,9 @@ def withdraw(contribution, user):
         raise RuleError(_l("The council has already responded; it can no longer be withdrawn."))
     contribution.status = Status.WITHDRAWN
     contribution.withdrawn_dt = utcnow()
+    # Written (and the row locked) before the supports are refunded, so a support arriving
+    # meanwhile sees the withdrawal and is refused.
+    db.session.flush()
     if isinstance(contribution, Proposal) and contribution.process.allows_action(Action.SUPPORT):
         refund_supports(contribution)
     db.session.flush()

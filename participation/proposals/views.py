@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from participation.comments.operations import my_votes, thread
 from participation.core.errors import wants_json
+from participation.core.forms import valid_id
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
@@ -97,7 +98,7 @@ def create(slug, kind_path):
     action = Action.POST_PROPOSAL if kind == Kind.PROPOSAL else Action.POST_ISSUE
     form = _new_form(process, kind)
     if request.method == "GET" and kind == Kind.PROPOSAL and request.args.get("issue"):
-        form.issue_ids.data = [int(i) for i in request.args.getlist("issue") if i.isdigit()]
+        form.issue_ids.data = [i for i in request.args.getlist("issue", type=int) if valid_id(i)]
     if form.validate_on_submit():
         create_operation = (
             operations.create_proposal if kind == Kind.PROPOSAL else operations.create_issue
@@ -203,10 +204,7 @@ def _done(process, item, kind_path, message=None, category="success", payload=No
         return jsonify(body), status
     if message:
         flash(str(message), category)
-    return redirect(
-        url_for(".show", slug=process.slug, kind_path=kind_path, item_id=item.id)
-        + request.form.get("anchor", "")
-    )
+    return redirect(url_for(".show", slug=process.slug, kind_path=kind_path, item_id=item.id))
 
 
 @bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/withdraw", methods=["POST"])

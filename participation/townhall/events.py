@@ -12,11 +12,12 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_socketio import emit, join_room, leave_room
 
 from participation.accounts.models import User
-from participation.accounts.operations import user_for_token
+from participation.accounts.operations import load_session_user, user_for_token
+from participation.core.forms import valid_id
 from participation.core.transactions import writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
@@ -26,7 +27,8 @@ from participation.townhall.presence import presence
 logger = logging.getLogger(__name__)
 
 NAMESPACE = "/townhall"
-# Who is behind each connection of this process: sid -> {"user_id", "can_write", "joined"}.
+# Who is behind each connection of this process: sid -> {"token" or "session_token",
+# "can_write", "joined"}; the person is looked up again on every event.
 _clients = {}
 
 
@@ -42,28 +44,31 @@ def _error(code, message, retry_after=None):
 
 
 def _viewer():
+    """The person behind this connection, checked again on every event: a signed-out session
+    or a revoked token stops being able to act at once."""
     client = _clients.get(request.sid) or {}
-    user_id = client.get("user_id")
-    if user_id is None:
-        return current_user._get_current_object() if current_user else None
-    return db.session.get(User, user_id)
+    if client.get("token"):
+        user, _row = user_for_token(client["token"])
+        return user
+    if client.get("session_token"):
+        return load_session_user(client["session_token"])
+    return None
 
 
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth=None):
     """Anyone may connect (visitors watch); a bearer token in ``auth`` signs a client in."""
-    user_id, can_write = None, False
+    client = {"token": None, "session_token": None, "can_write": False, "joined": set()}
     token = auth.get("token") if isinstance(auth, dict) else None
     if token:
-        user, row = user_for_token(token)
+        user, row = user_for_token(token) if isinstance(token, str) else (None, None)
         if user is None:
-            raise ConnectionRefusedError(
-                {"error": "bad_token", "message": _("The token is not valid.")}
-            )
-        user_id, can_write = user.id, row.can_write
+            message = _("The token is not valid.")
+            raise ConnectionRefusedError({"error": "bad_token", "message": message})
+        client.update(token=token, can_write=row.can_write)
     elif current_user.is_authenticated:
-        user_id, can_write = current_user.id, True
-    _clients[request.sid] = {"user_id": user_id, "can_write": can_write, "joined": set()}
+        client.update(session_token=current_user.session_token, can_write=True)
+    _clients[request.sid] = client
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
@@ -93,9 +98,7 @@ def handler(event_name, needs_write=False):
             if needs_write and (user is None or not client["can_write"]):
                 return _error("sign_in", _("Please sign in to take part."))
             try:
-                with writing():
-                    answer, event = function(townhall, user, payload)
-                    db.session.commit()
+                answer, event = _run(function, townhall, user, payload)
             except ops.TownHallError as error:
                 db.session.rollback()
                 return _error(error.code, error.message, error.retry_after)
@@ -103,8 +106,9 @@ def handler(event_name, needs_write=False):
                 db.session.rollback()
                 logger.exception("Database busy in %s", event_name)
                 return _error("busy", _("The service is busy; please try again shortly"))
-            if event is not None:
-                emit("event", ops.event_dict(event), to=room(townhall.id), namespace=NAMESPACE)
+            for item in event if isinstance(event, list) else [event]:
+                if item is not None:
+                    emit("event", ops.event_dict(item), to=room(townhall.id), namespace=NAMESPACE)
             return {"ok": True, **(answer or {})}
 
         socketio.on_event(event_name, wrapped, namespace=NAMESPACE)
@@ -113,8 +117,28 @@ def handler(event_name, needs_write=False):
     return decorator
 
 
+def _run(function, townhall, user, payload):
+    """Run and commit a handler's operation; one retry when a duplicate client_id raced in
+    (the retry then finds the stored item and returns it, so the post is stored once)."""
+    for attempt in (1, 2):
+        try:
+            with writing():
+                result = function(townhall, user, payload)
+                db.session.commit()
+            return result
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise ops.TownHallError("busy", _("Please try again.")) from None
+            townhall = db.session.get(TownHall, townhall.id)
+            user = db.session.get(User, user.id) if user is not None else None
+    raise AssertionError("unreachable")
+
+
 def _townhall(reference):
     if isinstance(reference, int):
+        if not valid_id(reference):
+            return None
         townhall = db.session.get(TownHall, reference)
     elif isinstance(reference, str) and len(reference) <= 80:
         townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == reference))
@@ -139,17 +163,17 @@ def on_join(payload=None):
     if client is None or townhall is None:
         return _error("not_found", _("That town hall does not exist."))
     user = _viewer()
-    signed_in = user is not None and user.is_authenticated
+    signed_in = user is not None
     if not signed_in and not townhall.allow_visitors:
         return _error("sign_in", _("Please sign in to follow this town hall."))
     last_seq = payload.get("last_seq")
-    if last_seq is not None and (not isinstance(last_seq, int) or last_seq < 0):
+    if last_seq is not None and not (valid_id(last_seq) or last_seq == 0):
         return _error("invalid", _("The request was not understood."))
     join_room(room(townhall.id))
     if townhall.id not in client["joined"]:
         client["joined"].add(townhall.id)
         presence.join(townhall.id, request.sid)
-    viewer = user if signed_in else current_user
+    viewer = user if signed_in else AnonymousUserMixin()
     answer = {"ok": True, "townhall": townhall.id, "present": presence.count(townhall.id)}
     replay = ops.events_after(townhall, last_seq) if last_seq is not None else None
     if replay is None:

@@ -63,6 +63,7 @@ class TownHall(TimestampMixin, db.Model):
         sa.CheckConstraint("slow_mode_seconds >= 0", name="slow_mode_not_negative"),
         sa.CheckConstraint("last_seq >= 0", name="last_seq_not_negative"),
         sa.Index("ix_townhalls_state_start", "state", "starts_dt"),
+        sa.Index("ix_townhalls_published_start", "is_published", "starts_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from limits import parse as parse_limit
 
 from participation.audit.operations import record_action
+from participation.core.forms import valid_id
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
@@ -223,13 +224,15 @@ def end_townhall(townhall, actor):
         raise TownHallError("not_live", _l("The town hall is not live."))
     townhall.state = State.ENDED
     townhall.closed_dt = utcnow()
+    events = []
     for poll in db.session.scalars(
         sa.select(Poll).where(Poll.townhall_id == townhall.id, Poll.state == "open")
     ):
         poll.state = "closed"
         poll.closed_dt = townhall.closed_dt
+        events.append(add_event(townhall, "poll.results", poll_dict(poll)))
     record_action(actor, "townhall.end", townhall, public=True)
-    return add_event(townhall, "settings", settings_dict(townhall))
+    return [*events, add_event(townhall, "settings", settings_dict(townhall))]
 
 
 # --- questions ----------------------------------------------------------------------------
@@ -262,7 +265,7 @@ def ask_question(townhall, user, body, client_id):
 
 
 def get_question(townhall, question_id):
-    question = db.session.get(Question, question_id) if isinstance(question_id, int) else None
+    question = db.session.get(Question, question_id) if valid_id(question_id) else None
     if question is None or question.townhall_id != townhall.id:
         raise TownHallError("not_found", _l("That question does not exist."))
     if question.is_hidden:
@@ -332,7 +335,7 @@ def post_message(townhall, user, body, client_id, parent_id=None):
     body = _clean(body, MESSAGE_MAX, "body")
     parent = None
     if parent_id is not None:
-        parent = db.session.get(Message, parent_id) if isinstance(parent_id, int) else None
+        parent = db.session.get(Message, parent_id) if valid_id(parent_id) else None
         if parent is None or parent.townhall_id != townhall.id or parent.is_hidden:
             raise TownHallError("not_found", _l("That message does not exist."))
     if townhall.slow_mode_seconds and not is_facilitator:
@@ -362,7 +365,7 @@ def post_message(townhall, user, body, client_id, parent_id=None):
 
 
 def get_message(townhall, message_id):
-    message = db.session.get(Message, message_id) if isinstance(message_id, int) else None
+    message = db.session.get(Message, message_id) if valid_id(message_id) else None
     if message is None or message.townhall_id != townhall.id:
         raise TownHallError("not_found", _l("That message does not exist."))
     return message
@@ -411,9 +414,11 @@ def update_settings(townhall, actor, discussion_locked=None, slow_mode_seconds=N
 
 def mute_user(townhall, actor, user_id, muted=True):
     require_facilitator(townhall, actor)
+    if not isinstance(muted, bool):
+        raise TownHallError("invalid", _l("The request was not understood."))
     from participation.accounts.models import User
 
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user = db.session.get(User, user_id) if valid_id(user_id) else None
     if user is None:
         raise TownHallError("not_found", _l("That person does not exist."))
     if townhall.is_facilitator(user):
@@ -459,7 +464,7 @@ def open_poll(townhall, actor, question, options, multiple=False, hide_results=F
 
 
 def get_poll(townhall, poll_id):
-    poll = db.session.get(Poll, poll_id) if isinstance(poll_id, int) else None
+    poll = db.session.get(Poll, poll_id) if valid_id(poll_id) else None
     if poll is None or poll.townhall_id != townhall.id:
         raise TownHallError("not_found", _l("That poll does not exist."))
     return poll
@@ -470,7 +475,7 @@ def answer_poll(poll, townhall, user, option_ids):
     require_participant(townhall, user)
     if poll.state != "open":
         raise TownHallError("closed", _l("This poll is closed."))
-    if not isinstance(option_ids, list) or not all(isinstance(i, int) for i in option_ids):
+    if not isinstance(option_ids, list) or not all(valid_id(i) for i in option_ids):
         raise TownHallError("invalid", _l("The request was not understood."))
     chosen = set(option_ids)
     valid = {option.id for option in poll.options}
@@ -586,7 +591,7 @@ def events_after(townhall, seq):
 
 # --- scheduling ---------------------------------------------------------------------------
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$"
+SLUG_PATTERN = r"[a-z0-9][a-z0-9-]{1,78}[a-z0-9]"
 
 
 def save_townhall(townhall, data, actor):
@@ -597,7 +602,7 @@ def save_townhall(townhall, data, actor):
         data[field] = plain_text(data.get(field))
     if not data["title_th"] and not data["title_en"]:
         raise RuleError(_l("Give the town hall a title in Thai or English."), "title_th")
-    if not re.match(SLUG_PATTERN, data.get("slug") or ""):
+    if not re.fullmatch(SLUG_PATTERN, data.get("slug") or ""):
         raise RuleError(
             _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
         )

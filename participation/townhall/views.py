@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from participation.core.forms import public_url_for
 from participation.core.i18n import BANGKOK, localized
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can, permission_required
@@ -35,10 +36,16 @@ bp = Blueprint("townhall", __name__, url_prefix="/townhalls")
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def load_townhall(slug):
+def load_townhall(slug, members_only_page=False):
+    """Return the town hall for ``slug``; a members-only one is 403 for visitors.
+
+    ``members_only_page``: the caller answers visitors itself (the live page asks them to sign in).
+    """
     townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == slug)) or abort(404)
     if not townhall.is_published and not townhall.is_facilitator(current_user):
         abort(404)
+    if not members_only_page and not townhall.allow_visitors and not current_user.is_authenticated:
+        abort(403)
     return townhall
 
 
@@ -66,7 +73,7 @@ def index():
 @bp.route("/<slug>")
 def show(slug):
     """The live page: rendered with the current state, kept live by JavaScript."""
-    townhall = load_townhall(slug)
+    townhall = load_townhall(slug, members_only_page=True)
     if not current_user.is_authenticated and not townhall.allow_visitors:
         flash(_("Please sign in to follow this town hall."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
@@ -85,8 +92,6 @@ def _questions_by_state(questions):
 @bp.route("/<slug>/projector")
 def projector(slug):
     townhall = load_townhall(slug)
-    if not current_user.is_authenticated and not townhall.allow_visitors:
-        abort(403)
     state = ops.snapshot(townhall, current_user)
     current = next((q for q in state["questions"]
                     if q["id"] == townhall.current_question_id), None)  # fmt: skip
@@ -95,14 +100,29 @@ def projector(slug):
 
 
 def _ics_text(value):
+    """Escape a TEXT value (RFC 5545 3.3.11); line breaks of any kind become \\n."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_fold(line):
+    """Fold a content line at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    pieces, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > 75:
+            pieces.append(current)
+            current = " " + char
+        else:
+            current += char
+    pieces.append(current)
+    return "\r\n".join(pieces)
 
 
 @bp.route("/<slug>/calendar.ics")
 def calendar(slug):
     townhall = load_townhall(slug)
     stamp = "%Y%m%dT%H%M%SZ"
-    url = url_for("townhall.show", slug=townhall.slug, _external=True)
+    url = public_url_for("townhall.show", slug=townhall.slug)
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ruamkid//Town halls//TH", "CALSCALE:GREGORIAN",
         "BEGIN:VEVENT",
@@ -116,7 +136,8 @@ def calendar(slug):
         f"URL:{url}",
         "END:VEVENT", "END:VCALENDAR",
     ]  # fmt: skip
-    response = Response("\r\n".join(lines) + "\r\n", mimetype="text/calendar")
+    response = Response("\r\n".join(_ics_fold(line) for line in lines) + "\r\n",
+                        mimetype="text/calendar")  # fmt: skip
     response.headers["Content-Disposition"] = f'attachment; filename="{townhall.slug}.ics"'
     return response
 
@@ -126,19 +147,21 @@ def export_csv(slug):
     """Every question (votes, answered or not), poll results and the discussion, as CSV."""
     townhall = load_townhall(slug)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeWriter(buffer)
     writer.writerow(["type", "id", "time_utc", "author", "text", "upvotes", "status", "parent_id"])
     questions = db.session.scalars(
         sa.select(Question).where(Question.townhall_id == townhall.id)
         .options(sa.orm.joinedload(Question.author)).order_by(Question.seq)
     )  # fmt: skip
     for q in questions:
-        writer.writerow(["question", q.id, q.created_dt.isoformat(), _name(q.author),
+        writer.writerow(["question", q.id, q.created_dt.isoformat(),
+                         "" if q.is_hidden else _name(q.author),
                          "" if q.is_hidden else q.body, q.upvote_count,
                          "hidden" if q.is_hidden else q.state, ""])  # fmt: skip
     for poll in db.session.scalars(
         sa.select(Poll).where(Poll.townhall_id == townhall.id).order_by(Poll.seq)
-    ):
+        .options(sa.orm.selectinload(Poll.options))
+    ):  # fmt: skip
         for option in poll.options:
             shown = ops.results_visible(poll)
             writer.writerow(["poll_option", option.id, poll.created_dt.isoformat(), "",
@@ -149,7 +172,8 @@ def export_csv(slug):
         .options(sa.orm.joinedload(Message.author)).order_by(Message.seq)
     )  # fmt: skip
     for m in messages:
-        writer.writerow(["message", m.id, m.created_dt.isoformat(), _name(m.author),
+        writer.writerow(["message", m.id, m.created_dt.isoformat(),
+                         "" if m.is_hidden else _name(m.author),
                          "" if m.is_hidden else m.body, "", "hidden" if m.is_hidden else "",
                          m.parent_id or ""])  # fmt: skip
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
@@ -161,6 +185,21 @@ def _name(user):
     return user.display_name if user else ""
 
 
+class _SafeWriter:
+    """A CSV writer that stops spreadsheets from running cells as formulas (CSV injection)."""
+
+    RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+    def __init__(self, buffer):
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, row):
+        self._writer.writerow(
+            "'" + cell if isinstance(cell, str) and cell.startswith(self.RISKY) else cell
+            for cell in row
+        )
+
+
 def _parse_local(value):
     try:
         return datetime.strptime(value or "", LOCAL_FORMAT).replace(tzinfo=BANGKOK)
@@ -169,7 +208,10 @@ def _parse_local(value):
 
 
 def _edit(townhall, form):
-    processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
+    processes = [
+        p for p in db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc()))
+        if p.is_published or can(current_user, Permission.MANAGE_PROCESSES, p)
+    ]  # fmt: skip
     form.process_id.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(str(p.id), localized(p, "title")) for p in processes
     ]

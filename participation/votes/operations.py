@@ -76,11 +76,15 @@ def support_proposal(proposal, user):
                     count=process.max_supports,
                 )
             )
-    db.session.execute(
+    # Counted only while the proposal is still open: a support racing its withdrawal fails
+    # here (the row lock makes it wait for the withdrawal), and the caller rolls back.
+    counted = db.session.execute(
         sa.update(Contribution)
-        .where(Contribution.id == proposal.id)
+        .where(Contribution.id == proposal.id, Contribution.status != Status.WITHDRAWN)
         .values(support_count=Contribution.support_count + 1)
-    )
+    ).rowcount
+    if not counted:
+        raise RuleError(_l("This proposal was withdrawn by its author."))
     db.session.expire(proposal, ["support_count"])
     return True
 

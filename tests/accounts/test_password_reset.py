@@ -115,3 +115,20 @@ def test_reset_signs_out_every_device(app, client, auth, resident, mail):
     other_device.post(_link_from(mail[0]), data={"password": NEW_PASSWORD})
 
     assert client.get("/profile").status_code == 302
+
+
+def test_reset_link_uses_the_public_address_whatever_the_host_header(config, make_app, resident):
+    from participation.core.mail import outbox
+
+    config.PUBLIC_URL = "https://ruamkid.example.org"
+    config.TRUSTED_HOSTS = None  # even if a proxy let a forged Host through
+    app = make_app(config)
+
+    app.test_client().post(
+        "/password/forgot", data={"email": resident.email}, headers={"Host": "evil.example"}
+    )
+
+    with app.app_context():
+        body = outbox()[0].get_content()
+    assert "https://ruamkid.example.org/password/reset/" in body
+    assert "evil.example" not in body

@@ -253,3 +253,28 @@ def test_comments_sort_by_best_newest_and_oldest(
     assert order("best") == ["เบตา", "อัลฟา", "แกมมา"]
     assert order("newest") == ["แกมมา", "เบตา", "อัลฟา"]
     assert order("oldest") == ["อัลฟา", "เบตา", "แกมมา"]
+
+
+def test_deleting_twice_counts_once(client, auth, resident, proposal, in_db):
+    process, item_id = proposal
+    auth.login(resident)
+    _comment(client, item_id, "ลบสองครั้ง")
+    _comment(client, item_id, "ยังอยู่")
+    comment_id = _comments(in_db)[0].id
+
+    client.post(f"/comments/{comment_id}/delete")
+    client.post(f"/comments/{comment_id}/delete")
+
+    with in_db() as session:
+        assert session.get(Contribution, item_id).comment_count == 1
+
+
+def test_huge_or_bad_ids_are_404_not_500(client, auth, resident, proposal):
+    process, item_id = proposal
+    auth.login(resident)
+    assert client.get(f"/processes/{process.slug}/proposals/{2**70}").status_code == 404
+    reply = client.post(f"/contributions/{item_id}/comments",
+                        data={"body": "x", "parent_id": str(2**70)})  # fmt: skip
+    assert reply.status_code == 404
+    new = client.get(f"/processes/{process.slug}/proposals/new?issue=²")
+    assert new.status_code == 200

@@ -74,10 +74,22 @@ def test_production_needs_an_explicit_secret_key(env):
         Config()
 
 
+def test_production_needs_the_public_address(env):
+    env.setenv("RUAMKID_ENV", "production")
+    env.setenv("SECRET_KEY", "y" * 48)
+    env.setenv("MAIL_SERVER", "smtp.example.org")
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        Config()
+    env.setenv("PUBLIC_URL", "ruamkid.example.org")
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        Config()
+
+
 def test_production_uses_secure_cookies(env):
     env.setenv("RUAMKID_ENV", "production")
     env.setenv("SECRET_KEY", "y" * 48)
     env.setenv("MAIL_SERVER", "smtp.example.org")
+    env.setenv("PUBLIC_URL", "https://ruamkid.example.org")
     config = Config()
     assert config.SESSION_COOKIE_SECURE is True
     assert config.REMEMBER_COOKIE_SECURE is True
@@ -106,3 +118,12 @@ def test_behind_a_proxy_the_public_scheme_and_host_are_used(config, make_app):
         "/where", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ruamkid.example.th"}
     )
     assert response.get_data(as_text=True) == "https ruamkid.example.th https://ruamkid.example.th/"
+
+
+def test_requests_for_other_hosts_are_refused_when_the_public_address_is_set(config, make_app):
+    config.PUBLIC_URL = "https://ruamkid.example.org"
+    config.TRUSTED_HOSTS = ["ruamkid.example.org"]
+    client = make_app(config).test_client()
+
+    assert client.get("/", headers={"Host": "ruamkid.example.org"}).status_code == 200
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400

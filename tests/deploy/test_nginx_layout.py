@@ -22,12 +22,13 @@ SITE = ROOT_DIR / "docs" / "deploy" / "nginx-ruamkid.conf"
 
 @pytest.fixture
 def layout(app, database_url, redis_url, tmp_path):
+    http_port, https_port = free_port(), free_port()
     env = {"REDIS_URL": redis_url, "PROXY_COUNT": "1", "RUAMKID_ENV": "production",
-           "SESSION_COOKIE_SECURE": "true"}  # fmt: skip
+           "SESSION_COOKIE_SECURE": "true", "PUBLIC_URL": f"https://localhost:{https_port}",
+           "TRUSTED_HOSTS": "127.0.0.1"}  # fmt: skip
     web = LiveServer(database_url, tmp_path, workers=2, worker_class="gthread", extra_env=env)
     live = [SocketServer(database_url, tmp_path, redis_url=redis_url, name=f"live{i}",
                          extra_env=env) for i in (1, 2)]  # fmt: skip
-    http_port, https_port = free_port(), free_port()
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
          "/CN=localhost", "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
@@ -44,6 +45,11 @@ def layout(app, database_url, redis_url, tmp_path):
         .replace("/srv/ruamkid/app/static/", f"{ROOT_DIR}/static/")
         .replace("/var/log/nginx/", f"{tmp_path}/")
         .replace("/var/www/letsencrypt", str(tmp_path))
+        .replace("listen 80 default_server;", f"listen {http_port} default_server;")
+        .replace("listen [::]:80 default_server;", "")
+        .replace("listen 443 ssl http2 default_server;",
+                 f"listen {https_port} ssl http2 default_server;")
+        .replace("listen [::]:443 ssl http2 default_server;", "")
         .replace("listen 80;", f"listen {http_port};").replace("listen [::]:80;", "")
         .replace("listen 443 ssl http2;", f"listen {https_port} ssl http2;")
         .replace("listen [::]:443 ssl http2;", "")
@@ -68,6 +74,8 @@ def layout(app, database_url, redis_url, tmp_path):
                            capture_output=True, text=True)  # fmt: skip
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"])
+    _wait_for_port(http_port)
+    _wait_for_port(https_port)
     try:
         yield {"https": f"https://localhost:{https_port}", "http": f"http://localhost:{http_port}",
                "live": live, "web": web}  # fmt: skip
@@ -76,6 +84,20 @@ def layout(app, database_url, redis_url, tmp_path):
         process.wait(timeout=10)
         for server in (web, *live):
             server.stop()
+
+
+def _wait_for_port(port, seconds=10):
+    import socket
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nginx is not listening on {port}")
 
 
 def _insecure():
@@ -118,6 +140,17 @@ def test_pages_static_files_and_redirect_through_nginx(layout):
     status, _headers, body = _get(layout["https"] + "/healthz")
     assert status == 200
     assert b'"redis"' in body
+
+
+def test_requests_for_other_host_names_are_dropped(layout):
+    import http.client
+
+    port = int(layout["http"].rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", "/", headers={"Host": "evil.example"})
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        connection.getresponse()
+    connection.close()
 
 
 def test_a_town_hall_spans_both_live_processes_through_nginx(

@@ -90,3 +90,15 @@ def test_notifications_page_is_private(client, auth, resident, create_user):
     assert client.get("/notifications/").status_code == 302
     auth.login(resident)
     assert client.get("/notifications/").status_code == 200
+
+
+def test_following_twice_keeps_one_follow(client, auth, resident, create_process, in_db):
+    from participation.notifications.models import Follow
+
+    process = create_process("reframe")
+    auth.login(resident)
+    client.post(f"/processes/{process.slug}/follow")
+    client.post(f"/processes/{process.slug}/follow")
+
+    with in_db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Follow)) == 1

@@ -415,3 +415,66 @@ def test_read_only_token_cannot_write(app, socket_for, create_townhall, resident
     sio = socket_for(None, auth={"token": token})
     joined(sio, townhall)
     assert call(sio, "ask", townhall=townhall.slug, body="x", client_id="1")["error"] == "sign_in"
+
+
+def test_signing_out_elsewhere_stops_a_connected_socket_from_acting(
+    app, socket_for, create_townhall, resident, in_db
+):
+    from participation.accounts.models import UserSession
+    from participation.core.models import utcnow
+
+    townhall = create_townhall()
+    sio = socket_for(resident)
+    joined(sio, townhall)
+    with in_db() as session:
+        for row in session.scalars(sa.select(UserSession)):
+            row.revoked_dt = utcnow()
+        session.commit()
+
+    answer = call(sio, "ask", townhall=townhall.slug, body="ยังถามได้ไหม", client_id="1")
+
+    assert answer["error"] == "sign_in"
+    assert _count(in_db, Question) == 0
+
+
+def test_a_revoked_token_stops_working_at_once(app, socket_for, create_townhall, resident,
+                                               token_for, in_db):  # fmt: skip
+    from participation.accounts.models import AccessToken
+    from participation.core.models import utcnow
+
+    townhall = create_townhall()
+    sio = socket_for(None, auth={"token": token_for(resident)})
+    joined(sio, townhall)
+    with in_db() as session:
+        session.scalar(sa.select(AccessToken)).revoked_dt = utcnow()
+        session.commit()
+
+    assert call(sio, "ask", townhall=townhall.slug, body="x", client_id="1")["error"] == "sign_in"
+
+
+def test_ending_the_town_hall_closes_polls_and_reveals_their_results(
+    socket_for, create_townhall, resident
+):
+    townhall = create_townhall()
+    host, voter = socket_for(townhall.facilitator), socket_for(resident)
+    joined(host, townhall)
+    joined(voter, townhall)
+    poll = call(host, "open_poll", townhall=townhall.slug, question="เลือก", options=["ก", "ข"],
+                hide_results=True)["poll"]  # fmt: skip
+    call(voter, "answer_poll", townhall=townhall.slug, poll_id=poll["id"],
+         option_ids=[poll["options"][1]["id"]])  # fmt: skip
+
+    call(host, "end", townhall=townhall.slug)
+
+    final = [e["data"] for e in events(voter) if e["type"] == "poll.results"][-1]
+    assert final["state"] == "closed"
+    assert [o["votes"] for o in final["options"]] == [0, 1]
+
+
+def test_huge_ids_are_refused_cleanly(socket_for, create_townhall, resident):
+    townhall = create_townhall()
+    sio = socket_for(resident)
+    joined(sio, townhall)
+    assert call(sio, "upvote", townhall=townhall.slug, question_id=2**70)["error"] == "not_found"
+    assert call(sio, "join", townhall=2**70)["error"] == "not_found"
+    assert call(sio, "join", townhall=townhall.slug, last_seq=2**70)["error"] == "invalid"
