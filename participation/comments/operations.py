@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from participation.accounts.models import User
 from participation.comments.models import BODY_MAX, MAX_DEPTH, Alignment, Comment, CommentVote
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
@@ -175,7 +176,7 @@ def thread(contribution, sort="best"):
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.contribution_id == contribution.id)
-        .options(sa.orm.joinedload(Comment.author))
+        .options(sa.orm.joinedload(Comment.author).load_only(User.display_name))
         .order_by(*order)
     ).all()
     children = {}

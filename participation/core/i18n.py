@@ -1,9 +1,9 @@
 """Locale selection and date formatting (Asia/Bangkok; Buddhist Era for Thai readers)."""
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_format_date
 from babel.dates import get_month_names
 from flask import current_app, has_request_context, request
 from flask_babel import get_locale
@@ -44,6 +44,12 @@ def to_bangkok(value):
     return value.astimezone(BANGKOK)
 
 
+@lru_cache(maxsize=8)
+def _month_names(locale, width):
+    """Month names from CLDR, looked up once per locale (pages format many dates)."""
+    return dict(get_month_names(width, locale=locale))
+
+
 def format_date(value, locale=None, month="abbreviated"):
     """Format a date or datetime as a Thai or English reader expects.
 
@@ -54,11 +60,10 @@ def format_date(value, locale=None, month="abbreviated"):
     locale = locale or current_language()
     if isinstance(value, datetime):
         value = to_bangkok(value).date()
+    names = _month_names(locale, month)
     if locale == "th":
-        months = get_month_names(month, locale="th")
-        return f"{value.day} {months[value.month]} {value.year + BUDDHIST_ERA_OFFSET}"
-    pattern = "d MMM y" if month == "abbreviated" else "d MMMM y"
-    return babel_format_date(value, pattern, locale=locale)
+        return f"{value.day} {names[value.month]} {value.year + BUDDHIST_ERA_OFFSET}"
+    return f"{value.day} {names[value.month]} {value.year}"
 
 
 def format_time(value, locale=None):

@@ -32,3 +32,8 @@ def advance_command(today):
             moved += 1
             click.echo(f"{process.slug}: now {process.phase}")
     click.echo(f"{moved} process(es) advanced.")
+    if db.engine.dialect.name == "sqlite":
+        # The daily run also refreshes SQLite's planner statistics where they went stale
+        # (PostgreSQL's autovacuum does this by itself).
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA optimize")

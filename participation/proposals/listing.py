@@ -8,18 +8,31 @@ categories and communities joined in), and one for the reader's own supports.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
+from participation.accounts.models import User
 from participation.extensions import db
 from participation.proposals.models import Contribution, Status
-from participation.search.index import matching_ids
+from participation.search.index import ranked_matches, search_condition
 from participation.search.thai import query_terms
 
 SORTS = ("supported", "newest", "commented", "random", "relevance")
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# Results are counted exactly up to this many past the current page, then shown as "N+":
+# an exact count of 90,000 matches costs more than the whole page and tells a reader nothing.
+COUNT_LIMIT = 1000
 # Multiplier and modulus of the "random" order: a fixed shuffle per visitor seed.
 _SHUFFLE_A, _SHUFFLE_M = 2654435761, 4294967291
+
+
+# What a card shows: the list never loads bodies or search text.
+CARD_COLUMNS = (
+    Contribution.id, Contribution.kind, Contribution.process_id, Contribution.title,
+    Contribution.status, Contribution.created_dt, Contribution.support_count,
+    Contribution.affected_count, Contribution.comment_count, Contribution.author_id,
+    Contribution.category_id, Contribution.area_id,
+)  # fmt: skip
 
 
 def _shuffled(column, seed):
@@ -70,10 +83,10 @@ class Filters:
         )
 
     def effective_sort(self, kind):
-        if self.sort:
+        """The chosen order; by default most supported proposals, newest issues (searches too:
+        every result contains every word, and "Best match" is one choice away)."""
+        if self.sort and (self.sort != "relevance" or self.q):
             return self.sort
-        if self.q:
-            return "relevance"
         return "supported" if kind == "proposal" else "newest"
 
 
@@ -85,6 +98,8 @@ class Page:
     per_page: int
     sort: str
     terms: list = field(default_factory=list)
+    # True when there are more results than were counted (``total`` is a lower bound).
+    more: bool = False
 
     @property
     def pages(self):
@@ -120,13 +135,21 @@ def list_contributions(process, kind, filters, user=None):
     if filters.q:
         if not terms:
             return Page([], 0, filters.page, filters.per_page, sort, terms)
-        found = matching_ids(terms).subquery()
-        query = query.join(found, found.c.id == model.id)
-        rank = found.c.rank
-    if sort == "relevance" and rank is None:
-        sort = "supported" if kind == "proposal" else "newest"
+        query = query.where(search_condition(model.id, terms))
+        if sort == "relevance":
+            # Ranking scores every match, so it is done only when asked for.
+            found = ranked_matches(terms).subquery()
+            query = query.join(found, found.c.id == model.id)
+            rank = found.c.rank
 
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    counted = (filters.page - 1) * filters.per_page + COUNT_LIMIT
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            query.with_only_columns(model.id).limit(counted + 1).subquery()
+        )
+    )
+    more = total > counted
+    total = min(total, counted)
     order = {
         "supported": (model.support_count.desc(), model.id.desc()),
         "newest": (model.created_dt.desc(), model.id.desc()),
@@ -135,9 +158,14 @@ def list_contributions(process, kind, filters, user=None):
         "relevance": (rank, model.id.desc()) if rank is not None else (model.id.desc(),),
     }[sort]
     items = db.session.scalars(
-        query.options(joinedload(model.author), joinedload(model.category), joinedload(model.area))
+        query.options(
+            load_only(*CARD_COLUMNS),
+            joinedload(model.author).load_only(User.display_name),
+            joinedload(model.category),
+            joinedload(model.area),
+        )
         .order_by(*order)
         .limit(filters.per_page)
         .offset((filters.page - 1) * filters.per_page)
     ).all()
-    return Page(list(items), total, filters.page, filters.per_page, sort, terms)
+    return Page(list(items), total, filters.page, filters.per_page, sort, terms, more)

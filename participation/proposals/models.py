@@ -70,6 +70,15 @@ class Contribution(TimestampMixin, db.Model):
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
         # One index per list order; each starts with what every list filters on.
         sa.Index("ix_contributions_list_support", "process_id", "kind", "support_count", "id"),
+        # A category's proposals, most supported first, without sorting them.
+        sa.Index(
+            "ix_contributions_list_category",
+            "process_id",
+            "kind",
+            "category_id",
+            "support_count",
+            "id",
+        ),  # fmt: skip
         sa.Index("ix_contributions_list_newest", "process_id", "kind", "created_dt", "id"),
         sa.Index("ix_contributions_list_comments", "process_id", "kind", "comment_count", "id"),
         sa.Index("ix_contributions_author", "author_id", "created_dt"),

@@ -4,8 +4,10 @@ Both index the ``search_text`` column, which holds the segmented terms of a cont
 title and body (see :mod:`participation.search.thai`), separated by spaces.
 
 - SQLite: an external-content FTS5 table kept in step by triggers; terms are matched exactly.
-- PostgreSQL: a GIN index on ``array_to_tsvector(string_to_array(search_text, ' '))``; terms
-  become lexemes as they are, so the text-search parser never splits Thai words again.
+- PostgreSQL: a stored generated column ``search_vector`` =
+  ``array_to_tsvector(string_to_array(search_text, ' '))`` with a GIN index; terms become
+  lexemes as they are, so the text-search parser never splits Thai words again, and nothing is
+  re-parsed at query time.
 
 The migrations create these objects; Alembic's comparison ignores them (:func:`include_object`).
 """
@@ -14,6 +16,7 @@ import sqlalchemy as sa
 
 FTS_TABLE = "contributions_fts"
 PG_INDEX = "ix_contributions_search"
+PG_COLUMN = "search_vector"
 PG_VECTOR = "array_to_tsvector(string_to_array(search_text, ' '))"
 
 # Built from the constant names above, never from input.
@@ -39,8 +42,15 @@ SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS {FTS_TABLE}_ai",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
-POSTGRES_DDL = [f"CREATE INDEX {PG_INDEX} ON contributions USING gin (({PG_VECTOR}))"]
-POSTGRES_DROP = [f"DROP INDEX IF EXISTS {PG_INDEX}"]
+POSTGRES_DDL = [
+    f"ALTER TABLE contributions ADD COLUMN {PG_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED",
+    f"CREATE INDEX {PG_INDEX} ON contributions USING gin ({PG_COLUMN})",
+]
+POSTGRES_DROP = [
+    f"DROP INDEX IF EXISTS {PG_INDEX}",
+    f"ALTER TABLE contributions DROP COLUMN IF EXISTS {PG_COLUMN}",
+]
 
 
 def create_search_index(connection):
@@ -56,55 +66,91 @@ def drop_search_index(connection):
         connection.exec_driver_sql(statement)
 
 
+def _search_object(name, type_):
+    return (
+        (type_ == "table" and bool(name) and name.startswith(FTS_TABLE))
+        or (type_ == "index" and name == PG_INDEX)
+        or (type_ == "column" and name == PG_COLUMN)
+    )
+
+
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave the search index out of Alembic's model/database comparison."""
-    if type_ == "table" and name and name.startswith(FTS_TABLE):
-        return False
-    return not (type_ == "index" and name == PG_INDEX)
+    return not _search_object(name, type_)
 
 
 def include_name(name, type_, parent_names):
-    """Do not even reflect the search objects (PostgreSQL warns on expression indexes)."""
-    if type_ == "table" and name and name.startswith(FTS_TABLE):
-        return False
-    return not (type_ == "index" and name == PG_INDEX)
+    """Do not even reflect the search objects."""
+    return not _search_object(name, type_)
 
 
 def _quote(term):
     return '"' + term.replace('"', '""') + '"'
 
 
-def matching_ids(terms):
-    """Return a selectable of (id, rank) for contributions containing every term.
+def _tsquery(terms):
+    return " & ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
 
-    Lower rank is better on both databases.
-    """
-    dialect = sa.inspect(_engine()).dialect.name
-    if dialect == "sqlite":
-        fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("search_text"))
-        query = " AND ".join(_quote(term) for term in terms)
-        return (
-            sa.select(
-                fts.c.rowid.label("id"), sa.literal_column(f"bm25({FTS_TABLE})").label("rank")
-            )
+
+# Above this many matches, SQLite should walk the list's own index and test membership,
+# rather than look up and sort every match (its planner cannot tell without help).
+COMMON_TERMS = 2000
+
+
+def search_condition(id_column, terms):
+    """A WHERE clause: contributions containing every term (uses the full-text index)."""
+    if _dialect() == "sqlite":
+        from participation.extensions import db
+
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        matches = (
+            sa.select(fts.c.rowid)
             .select_from(fts)
-            .where(sa.text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=query))
+            .where(sa.text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=_fts(terms)))
         )
-    from participation.proposals.models import Contribution
-
-    tsquery = " & ".join(
-        "'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in terms
+        common = db.session.scalar(
+            sa.select(sa.func.count()).select_from(matches.limit(COMMON_TERMS + 1).subquery())
+        )
+        if common > COMMON_TERMS:
+            # A unary + keeps SQLite from driving the query from the match list.
+            return sa.literal_column("+contributions.id").in_(matches)
+        return id_column.in_(matches)
+    return sa.text(f"contributions.{PG_COLUMN} @@ CAST(:tsquery AS tsquery)").bindparams(
+        tsquery=_tsquery(terms)
     )
-    vector = sa.text(PG_VECTOR)
-    return sa.select(
-        Contribution.id.label("id"),
-        (
-            -sa.func.ts_rank(vector, sa.cast(sa.literal(tsquery), sa.dialects.postgresql.TSQUERY))
-        ).label("rank"),
-    ).where(sa.text(f"{PG_VECTOR} @@ CAST(:tsquery AS tsquery)").bindparams(tsquery=tsquery))
 
 
-def _engine():
+def ranked_matches(terms):
+    """A selectable of (id, rank) for ordering by relevance (lower rank is better)."""
+    if _dialect() == "sqlite":
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        return (
+            sa.select(fts.c.rowid.label("id"),
+                      sa.literal_column(f"bm25({FTS_TABLE})").label("rank"))
+            .select_from(fts)
+            .where(sa.text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=_fts(terms)))
+        )  # fmt: skip
+    query = sa.text("CAST(:rank_query AS tsquery)").bindparams(rank_query=_tsquery(terms))
+    vector = sa.literal_column(f"contributions.{PG_COLUMN}")
+    return (
+        sa.select(
+            sa.literal_column("contributions.id").label("id"),
+            (-sa.func.ts_rank(vector, query)).label("rank"),
+        )
+        .select_from(sa.table("contributions"))
+        .where(
+            sa.text(f"contributions.{PG_COLUMN} @@ CAST(:match_query AS tsquery)").bindparams(
+                match_query=_tsquery(terms)
+            )
+        )
+    )
+
+
+def _fts(terms):
+    return " AND ".join(_quote(term) for term in terms)
+
+
+def _dialect():
     from participation.extensions import db
 
-    return db.engine
+    return db.engine.dialect.name
