@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse as parse_limit
+
 ROOT_DIR = Path(__file__).resolve().parent.parent
 
 SUPPORTED_LOCALES = ("th", "en")
@@ -173,6 +175,15 @@ class Config:
         self.RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
         self.RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "5 per hour")
+        # Per person and town hall (docs/realtime.md).
+        self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
+        self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")
+        self.TOWNHALL_POLL_LIMIT = env("TOWNHALL_POLL_LIMIT", "30/minute")
+        for name in ("TOWNHALL_POST_LIMIT", "TOWNHALL_UPVOTE_LIMIT", "TOWNHALL_POLL_LIMIT"):
+            try:
+                parse_limit(getattr(self, name))
+            except ValueError:
+                raise ConfigError(f"{name} must look like 10/minute.") from None
 
         self.BABEL_DEFAULT_LOCALE = "th"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"

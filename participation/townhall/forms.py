@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from participation.core.forms import RuleAwareForm
@@ -27,3 +27,9 @@ class TownHallForm(RuleAwareForm):
     )  # fmt: skip
     process_id = SelectField(_l("Process"), coerce=str, validate_choice=False)
     allow_visitors = BooleanField(_l("Visitors without an account may watch"), default=True)
+    facilitators = SelectMultipleField(
+        _l("Facilitators"),
+        description=_l("People with the facilitator role who run this town hall with you."),
+        coerce=str,
+        validate_choice=False,
+    )

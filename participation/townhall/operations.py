@@ -44,8 +44,6 @@ REPLAY_LIMIT = 2000
 MAX_POLL_OPTIONS = 10
 SLOW_MODE_MAX = 600
 HIDE_REASON_MAX = 300
-# Abuse limits per resident and town hall (configurable: TOWNHALL_*_LIMIT).
-DEFAULT_LIMITS = {"post": "10/minute", "upvote": "60/minute", "poll": "30/minute"}
 
 
 class TownHallError(RuleError):
@@ -192,8 +190,7 @@ def require_facilitator(townhall, user):
 def _rate_limit(kind, townhall, user):
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    limit = parse_limit(current_app.config.get(f"TOWNHALL_{kind.upper()}_LIMIT",
-                                               DEFAULT_LIMITS[kind]))  # fmt: skip
+    limit = parse_limit(current_app.config[f"TOWNHALL_{kind.upper()}_LIMIT"])
     if not limiter.limiter.hit(limit, "townhall", kind, str(townhall.id), str(user.id)):
         window = limiter.limiter.get_window_stats(
             limit, "townhall", kind, str(townhall.id), str(user.id)

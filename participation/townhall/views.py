@@ -19,10 +19,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from participation.accounts.models import User, UserRole
 from participation.core.forms import public_url_for
 from participation.core.i18n import BANGKOK, localized
 from participation.core.models import utcnow
-from participation.core.permissions import Permission, can, permission_required
+from participation.core.permissions import Permission, Role, can, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db, socketio
 from participation.processes.models import Process
@@ -215,7 +216,17 @@ def _edit(townhall, form):
     form.process_id.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(str(p.id), localized(p, "title")) for p in processes
     ]
+    candidates = db.session.scalars(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_([Role.FACILITATOR, Role.ADMIN]))
+        .order_by(User.display_name)
+        .distinct()
+    ).all()
+    by_id = {str(u.id): u for u in candidates}
+    form.facilitators.choices = [SelectChoice(key, u.display_name) for key, u in by_id.items()]
     if request.method == "GET" and townhall.id:
+        form.facilitators.data = [str(f.id) for f in townhall.facilitators]
         form.starts.data = townhall.starts_dt.astimezone(BANGKOK).strftime(LOCAL_FORMAT)
         form.ends.data = townhall.ends_dt.astimezone(BANGKOK).strftime(LOCAL_FORMAT)
         form.process_id.data = str(townhall.process_id or "")
@@ -229,6 +240,9 @@ def _edit(townhall, form):
                 raise RuleError(_("Please enter a date and time."), "ends")
             if form.process_id.data and form.process_id.data not in process_ids:
                 raise RuleError(_("Please choose one of the listed processes."), "process_id")
+            chosen = form.facilitators.data or []
+            if any(key not in by_id for key in chosen):
+                raise RuleError(_("Please choose facilitators from the list."), "facilitators")
             data = {
                 name: getattr(form, name).data
                 for name in (
@@ -247,6 +261,11 @@ def _edit(townhall, form):
                 process_id=process_ids.get(form.process_id.data),
             )  # fmt: skip
             ops.save_townhall(townhall, data, current_user)
+            if chosen:
+                # The chosen facilitators, and whoever saves the form (never locked out).
+                editor = current_user._get_current_object()
+                people = [editor, *(by_id[key] for key in chosen)]
+                townhall.facilitators = list({person.id: person for person in people}.values())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)

@@ -478,3 +478,28 @@ def test_huge_ids_are_refused_cleanly(socket_for, create_townhall, resident):
     assert call(sio, "upvote", townhall=townhall.slug, question_id=2**70)["error"] == "not_found"
     assert call(sio, "join", townhall=2**70)["error"] == "not_found"
     assert call(sio, "join", townhall=townhall.slug, last_seq=2**70)["error"] == "invalid"
+
+
+def test_posting_too_fast_is_refused_with_a_wait(config, make_app, create_townhall, resident,
+                                                 in_db):  # fmt: skip
+    from participation.extensions import socketio
+    from tests.conftest import Auth
+
+    config.RATELIMIT_ENABLED = True
+    config.TOWNHALL_POST_LIMIT = "2/minute"
+    app = make_app(config)
+    townhall = create_townhall()
+    client = app.test_client()
+    Auth(client).login(resident)
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=client)
+    try:
+        joined(sio, townhall)
+        answers = [call(sio, "post", townhall=townhall.slug, body=f"ข้อความ {n}", client_id=str(n))
+                   for n in range(3)]  # fmt: skip
+    finally:
+        sio.disconnect(namespace=NS)
+
+    assert [a["ok"] for a in answers] == [True, True, False]
+    assert answers[2]["error"] == "rate_limited"
+    assert 0 < answers[2]["retry_after"] <= 60
+    assert _count(in_db, Message) == 2

@@ -166,3 +166,20 @@ def test_home_and_process_pages_list_upcoming_town_halls(client, create_townhall
     page = client.get("/").get_data(as_text=True)
     assert f"/townhalls/{townhall.slug}" in page
     assert client.get("/townhalls/").status_code == 200
+
+
+def test_facilitator_names_co_facilitators(client, auth, facilitator, create_user, in_db):
+    colleague = create_user(roles=["facilitator"], name="ผู้ช่วยดำเนินเวที")
+    resident = create_user()
+    auth.login(facilitator)
+    data = {"slug": "joint", "title_th": "เวทีร่วม", "starts": "2026-12-01T18:00",
+            "ends": "2026-12-01T20:00"}  # fmt: skip
+
+    refused = client.post("/townhalls/new", data={**data, "facilitators": [str(resident.id)]})
+    response = client.post("/townhalls/new", data={**data, "facilitators": [str(colleague.id)]})
+
+    assert refused.status_code == 422
+    assert response.status_code == 302
+    with in_db() as session:
+        townhall = session.scalar(sa.select(TownHall))
+        assert sorted(f.id for f in townhall.facilitators) == sorted([facilitator.id, colleague.id])
