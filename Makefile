@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup translations clean
+.PHONY: run serve test test-sqlite test-postgres lint format setup translations bench clean
 
 setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations
 
@@ -90,6 +90,10 @@ test-sqlite: setup $(STAMP)/browser
 
 test-postgres: setup $(STAMP)/browser
 	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider
+
+# Benchmarks against the production server set-up; figures in bench/README.md.
+bench: setup
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMP) .pytest_cache .ruff_cache .coverage
