@@ -60,6 +60,9 @@ def make_app():
     made = []
 
     def make(config):
+        from participation.core.cache import fragments
+
+        fragments.clear()
         app = create_app(config)
         made.append(app)
         return app

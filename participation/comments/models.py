@@ -40,6 +40,8 @@ class Comment(TimestampMixin, SoftDeleteMixin, db.Model):
         ),
         sa.CheckConstraint("upvotes >= 0 AND downvotes >= 0", name="votes_not_negative"),
         sa.Index("ix_comments_thread", "contribution_id", "created_dt", "id"),
+        # The latest change in a thread: the watermark of its cached rendering.
+        sa.Index("ix_comments_changed", "contribution_id", "modified_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

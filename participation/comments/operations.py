@@ -199,3 +199,12 @@ def my_votes(user, comments):
         )
     )
     return dict(rows.all())
+
+
+def thread_watermark(contribution):
+    """The latest change to a thread's comments (posts, edits, deletions and votes move it)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(Comment.modified_dt)).where(
+            Comment.contribution_id == contribution.id
+        )
+    )

@@ -169,3 +169,12 @@ def list_contributions(process, kind, filters, user=None):
         .offset((filters.page - 1) * filters.per_page)
     ).all()
     return Page(list(items), total, filters.page, filters.per_page, sort, terms, more)
+
+
+def contributions_watermark(process):
+    """The latest change to any of a process's contributions (every write moves it)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(Contribution.modified_dt)).where(
+            Contribution.process_id == process.id
+        )
+    )

@@ -82,6 +82,8 @@ class Contribution(TimestampMixin, db.Model):
         sa.Index("ix_contributions_list_newest", "process_id", "kind", "created_dt", "id"),
         sa.Index("ix_contributions_list_comments", "process_id", "kind", "comment_count", "id"),
         sa.Index("ix_contributions_author", "author_id", "created_dt"),
+        # The latest change in a process: the watermark of its cached lists.
+        sa.Index("ix_contributions_changed", "process_id", "modified_dt"),
     )
     __mapper_args__ = {"polymorphic_on": "kind"}
 

@@ -15,10 +15,13 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from participation.comments.operations import my_votes, thread
+from participation.comments.operations import my_votes, thread, thread_watermark
+from participation.core.cache import fragments
 from participation.core.errors import wants_json
 from participation.core.forms import valid_id
+from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
@@ -28,7 +31,7 @@ from participation.processes.views import load_process
 from participation.proposals import operations
 from participation.proposals.forms import ContributionForm as IssueForm
 from participation.proposals.forms import ProposalForm, ResponseForm, UpdateForm
-from participation.proposals.listing import Filters, list_contributions
+from participation.proposals.listing import Filters, contributions_watermark, list_contributions
 from participation.proposals.models import Issue, Kind, Proposal, Status
 from participation.votes import operations as votes
 
@@ -61,16 +64,37 @@ def index(slug, kind_path):
     process = load_process(slug)
     kind = _kind(kind_path)
     filters = Filters.from_args(request.args, seed=_shuffle_seed())
-    page = list_contributions(process, kind, filters, current_user)
-    supported = votes.supported_ids(current_user, [item.id for item in page.items])
+
+    def results():
+        page = list_contributions(process, kind, filters, current_user)
+        supported = votes.supported_ids(current_user, [item.id for item in page.items])
+        html = render_template(
+            "proposals/_results.html", process=process, kind=kind, kind_path=kind_path,
+            filters=filters, page=page, supported=supported,
+        )  # fmt: skip
+        return html, page.sort
+
+    # Anonymous readers all see the same results: rendered once per change of the data.
+    if not current_user.is_authenticated and filters.sort != "random":
+        key = ("results", process.id, kind, current_language(), process.phase,
+               process.modified_dt, contributions_watermark(process), filters.category_id,
+               filters.area_id, filters.status, filters.q, filters.sort, filters.page,
+               filters.per_page)  # fmt: skip
+        cached = fragments.get(key)
+        if cached is None:
+            cached = results()
+            fragments.set(key, cached)
+    else:
+        cached = results()
+    results_html, sort = cached
     return render_template(
         "proposals/list.html",
         process=process,
         kind=kind,
         kind_path=kind_path,
         filters=filters,
-        page=page,
-        supported=supported,
+        sort=sort,
+        results_html=Markup(results_html),  # noqa: S704 - rendered by our own template
         supports_left=votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None,
     )
 
@@ -128,14 +152,13 @@ def show(slug, kind_path, item_id):
     process = load_process(slug)
     item = load_contribution(process, kind_path, item_id)
     sort = request.args.get("sort", "best")
-    tree, comments = thread(item, sort)
+    sort = sort if sort in ("best", "newest", "oldest") else "best"
     context = {
         "process": process,
         "item": item,
         "kind_path": kind_path,
-        "tree": tree,
-        "comment_sort": sort if sort in ("best", "newest", "oldest") else "best",
-        "my_votes": my_votes(current_user, comments),
+        "thread_html": _thread_html(process, item, sort),
+        "comment_sort": sort,
         "can_edit": operations.can_edit(item, current_user, process),
         "following": is_following(current_user, contribution=item),
         "can_respond": can(current_user, Permission.RESPOND_AS_COUNCIL)
@@ -149,6 +172,29 @@ def show(slug, kind_path, item_id):
     else:
         context["affected"] = votes.is_affected(item, current_user)
     return render_template("proposals/show.html", **context)
+
+
+def _thread_html(process, item, sort):
+    """The rendered comment thread; shared by anonymous readers until the thread changes."""
+    action = Action.COMMENT_ISSUE if item.kind == Kind.ISSUE else Action.COMMENT_PROPOSAL
+    comments_open = process.allows_action(action) and item.status != Status.WITHDRAWN
+
+    def render():
+        tree, comments = thread(item, sort)
+        return render_template(
+            "comments/_thread_block.html", tree=tree, comments_open=comments_open,
+            item_id=item.id, my_votes=my_votes(current_user, comments),
+        )  # fmt: skip
+
+    if current_user.is_authenticated:
+        return Markup(render())  # noqa: S704 - rendered by our own template
+    key = ("thread", item.id, sort, current_language(), comments_open, item.comment_count,
+           thread_watermark(item))  # fmt: skip
+    html = fragments.get(key)
+    if html is None:
+        html = render()
+        fragments.set(key, html)
+    return Markup(html)  # noqa: S704 - rendered by our own template
 
 
 @bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/edit", methods=["GET", "POST"])

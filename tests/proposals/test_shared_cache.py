@@ -1,0 +1,56 @@
+"""Anonymous readers share rendered lists and threads, and never see them stale."""
+
+from participation.core.cache import fragments
+
+
+def test_anonymous_list_changes_as_soon_as_a_proposal_is_supported(
+    app, client, auth, resident, create_user, create_process, create_contribution, thai
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident, title="ข้อเสนอที่ติดแคช")
+    visitor = app.test_client()
+    url = f"/processes/{process.slug}/proposals"
+
+    before = visitor.get(url).get_data(as_text=True)
+    hits = fragments.hits
+    assert visitor.get(url).get_data(as_text=True) == before
+    assert fragments.hits == hits + 1  # the second view came from the cache
+
+    auth.login(create_user())
+    client.post(f"/processes/{process.slug}/proposals/{item_id}/support")
+
+    after = visitor.get(url).get_data(as_text=True)
+    none = thai.plural("%(num)d support", "%(num)d supports", 0)
+    one = thai.plural("%(num)d support", "%(num)d supports", 1)
+    assert none in before.split("ข้อเสนอที่ติดแคช", 1)[1]
+    assert one in after.split("ข้อเสนอที่ติดแคช", 1)[1]
+
+
+def test_anonymous_thread_shows_new_comments_and_votes_at_once(
+    app, client, auth, resident, create_user, create_process, create_contribution
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident)
+    visitor = app.test_client()
+    url = f"/processes/{process.slug}/proposals/{item_id}"
+    auth.login(resident)
+    client.post(f"/contributions/{item_id}/comments", data={"body": "ความเห็นแรก"})
+
+    first = visitor.get(url).get_data(as_text=True)
+    assert "ความเห็นแรก" in first
+
+    client.post(f"/contributions/{item_id}/comments", data={"body": "ความเห็นที่สอง"})
+    second = visitor.get(url).get_data(as_text=True)
+    assert "ความเห็นที่สอง" in second
+
+    auth.logout()
+    auth.login(create_user())
+    from participation.comments.models import Comment
+    from participation.extensions import db
+
+    with app.app_context():
+        comment_id = db.session.scalar(db.select(Comment.id).order_by(Comment.id))
+    client.post(f"/comments/{comment_id}/vote", data={"value": 1})
+    third = visitor.get(url).get_data(as_text=True)
+    assert third != second
+    assert '<span aria-hidden="true">▲</span> 1' in third
