@@ -58,18 +58,31 @@ class TownHallError(RuleError):
 # --- numbering and serialising -------------------------------------------------------------
 
 
-def add_event(townhall, type_, payload):
-    """Take the town hall's next sequence number and record the event (atomically)."""
-    seq = db.session.execute(
+def _next_seq(townhall):
+    """Take the town hall's next sequence number (atomically: the row is locked until commit)."""
+    return db.session.execute(
         sa.update(TownHall)
         .where(TownHall.id == townhall.id)
         .values(last_seq=TownHall.last_seq + 1)
         .returning(TownHall.last_seq)
     ).scalar_one()
-    event = Event(townhall_id=townhall.id, seq=seq, type=type_, payload=payload)
+
+
+def add_event(townhall, type_, payload, seq=None):
+    """Record a numbered event of the town hall."""
+    event = Event(townhall_id=townhall.id, seq=seq or _next_seq(townhall), type=type_,
+                  payload=payload)  # fmt: skip
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def _publish(townhall, item, type_, serialize):
+    """Store a new question, message or poll under the number of the event announcing it."""
+    item.seq = _next_seq(townhall)
+    db.session.add(item)
+    db.session.flush()
+    return item, add_event(townhall, type_, serialize(item), seq=item.seq)
 
 
 def event_dict(event):
@@ -251,14 +264,9 @@ def ask_question(townhall, user, body, client_id):
     body = _clean(body, QUESTION_MAX, "text")
     _rate_limit("post", townhall, user)
     question = Question(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
-                        body=body, seq=0)  # fmt: skip
+                        body=body)  # fmt: skip
     question.author = user
-    db.session.add(question)
-    db.session.flush()
-    event = add_event(townhall, "question", question_dict(question))
-    question.seq = event.seq
-    event.payload = question_dict(question)
-    return question, event
+    return _publish(townhall, question, "question", question_dict)
 
 
 def get_question(townhall, question_id):
@@ -351,14 +359,9 @@ def post_message(townhall, user, body, client_id, parent_id=None):
             )
     _rate_limit("post", townhall, user)
     message = Message(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
-                      body=body, parent_id=getattr(parent, "id", None), seq=0)  # fmt: skip
+                      body=body, parent_id=getattr(parent, "id", None))  # fmt: skip
     message.author = user
-    db.session.add(message)
-    db.session.flush()
-    event = add_event(townhall, "message", message_dict(message))
-    message.seq = event.seq
-    event.payload = message_dict(message)
-    return message, event
+    return _publish(townhall, message, "message", message_dict)
 
 
 def get_message(townhall, message_id):
@@ -450,14 +453,9 @@ def open_poll(townhall, actor, question, options, multiple=False, hide_results=F
     if any(len(label) > OPTION_MAX for label in labels):
         raise TownHallError("too_long", _l("Use at most %(count)s characters.", count=OPTION_MAX))
     poll = Poll(townhall_id=townhall.id, question=question, is_multiple=bool(multiple),
-                hide_results=bool(hide_results), created_by_id=actor.id, seq=0)  # fmt: skip
+                hide_results=bool(hide_results), created_by_id=actor.id)  # fmt: skip
     poll.options = [PollOption(label=label, position=i) for i, label in enumerate(labels)]
-    db.session.add(poll)
-    db.session.flush()
-    event = add_event(townhall, "poll", poll_dict(poll))
-    poll.seq = event.seq
-    event.payload = poll_dict(poll)
-    return poll, event
+    return _publish(townhall, poll, "poll", poll_dict)
 
 
 def get_poll(townhall, poll_id):
