@@ -70,8 +70,8 @@ run: setup
 
 # HTTP and Socket.IO from one process: gunicorn with one gevent-websocket worker.
 serve:
-	exec $(BIN)/gunicorn --worker-class geventwebsocket.gunicorn.workers.GeventWebSocketWorker \
-	  --workers 1 --bind $(HOST):$(PORT) --access-logfile - --graceful-timeout 5 wsgi:app
+	exec $(BIN)/gunicorn -c python:participation.gunicorn_live \
+	  --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 lint: $(STAMP)/python
 	$(BIN)/ruff check .
@@ -94,6 +94,7 @@ test-postgres: setup $(STAMP)/browser
 # Benchmarks against the production server set-up; figures in bench/README.md.
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/townhall_run.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMP) .pytest_cache .ruff_cache .coverage

@@ -150,8 +150,7 @@ class SocketServer(LiveServer):
     def start(self):
         with self.log.open("a") as output:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--worker-class",
-                 "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "--workers", "1",
+                [str(BIN / "gunicorn"), "-c", "python:participation.gunicorn_live",
                  "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "wsgi:app"],
                 cwd=ROOT_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip

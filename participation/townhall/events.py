@@ -84,6 +84,12 @@ def handler(event_name, needs_write=False):
     def decorator(function):
         @wraps(function)
         def wrapped(payload=None):
+            # The whole event is one write transaction from its first read, so SQLite queues
+            # concurrent writers (busy timeout) instead of failing a read-then-write.
+            with writing():
+                return _handle(payload)
+
+        def _handle(payload):
             if not isinstance(payload, dict):
                 return _error("invalid", _("The request was not understood."))
             client = _clients.get(request.sid)

@@ -84,12 +84,28 @@
   socket.io.on("reconnect_attempt", function () { setConnection(text.reconnecting, "reconnecting"); });
   socket.on("connect_error", function () { setConnection(text.offline, "offline"); });
   socket.on("presence", function (data) { setPresence(data.present); });
+  // Events that arrived before the one they follow (several server processes can publish in
+  // crossed order): held briefly, applied as soon as the gap fills, else fetched with join.
+  var early = new Map();
+  var gapTimer = null;
   socket.on("event", function (event) {
     if (model.lastSeq === null || joining) return;  // the join answer brings it
     if (event.seq <= model.lastSeq) return;  // already applied
-    if (event.seq !== model.lastSeq + 1) { join(); return; }  // a gap: fetch what is missing
-    applyEvent(event);
-    render();
+    early.set(event.seq, event);
+    var applied = false;
+    while (early.has(model.lastSeq + 1)) {
+      var next = early.get(model.lastSeq + 1);
+      early.delete(next.seq);
+      applyEvent(next);
+      applied = true;
+    }
+    if (applied) render();
+    if (early.size && !gapTimer) {
+      gapTimer = setTimeout(function () {
+        gapTimer = null;
+        if (early.size) { early.clear(); join(); }
+      }, 700);
+    }
   });
 
   function setPresence(count) {
