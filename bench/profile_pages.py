@@ -38,7 +38,7 @@ def build_app(database_url, instance_dir):
         SESSION_COOKIE_SECURE="false",
         MAIL_BACKEND="log",
         RATELIMIT_ENABLED="false",
-        PUBLIC_URL="http://127.0.0.1",
+        PUBLIC_URL="http://localhost",  # the test client's host
     )
     from participation import create_app
 

@@ -465,6 +465,10 @@ def run_database(kind, plan, server, scale):
 # --- verdicts and the table ----------------------------------------------------------------
 
 
+def _ms(value):
+    return "inf" if value is None else value
+
+
 def verdicts(db_result, plan):
     pages = db_result["pages"]
     rows = []
@@ -472,7 +476,9 @@ def verdicts(db_result, plan):
     for name, page in pages.items():
         steady, peak = page["steady"], page["max"]
         rows.append((name, "max throughput (req/s)", peak["throughput_rps"], None, None))
-        rows.append((name, "max: p50/p99 (ms)", f"{peak['p50_ms']}/{peak['p99_ms']}", None, None))
+        rows.append(
+            (name, "max: p50/p99 (ms)", f"{_ms(peak['p50_ms'])}/{_ms(peak['p99_ms'])}", None, None)
+        )
         if name == "bare":
             continue
         achieved = steady["ok"] / steady["requests"] if steady["requests"] else 0
@@ -481,7 +487,7 @@ def verdicts(db_result, plan):
         ok = p95 is not None and p95 < target and steady["errors"] == 0 and achieved >= 0.99
         rows.append((
             name, f"at {plan['rate']}/s: p50/p95/p99 (ms)",
-            f"{steady['p50_ms']}/{p95}/{steady['p99_ms']}", f"p95 < {target} ms",
+            f"{_ms(steady['p50_ms'])}/{_ms(p95)}/{_ms(steady['p99_ms'])}", f"p95 < {target} ms",
             "PASS" if ok else "FAIL",
         ))  # fmt: skip
         rows.append((
@@ -492,7 +498,7 @@ def verdicts(db_result, plan):
         if below:
             rows.append((
                 name, f"at {below['offered_rps']}/s (half max): p50/p95/p99 (ms)",
-                f"{below['p50_ms']}/{below['p95_ms']}/{below['p99_ms']}", None, None,
+                f"{_ms(below['p50_ms'])}/{_ms(below['p95_ms'])}/{_ms(below['p99_ms'])}", None, None,
             ))  # fmt: skip
         if name.startswith("list"):
             ratio = peak["throughput_rps"] / bare_max if bare_max else 0
@@ -530,7 +536,7 @@ CANDIDATES = [
 ]
 
 
-EXPLORE_RATE = 30  # req/s: below every candidate's capacity on these pages
+EXPLORE_RATE = 15  # req/s: below every candidate's capacity on these pages
 
 
 def explore(kind, scale, closed_s, open_s):
@@ -605,7 +611,8 @@ def main():
         results = {
             kind: explore(kind, scale, plan["closed"] // 2, plan["open"] // 2) for kind in kinds
         }
-        path = BENCH / "workers.json"
+        path = WORKDIR / "workers.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"machine": info, "results": results}, indent=2))
         print(f"wrote {path}")
         return

@@ -1,4 +1,6 @@
-"""gunicorn settings for live (Socket.IO) processes: ``gunicorn -c python:participation.gunicorn_live``.
+"""gunicorn settings for live (Socket.IO) processes.
+
+Used as ``gunicorn -c python:participation.gunicorn_live``.
 
 Measured in bench/ (bench/README.md, "Live town halls"): full garbage collections of a
 worker holding 1,000 connections froze every connection for 16-173 ms and set the p99 latency;
