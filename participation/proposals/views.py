@@ -260,13 +260,19 @@ def withdraw(slug, kind_path, item_id):
     item = load_contribution(process, kind_path, item_id)
     if item.author_id != current_user.id:
         abort(403)
+    refused = _attempt(process, item, kind_path, operations.withdraw, item, current_user)
+    return refused or _done(process, item, kind_path, _("It is withdrawn."))
+
+
+def _attempt(process, item, kind_path, operation, *args):
+    """Run an operation and commit; when it breaks a rule, roll back and answer 409."""
     try:
-        operations.withdraw(item, current_user)
+        operation(*args)
     except RuleError as error:
         db.session.rollback()
         return _done(process, item, kind_path, error.message, "error", status=409)
     db.session.commit()
-    return _done(process, item, kind_path, _("It is withdrawn."))
+    return None
 
 
 @bp.route("/proposals/<int:item_id>/support", methods=["POST"])
@@ -276,15 +282,10 @@ def support(slug, item_id):
     process = load_process(slug)
     proposal = load_contribution(process, "proposals", item_id)
     wanted = request.form.get("support", "1") != "0"
-    try:
-        if wanted:
-            votes.support_proposal(proposal, current_user)
-        else:
-            votes.withdraw_support(proposal, current_user)
-    except RuleError as error:
-        db.session.rollback()
-        return _done(process, proposal, "proposals", error.message, "error", status=409)
-    db.session.commit()
+    operation = votes.support_proposal if wanted else votes.withdraw_support
+    refused = _attempt(process, proposal, "proposals", operation, proposal, current_user)
+    if refused:
+        return refused
     left = votes.supports_left(process, current_user)
     payload = {
         "supported": wanted,
@@ -306,15 +307,10 @@ def affected(slug, item_id):
     process = load_process(slug)
     issue = load_contribution(process, "issues", item_id)
     wanted = request.form.get("affected", "1") != "0"
-    try:
-        if wanted:
-            votes.mark_affected(issue, current_user)
-        else:
-            votes.unmark_affected(issue, current_user)
-    except RuleError as error:
-        db.session.rollback()
-        return _done(process, issue, "issues", error.message, "error", status=409)
-    db.session.commit()
+    operation = votes.mark_affected if wanted else votes.unmark_affected
+    refused = _attempt(process, issue, "issues", operation, issue, current_user)
+    if refused:
+        return refused
     return _done(
         process, issue, "issues",
         payload={"affected": wanted, "affected_count": issue.affected_count},
