@@ -17,7 +17,7 @@ from participation.core.sanitize import plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import follow, notify_proposal_audience
-from participation.processes.models import Action, Category
+from participation.processes.models import Action
 from participation.proposals.models import (
     BODY_MAX,
     RESPONSE_STATUSES,
@@ -286,9 +286,3 @@ def get_contribution(contribution_id, kind=None):
     if kind:
         query = query.where(Contribution.kind == kind)
     return db.session.scalar(query)
-
-
-def category_choices(process):
-    return db.session.scalars(
-        sa.select(Category).where(Category.process_id == process.id).order_by(Category.position)
-    ).all()

@@ -21,7 +21,7 @@ from participation.core.forms import valid_id
 from participation.core.transactions import writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
-from participation.townhall.models import State, TownHall
+from participation.townhall.models import TownHall
 from participation.townhall.presence import presence
 
 logger = logging.getLogger(__name__)
@@ -328,10 +328,6 @@ def broadcast_presence(app):
         for townhall_id, count in presence.changed():
             socketio.emit("presence", {"townhall": townhall_id, "present": count},
                           to=room(townhall_id), namespace=NAMESPACE)  # fmt: skip
-
-
-def live_townhall_ids():
-    return set(db.session.scalars(sa.select(TownHall.id).where(TownHall.state == State.LIVE)))
 
 
 _started = {"at": None}
