@@ -9,6 +9,13 @@ least recently used entries go first. One cache per server process.
 import threading
 from collections import OrderedDict
 
+from flask import request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+# Stands in for the reader's CSRF token in a shared page; each reader gets their own back.
+CSRF_MARK = "\x00csrf-token\x00"
+
 
 class FragmentCache:
     def __init__(self, max_items=512, max_bytes=64 * 1024 * 1024):
@@ -54,3 +61,22 @@ class FragmentCache:
 
 
 fragments = FragmentCache()
+
+
+def shared_page(key, render):
+    """A whole page for anonymous readers, rendered once per change of its data.
+
+    ``key()`` must name everything the page shows (with data watermarks); the request's full
+    path and the reader's CSRF token are added here. Signed-in readers, and anyone with a
+    message waiting to be shown, get a fresh render.
+    """
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render()
+    key = ("page", *key(), request.full_path)
+    page = fragments.get(key)
+    token = generate_csrf()
+    if page is None:
+        html = render()
+        fragments.set(key, html.replace(token, CSRF_MARK))
+        return html
+    return page.replace(CSRF_MARK, token)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.audit.operations import record_action
+from participation.core.models import utcnow
 from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
 from participation.extensions import db
@@ -72,6 +73,7 @@ def save_process(process, data, actor):
             setattr(process, name, value)
     if "areas" in data:
         process.areas = list(data["areas"])
+    process.modified_dt = utcnow()  # moves even when only areas or categories changed
     is_new = process.id is None
     if is_new:
         process.created_by_id = actor.id
@@ -102,6 +104,7 @@ def set_categories(process, names):
         category.position = position
         kept.append(category)
     process.categories = kept
+    process.modified_dt = utcnow()  # pages shared by anonymous readers show the new names
 
 
 def advance_phase(process, actor, reason=""):

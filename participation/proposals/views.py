@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from participation.comments.operations import my_votes, thread, thread_watermark
-from participation.core.cache import fragments
+from participation.core.cache import fragments, shared_page
 from participation.core.errors import wants_json
 from participation.core.forms import valid_id
 from participation.core.i18n import current_language
@@ -74,29 +74,28 @@ def index(slug, kind_path):
         )  # fmt: skip
         return html, page.sort
 
-    # Anonymous readers all see the same results: rendered once per change of the data.
-    if not current_user.is_authenticated and filters.sort != "random":
-        key = ("results", process.id, kind, current_language(), process.phase,
-               process.modified_dt, contributions_watermark(process), filters.category_id,
-               filters.area_id, filters.status, filters.q, filters.sort, filters.page,
-               filters.per_page)  # fmt: skip
-        cached = fragments.get(key)
-        if cached is None:
-            cached = results()
-            fragments.set(key, cached)
-    else:
-        cached = results()
-    results_html, sort = cached
-    return render_template(
-        "proposals/list.html",
-        process=process,
-        kind=kind,
-        kind_path=kind_path,
-        filters=filters,
-        sort=sort,
-        results_html=Markup(results_html),  # noqa: S704 - rendered by our own template
-        supports_left=votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None,
-    )
+    def page():
+        results_html, sort = results()
+        return render_template(
+            "proposals/list.html", process=process, kind=kind, kind_path=kind_path,
+            filters=filters, sort=sort,
+            results_html=Markup(results_html),  # noqa: S704 - rendered by our own template
+            supports_left=(
+                votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None
+            ),
+        )  # fmt: skip
+
+    def key():
+        return (
+            "list", process.id, kind, current_language(), process.phase, process.modified_dt,
+            contributions_watermark(process), filters.category_id, filters.area_id,
+            filters.status, filters.q, filters.sort, filters.page, filters.per_page,
+        )  # fmt: skip
+
+    if filters.sort == "random":  # each reader has their own order
+        return page()
+    # Anonymous readers all see the same page: rendered once per change of the data.
+    return shared_page(key, page)
 
 
 def _new_form(process, kind):

@@ -56,3 +56,26 @@ def test_anonymous_thread_shows_new_comments_and_votes_at_once(
     third = visitor.get(url).get_data(as_text=True)
     assert third != second
     assert '<span aria-hidden="true">▲</span> 1' in third
+
+
+def test_anonymous_list_shows_a_renamed_category_at_once(
+    app, create_process, resident, create_contribution
+):
+    process = create_process("reimagine")
+    create_contribution(process, resident)
+    visitor = app.test_client()
+    url = f"/processes/{process.slug}/proposals"
+    assert "ไฟส่องสว่าง" in visitor.get(url).get_data(as_text=True)
+
+    with app.app_context():
+        from participation.extensions import db
+        from participation.processes.models import Process
+        from participation.processes.operations import set_categories
+
+        set_categories(db.session.get(Process, process.id),
+                       [("ถนน", "Roads"), ("ไฟถนนและแสงสว่าง", "Street lights")])  # fmt: skip
+        db.session.commit()
+
+    page = visitor.get(url).get_data(as_text=True)
+    assert "ไฟถนนและแสงสว่าง" in page
+    assert "ไฟส่องสว่าง" not in page
