@@ -228,6 +228,7 @@ def respond(proposal, council_member, status, body):
     response.body = body
     response.body_html = str(render_markdown(body))
     proposal.status = status
+    proposal.modified_dt = utcnow()  # the watermark of pages that show the response
     db.session.flush()
     record_action(
         council_member, "proposal.respond", proposal,
@@ -272,6 +273,7 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
         body_html=str(render_markdown(body)),
     )
     db.session.add(update)
+    proposal.modified_dt = utcnow()
     db.session.flush()
     db.session.expire(proposal, ["updates"])
     record_action(

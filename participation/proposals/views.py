@@ -152,6 +152,16 @@ def show(slug, kind_path, item_id):
     item = load_contribution(process, kind_path, item_id)
     sort = request.args.get("sort", "best")
     sort = sort if sort in ("best", "newest", "oldest") else "best"
+
+    def key():  # linked issues live in the same process, so its watermark covers them
+        return ("item", process.id, process.phase, process.modified_dt,
+                contributions_watermark(process), item.id, thread_watermark(item),
+                current_language(), sort)  # fmt: skip
+
+    return shared_page(key, lambda: _show_page(process, item, kind_path, sort))
+
+
+def _show_page(process, item, kind_path, sort):
     context = {
         "process": process,
         "item": item,

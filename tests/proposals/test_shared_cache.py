@@ -79,3 +79,27 @@ def test_anonymous_list_shows_a_renamed_category_at_once(
     page = visitor.get(url).get_data(as_text=True)
     assert "ไฟถนนและแสงสว่าง" in page
     assert "ไฟส่องสว่าง" not in page
+
+
+def test_anonymous_proposal_page_shows_each_council_answer_at_once(
+    app, client, auth, resident, council, create_process, create_contribution, move_to
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident)
+    move_to(process, "remake")
+    visitor = app.test_client()
+    url = f"/processes/{process.slug}/proposals/{item_id}"
+    assert visitor.get(url).status_code == 200
+    auth.login(council)
+
+    def council_writes(path, data):
+        assert client.post(f"{url}/{path}", data=data).status_code == 302
+        return visitor.get(url).get_data(as_text=True)
+
+    first = council_writes("response", {"status": "accepted", "body": "รับไว้พิจารณางบปี 2570"})
+    assert "รับไว้พิจารณางบปี 2570" in first
+    # Same status, new words: only the response row changes.
+    again = council_writes("response", {"status": "accepted", "body": "อนุมัติงบแล้ว"})
+    assert "อนุมัติงบแล้ว" in again
+    update = {"update_date": "2026-11-01", "progress": 40, "body": "เริ่มปูทางเท้าแล้ว"}
+    assert "เริ่มปูทางเท้าแล้ว" in council_writes("updates", update)
