@@ -517,6 +517,9 @@ def scenario(
                 "out_of_order": sum(r.get("outOfOrder", 0) for r in results),  # late arrivals
                 "disconnects": sum(r["disconnects"] for r in results),
                 "deliveries_per_s": round(received / duration, 1),
+                # Socket.IO messages per second to all clients: below deliveries when the
+                # server coalesced events (participation/townhall/fanout.py).
+                "frames_per_s": round(sum(r.get("frames", 0) for r in results) / duration, 1),
                 **lat,
                 "ack_p99_ms": max((a["p99"] for a in acks), default=None),
                 "send_lag_p99_ms": max((a["p99"] for a in lags), default=None),

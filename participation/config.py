@@ -179,6 +179,9 @@ class Config:
         self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
         self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")
         self.TOWNHALL_POLL_LIMIT = env("TOWNHALL_POLL_LIMIT", "30/minute")
+        # Events of one town hall closer together than this go out as one message
+        # (participation/townhall/fanout.py); 0 sends each at once.
+        self.TOWNHALL_BATCH_MS = _env_int("TOWNHALL_BATCH_MS", 100)
         for name in ("TOWNHALL_POST_LIMIT", "TOWNHALL_UPVOTE_LIMIT", "TOWNHALL_POLL_LIMIT"):
             try:
                 parse_limit(getattr(self, name))
@@ -230,6 +233,8 @@ class TestConfig(Config):
         # The in-process Socket.IO test client cannot use a message queue; the Redis
         # scale-out is tested against real server processes (tests/townhall/test_real_servers).
         self.SOCKETIO_MESSAGE_QUEUE = None
+        # The in-process client sees each event as it is sent (coalescing: test_fanout.py).
+        self.TOWNHALL_BATCH_MS = 0
         self.SERVER_NAME = None
         # Cheap hashing keeps the suite fast; production uses the strong default.
         self.ARGON2_TIME_COST = 1

@@ -36,6 +36,7 @@ const now = () => performance.timeOrigin + performance.now(); // epoch ms, sub-m
 const BUCKETS = 600001;
 const hist = new Uint32Array(BUCKETS);
 let received = 0;
+let frames = 0; // Socket.IO messages received ("event" or a coalesced "events" list)
 let duplicates = 0;
 let gaps = 0;
 let otherRun = 0;
@@ -83,8 +84,17 @@ function connectOne(index) {
         countError(`disconnect: ${reason}`);
       }
     });
-    socket.on("event", (event) => {
+    // Events closer together than the server's window come as one "events" list.
+    socket.on("events", (events) => {
       const t = now();
+      frames += 1;
+      for (const event of events) onEvent(event, t);
+    });
+    socket.on("event", (event) => {
+      frames += 1;
+      onEvent(event, now());
+    });
+    const onEvent = (event, t) => {
       // Count each event once per client, in whatever order it arrives: a client following
       // docs/realtime.md would resync on a gap and drop the late copy; here the late copy is
       // counted (not lost) and the disorder is reported (outOfOrder, gaps).
@@ -109,7 +119,7 @@ function connectOne(index) {
       hist[bucket] += 1;
       received += 1;
       client.got += 1;
-    });
+    };
     socket.on("connect", () => {
       const connected = now();
       connectMs.push(connected - started);
@@ -238,7 +248,7 @@ async function main() {
     phase = JSON.parse(text.slice(3));
     const t0 = phase.t0;
     hist.fill(0);
-    received = duplicates = gaps = otherRun = disconnects = outOfOrder = 0;
+    received = frames = duplicates = gaps = otherRun = disconnects = outOfOrder = 0;
     for (const c of clients) {
       c.got = 0;
       c.seen = new Set();
@@ -270,7 +280,7 @@ async function main() {
     }
     emit("RESULT", {
       run: phase.run, joined: clients.filter((c) => c.joined && c.socket.connected).length,
-      received, duplicates, gaps, outOfOrder, otherRun, disconnects,
+      received, frames, duplicates, gaps, outOfOrder, otherRun, disconnects,
       perClientMin: perClient.length ? Math.min(...perClient) : 0,
       perClientMax: perClient.length ? Math.max(...perClient) : 0,
       perServer,

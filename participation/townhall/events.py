@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin, current_user
-from flask_socketio import emit, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
 from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
@@ -21,6 +21,7 @@ from participation.core.forms import valid_id
 from participation.core.transactions import writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
+from participation.townhall.fanout import Broadcaster
 from participation.townhall.models import TownHall
 from participation.townhall.presence import presence
 
@@ -34,6 +35,23 @@ _clients = {}
 
 def room(townhall_id):
     return f"townhall:{townhall_id}"
+
+
+def _send(townhall_id, events):
+    """One event as ``event``; several that came close together as one ``events`` list."""
+    if len(events) == 1:
+        socketio.emit("event", events[0], to=room(townhall_id), namespace=NAMESPACE)
+    else:
+        socketio.emit("events", events, to=room(townhall_id), namespace=NAMESPACE)
+
+
+_broadcaster = Broadcaster(_send, 0, socketio.start_background_task, socketio.sleep)
+
+
+def broadcast(townhall_id, events):
+    """Send stored events (``Event`` rows, one or a list) to everyone in the town hall."""
+    events = events if isinstance(events, list) else [events]
+    _broadcaster.publish(townhall_id, [ops.event_dict(event) for event in events if event])
 
 
 def _error(code, message, retry_after=None):
@@ -112,9 +130,7 @@ def handler(event_name, needs_write=False):
                 db.session.rollback()
                 logger.exception("Database busy in %s", event_name)
                 return _error("busy", _("The service is busy; please try again shortly"))
-            for item in event if isinstance(event, list) else [event]:
-                if item is not None:
-                    emit("event", ops.event_dict(item), to=room(townhall.id), namespace=NAMESPACE)
+            broadcast(townhall.id, event)
             return {"ok": True, **(answer or {})}
 
         socketio.on_event(event_name, wrapped, namespace=NAMESPACE)
@@ -341,6 +357,7 @@ def start_background_tasks(app):
 
 def init_app(app):
     presence.configure(app.config.get("REDIS_URL"))
+    _broadcaster.window = app.config["TOWNHALL_BATCH_MS"] / 1000
 
     @app.before_request
     def _start_once():

@@ -25,10 +25,10 @@ from participation.core.i18n import BANGKOK, localized
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, Role, can, permission_required
 from participation.core.rules import RuleError
-from participation.extensions import db, socketio
+from participation.extensions import db
 from participation.processes.models import Process
 from participation.townhall import operations as ops
-from participation.townhall.events import NAMESPACE, room
+from participation.townhall.events import broadcast
 from participation.townhall.forms import TownHallForm
 from participation.townhall.models import Message, Poll, Question, State, TownHall
 
@@ -308,5 +308,5 @@ def change_state(slug, action):
         flash(str(error.message), "error")
     else:
         db.session.commit()
-        socketio.emit("event", ops.event_dict(event), to=room(townhall.id), namespace=NAMESPACE)
+        broadcast(townhall.id, event)
     return redirect(url_for("townhall.show", slug=townhall.slug))

@@ -88,10 +88,14 @@
   // crossed order): held briefly, applied as soon as the gap fills, else fetched with join.
   var early = new Map();
   var gapTimer = null;
-  socket.on("event", function (event) {
-    if (model.lastSeq === null || joining) return;  // the join answer brings it
-    if (event.seq <= model.lastSeq) return;  // already applied
-    early.set(event.seq, event);
+  socket.on("event", function (event) { receive([event]); });
+  // Events that came close together arrive as one list, in order.
+  socket.on("events", function (events) { receive(events); });
+  function receive(events) {
+    if (model.lastSeq === null || joining) return;  // the join answer brings them
+    events.forEach(function (event) {
+      if (event.seq > model.lastSeq) early.set(event.seq, event);  // else already applied
+    });
     var applied = false;
     while (early.has(model.lastSeq + 1)) {
       var next = early.get(model.lastSeq + 1);
@@ -106,7 +110,7 @@
         if (early.size) { early.clear(); join(); }
       }, 700);
     }
-  });
+  }
 
   function setPresence(count) {
     var box = $("[data-presence-box]");

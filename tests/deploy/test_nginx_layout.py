@@ -168,6 +168,8 @@ def test_a_town_hall_spans_both_live_processes_through_nginx(
                                     ssl_verify=False)  # fmt: skip
     direct = socketio.Client(reconnection=False)
     direct.on("event", received.put, namespace="/townhall")
+    direct.on("events", lambda events: [received.put(event) for event in events],
+              namespace="/townhall")  # fmt: skip
     through_nginx.connect(layout["https"], namespaces=["/townhall"], transports=["websocket"],
                           auth={"token": token_for(resident)})  # fmt: skip
     # The second person reaches whichever live process nginx did not pick, directly.

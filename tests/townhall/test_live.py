@@ -19,7 +19,14 @@ def joined(sio, townhall, **extra):
 
 
 def events(sio):
-    return [item["args"][0] for item in sio.get_received(NS) if item["name"] == "event"]
+    """The town hall events received, whether one by one or several in one message."""
+    received = []
+    for item in sio.get_received(NS):
+        if item["name"] == "event":
+            received.append(item["args"][0])
+        elif item["name"] == "events":
+            received.extend(item["args"][0])
+    return received
 
 
 def _count(in_db, model):

@@ -17,10 +17,21 @@ class Client:
     def __init__(self, url, token=None, headers=None):
         self.events = queue.Queue()
         self.sio = socketio.Client(reconnection=False)
-        self.sio.on("event", self.events.put, namespace=NS)
+        self.frames = 0
+        self.sio.on("event", self._one, namespace=NS)
+        self.sio.on("events", self._several, namespace=NS)
         self.sio.connect(url, namespaces=[NS], transports=["websocket"],
                          auth={"token": token} if token else None, headers=headers or {},
                          wait_timeout=10)  # fmt: skip
+
+    def _one(self, event):
+        self.frames += 1
+        self.events.put(event)
+
+    def _several(self, events):
+        self.frames += 1
+        for event in events:
+            self.events.put(event)
 
     def call(self, event, **payload):
         return self.sio.call(event, payload, namespace=NS, timeout=10)

@@ -1,0 +1,130 @@
+"""Events that come close together reach the room as one message, in order, none lost."""
+
+import uuid
+
+import pytest
+
+from participation.townhall.fanout import Broadcaster
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+        self.later = []  # (function, args) the broadcaster asked to run after a delay
+
+    def spawn(self, function, *args):
+        self.later.append((function, args))
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+    def run_later(self):
+        while self.later:
+            function, args = self.later.pop(0)
+            function(*args)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def sent():
+    return []
+
+
+@pytest.fixture
+def broadcaster(clock, sent):
+    return Broadcaster(
+        lambda townhall_id, events: sent.append((townhall_id, [e["seq"] for e in events])),
+        window=0.1, spawn=clock.spawn, sleep=clock.sleep, clock=lambda: clock.now,
+    )  # fmt: skip
+
+
+def event(seq):
+    return {"seq": seq, "type": "message", "data": {}}
+
+
+def test_an_event_after_a_quiet_spell_goes_out_at_once(broadcaster, clock, sent):
+    broadcaster.publish(7, [event(1)])
+    clock.now += 0.5
+    broadcaster.publish(7, [event(2)])
+
+    assert sent == [(7, [1]), (7, [2])]
+    assert clock.later == []
+
+
+def test_events_within_the_window_go_out_together_in_seq_order(broadcaster, clock, sent):
+    broadcaster.publish(7, [event(1)])
+    clock.now += 0.02
+    broadcaster.publish(7, [event(3)])  # two handlers finished in crossed order
+    clock.now += 0.02
+    broadcaster.publish(7, [event(2)])
+    assert sent == [(7, [1])]
+    assert broadcaster.pending(7) == 2
+    [(_flush, (townhall_id, delay))] = clock.later
+    assert delay == pytest.approx(0.08)  # held until the end of the first window
+
+    clock.run_later()
+
+    assert sent == [(7, [1]), (7, [2, 3])]
+    assert broadcaster.pending(7) == 0
+
+
+def test_a_held_batch_opens_a_new_window(broadcaster, clock, sent):
+    broadcaster.publish(7, [event(1)])
+    broadcaster.publish(7, [event(2)])
+    clock.run_later()  # sends 2 at 1000.1, window until 1000.2
+    clock.now += 0.05
+    broadcaster.publish(7, [event(3)])
+    assert sent == [(7, [1]), (7, [2])]
+    clock.run_later()
+    assert sent == [(7, [1]), (7, [2]), (7, [3])]
+
+
+def test_town_halls_do_not_wait_for_each_other(broadcaster, clock, sent):
+    broadcaster.publish(7, [event(1)])
+    broadcaster.publish(8, [event(1)])
+    assert sent == [(7, [1]), (8, [1])]
+
+
+def test_a_window_of_zero_sends_everything_at_once(clock, sent):
+    broadcaster = Broadcaster(
+        lambda townhall_id, events: sent.append([e["seq"] for e in events]),
+        window=0, spawn=clock.spawn, sleep=clock.sleep,
+    )  # fmt: skip
+    broadcaster.publish(7, [event(1)])
+    broadcaster.publish(7, [event(2), None])
+    broadcaster.publish(7, [])
+    assert sent == [[1], [2]]
+
+
+@pytest.mark.slow
+def test_a_burst_of_posts_reaches_a_watcher_in_fewer_frames_and_in_order(
+    socket_server, create_townhall, resident, create_user, token_for
+):
+    from tests.townhall.test_real_servers import Client
+
+    townhall = create_townhall()
+    server = socket_server(extra_env={"TOWNHALL_BATCH_MS": "300"})
+    watcher = Client(server.url, token_for(create_user()))
+    talker = Client(server.url, token_for(resident))
+    try:
+        watcher.call("join", townhall=townhall.slug)
+        talker.call("join", townhall=townhall.slug)
+        bodies = [f"คำถามที่ {n}" for n in range(1, 7)]
+        for body in bodies:
+            assert talker.call("post", townhall=townhall.slug, body=body,
+                               client_id=str(uuid.uuid4()))["ok"]  # fmt: skip
+
+        received = [watcher.next_event("message") for _ in bodies]
+
+        assert [item["data"]["body"] for item in received] == bodies
+        seqs = [item["seq"] for item in received]
+        assert seqs == list(range(seqs[0], seqs[0] + len(bodies)))
+        assert watcher.frames < len(bodies)  # some came together in one "events" message
+    finally:
+        watcher.close()
+        talker.close()
+    assert server.errors() == []
