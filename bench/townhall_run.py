@@ -162,8 +162,21 @@ def free_port():
 
 # Async modes: gunicorn worker class, environment, and how to start them.
 MODES = {
+    # The server of `make serve` and of the deployment: participation/gunicorn_live.py
+    # (gevent-websocket worker, 4,000 connections, garbage collection tuned after fork).
     "gevent-websocket": {
-        "args": ["--worker-class", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"],
+        "args": ["-c", "python:participation.gunicorn_live"],
+        "env": {},
+    },
+    # The floor: Flask-SocketIO broadcasting with no database and no checks, same server set-up.
+    "bare": {
+        "args": [
+            "-c",
+            "python:participation.gunicorn_live",
+            "--pythonpath",
+            str(BENCH / "townhall"),
+        ],
+        "app": "bare_server:app",
         "env": {},
     },
     # Experiments: the same server with its garbage collections timed (and frozen).
@@ -229,7 +242,7 @@ class Server:
             self.command = [str(venv / "gunicorn"), *spec["args"], *extra, "--workers", "1",
                             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
                             "--timeout", "120", "--backlog", "4096", "--log-level", "warning",
-                            "wsgi:app"]  # fmt: skip
+                            spec.get("app", "wsgi:app")]  # fmt: skip
         logs = WORKDIR / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         self.log_path = logs / f"{mode}-{name}-{self.port}.log"
@@ -429,7 +442,7 @@ def scenario(
     gens = None
     result = {"name": name, "mode": mode, "servers": servers, "redis": bool(redis_url),
               "clients": clients, "deflate_offered": deflate, "node_procs": node_procs,
-              "townhall": townhall, "worker_connections": worker_connections or "default (1000)",
+              "townhall": townhall, "worker_connections": worker_connections,
               "phases": []}  # fmt: skip
     server_pids = lambda: [p for s in started for p in s.pids()]  # noqa: E731
     own = lambda: server_pids() + (gens.pids() if gens else [])  # noqa: E731
@@ -489,7 +502,10 @@ def scenario(
             cpu_server = cpu_of(server_pids()) - cpu_s0
             cpu_gen = cpu_of(gens.pids()) - cpu_g0
             win = window.stop()
-            stored = setup_db.messages_stored_like(database_url, f"bench {run} %")
+            if mode == "bare":  # stores nothing: every acknowledged post counts
+                stored = sum(r["sends"]["ok"] for r in results)
+            else:
+                stored = setup_db.messages_stored_like(database_url, f"bench {run} %")
             joined_now = sum(r["joined"] for r in results)
             received = sum(r["received"] for r in results)
             expected = stored * joined  # every stored post, to every resident who joined
@@ -567,9 +583,20 @@ def targets_plan(quick):
     return [
         ("n1000_10_per_s", {"clients": 1000, "phases": [(10, d)]}),
         ("n1000_50_per_s", {"clients": 1000, "phases": [(50, d)]}),
+        # The same on the production layout (docs/deploy.md): two live processes sharing the
+        # room through Redis, residents alternating between them.
+        (
+            "n1000_10_per_s_2_redis",
+            {"clients": 1000, "phases": [(10, d)], "servers": 2, "with_redis": True},
+        ),
+        (
+            "n1000_50_per_s_2_redis",
+            {"clients": 1000, "phases": [(50, d)], "servers": 2, "with_redis": True},
+        ),
         ("n2000_connect", {"clients": 2000, "phases": [(5, 10)], "worker_connections": big}),
         # The command of `make serve` as it is: gunicorn's async workers accept at most
-        # --worker-connections (default 1000) connections at once.
+        # --worker-connections connections at once (gunicorn's default 1,000;
+        # participation/gunicorn_live.py sets 4,000).
         (
             "n2000_connect_make_serve",
             {"clients": 2000, "phases": [], "connect_timeout_s": 10, "connect_parallel": 250},
@@ -583,7 +610,9 @@ LADDER = [20, 35, 50, 75, 100, 150]  # posts/s to 1,000 residents: 20,000 ... 15
 def verdicts(results):
     rows = []
     by = {r["name"]: r for r in results.get("targets", [])}
-    for name, limit in (("n1000_10_per_s", 100), ("n1000_50_per_s", 250)):
+    limits = {"n1000_10_per_s": 100, "n1000_50_per_s": 250,
+              "n1000_10_per_s_2_redis": 100, "n1000_50_per_s_2_redis": 250}  # fmt: skip
+    for name, limit in limits.items():
         if name in by and by[name]["phases"]:
             p = by[name]["phases"][0]
             ok = (
@@ -613,7 +642,7 @@ def verdicts(results):
                 "value": f"{c['joined']} joined, errors "
                 f"{c['errors'] or 0}, connect+join p50/p99 {c['connect_and_join']['p50_ms']}/"
                 f"{c['connect_and_join']['p99_ms']} ms (--worker-connections "
-                f"{by[name]['worker_connections']})",
+                f"{by[name]['worker_connections'] or 'from participation/gunicorn_live.py'})",
                 "target": "2,000 without errors",
                 "result": "PASS" if ok else "FAIL",
             }
@@ -719,7 +748,7 @@ def redis_server():
 def main():
     parser = argparse.ArgumentParser(description="Ruamkid live town hall benchmark")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--only", choices=("targets", "scale", "modes"), action="append")
+    parser.add_argument("--only", choices=("targets", "bare", "scale", "modes"), action="append")
     parser.add_argument("--modes", default="gevent-websocket,gevent+simple-websocket,eventlet")
     parser.add_argument("--node-procs", type=int, default=2)
     parser.add_argument("--quick", action="store_true")
@@ -730,8 +759,9 @@ def main():
         help="longest wait (s) for other jobs to go quiet before a measurement",
     )
     parser.add_argument("--output", default=str(BENCH / "townhall_results.json"))
+    parser.add_argument("--scenario", action="append", help="run only these target scenarios")
     args = parser.parse_args()
-    parts = args.only or ["targets", "scale", "modes"]
+    parts = args.only or ["targets", "bare", "scale", "modes"]
     QUIET_WAIT_S["s"] = args.quiet_wait
     WORKDIR.mkdir(parents=True, exist_ok=True)
     output = Path(args.output)
@@ -759,8 +789,33 @@ def main():
         if "targets" in parts:
             results["targets"] = []
             for name, spec in targets_plan(args.quick):
-                results["targets"].append(scenario(name, url, instance, tokens, **spec, **common))
+                if args.scenario and name not in args.scenario:
+                    continue
+                if spec.pop("with_redis", False):
+                    with redis_server() as redis_url:
+                        measured = scenario(name, url, instance, tokens, redis_url=redis_url,
+                                            **spec, **common)  # fmt: skip
+                        results["targets"].append(measured)
+                else:
+                    results["targets"].append(
+                        scenario(name, url, instance, tokens, **spec, **common)
+                    )
                 save()
+        if "bare" in parts:
+            results["bare"] = [
+                scenario(
+                    f"bare_{rate}_per_s",
+                    url,
+                    instance,
+                    tokens,
+                    mode="bare",
+                    clients=1000,
+                    phases=[(rate, 10 if args.quick else 30)],
+                    **common,
+                )  # fmt: skip
+                for rate in (10, 50)
+            ]
+            save()
         if "scale" in parts:
             d = 8 if args.quick else 15
             ladder = [(rate, d) for rate in LADDER]

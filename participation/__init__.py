@@ -87,9 +87,18 @@ def _begin_sqlite_transaction(connection):
     BEGIN makes concurrent writers queue (up to the busy timeout) instead of failing.
     """
     if connection.dialect.name == "sqlite":
-        from participation.core.transactions import wants_write_lock
+        from participation.core.transactions import begin_sqlite
 
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+        begin_sqlite(connection)
+
+
+@sa.event.listens_for(sa.engine.Engine, "commit")
+@sa.event.listens_for(sa.engine.Engine, "rollback")
+def _end_sqlite_transaction(connection):
+    if connection.dialect.name == "sqlite":
+        from participation.core.transactions import end_sqlite
+
+        end_sqlite(connection)
 
 
 def _configure_database(app):

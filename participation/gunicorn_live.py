@@ -10,6 +10,7 @@ second thousand residents.
 """
 
 import gc
+import os
 
 worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
 workers = 1
@@ -20,4 +21,5 @@ graceful_timeout = 5
 def post_fork(server, worker):
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    thresholds = os.environ.get("RUAMKID_GC_THRESHOLDS")  # e.g. "700,10,10", for tuning
+    gc.set_threshold(*(int(n) for n in thresholds.split(",")) if thresholds else (50_000, 20, 100))

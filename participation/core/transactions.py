@@ -1,5 +1,16 @@
-"""Which transactions take SQLite's write lock at BEGIN (see participation.create_app)."""
+"""Which transactions take SQLite's write lock at BEGIN (see participation.create_app), and
+one writer at a time per process.
 
+SQLite waits for a lock held by another connection inside its C code (the busy timeout),
+without letting other greenlets run. Under gevent, if one greenlet holds the write lock and
+yields (a Redis call, a socket write) while another greenlet of the same process starts a write,
+the second one blocks the whole process and the first can never finish: both wait out the
+busy timeout and fail. So write transactions of one process also take a process-wide lock
+first (gevent-aware once gevent has patched ``threading``): greenlets queue cooperatively, and
+SQLite's busy wait only ever waits for other processes.
+"""
+
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -24,3 +35,45 @@ def writing():
         yield
     finally:
         _write_intent.reset(token)
+
+
+class _WriterLock:
+    """A re-entrant lock created on first use, after gevent (if any) has patched threading."""
+
+    def __init__(self):
+        self._lock = None
+
+    def _get(self):
+        if self._lock is None:
+            self._lock = threading.RLock()
+        return self._lock
+
+    def acquire(self):
+        self._get().acquire()
+
+    def release(self):
+        self._get().release()
+
+
+writer_lock = _WriterLock()
+HOLDS_WRITER_LOCK = "ruamkid_writer_lock"
+
+
+def begin_sqlite(connection):
+    """BEGIN IMMEDIATE (holding this process's writer lock until the end) or plain BEGIN."""
+    if not wants_write_lock():
+        connection.exec_driver_sql("BEGIN")
+        return
+    writer_lock.acquire()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        writer_lock.release()
+        raise
+    connection.info[HOLDS_WRITER_LOCK] = True
+
+
+def end_sqlite(connection):
+    """After COMMIT or ROLLBACK: let the process's next writer in."""
+    if connection.info.pop(HOLDS_WRITER_LOCK, False):
+        writer_lock.release()

@@ -49,9 +49,11 @@ _broadcaster = Broadcaster(_send, 0, socketio.start_background_task, socketio.sl
 
 
 def broadcast(townhall_id, events):
-    """Send stored events (``Event`` rows, one or a list) to everyone in the town hall."""
+    """Send stored events (``Event`` rows or their dicts, one or a list) to the town hall."""
     events = events if isinstance(events, list) else [events]
-    _broadcaster.publish(townhall_id, [ops.event_dict(event) for event in events if event])
+    _broadcaster.publish(townhall_id, [
+        event if isinstance(event, dict) else ops.event_dict(event) for event in events if event
+    ])  # fmt: skip
 
 
 def _error(code, message, retry_after=None):
@@ -121,8 +123,9 @@ def handler(event_name, needs_write=False):
             user = _viewer()
             if needs_write and (user is None or not client["can_write"]):
                 return _error("sign_in", _("Please sign in to take part."))
+            townhall_id = townhall.id
             try:
-                answer, event = _run(function, townhall, user, payload)
+                answer, events = _run(function, townhall, user, payload)
             except ops.TownHallError as error:
                 db.session.rollback()
                 return _error(error.code, error.message, error.retry_after)
@@ -130,7 +133,9 @@ def handler(event_name, needs_write=False):
                 db.session.rollback()
                 logger.exception("Database busy in %s", event_name)
                 return _error("busy", _("The service is busy; please try again shortly"))
-            broadcast(townhall.id, event)
+            # Nothing of the database is held while the events go out (a Redis publish yields).
+            db.session.close()
+            broadcast(townhall_id, events)
             return {"ok": True, **(answer or {})}
 
         socketio.on_event(event_name, wrapped, namespace=NAMESPACE)
@@ -145,9 +150,11 @@ def _run(function, townhall, user, payload):
     for attempt in (1, 2):
         try:
             with writing():
-                result = function(townhall, user, payload)
+                answer, events = function(townhall, user, payload)
+                events = events if isinstance(events, list) else [events]
+                events = [ops.event_dict(event) for event in events if event is not None]
                 db.session.commit()
-            return result
+            return answer, events
         except sa.exc.IntegrityError:
             db.session.rollback()
             if attempt == 2:

@@ -14,7 +14,9 @@ class Presence:
         if redis_url:
             import redis
 
-            self._redis = redis.Redis.from_url(redis_url)
+            # Greenlets wait for a free connection rather than fail when many join at once.
+            pool = redis.BlockingConnectionPool.from_url(redis_url, max_connections=50, timeout=10)
+            self._redis = redis.Redis(connection_pool=pool)
         else:
             self._redis = None
 

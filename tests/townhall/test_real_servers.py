@@ -118,3 +118,35 @@ def test_connections_from_a_foreign_origin_are_refused(socket_server):
 
     assert handshake("https://evil.example") == 400
     assert handshake(server.url) == 200
+
+
+def test_two_processes_store_and_deliver_every_post_of_a_busy_moment(
+    socket_server, redis_url, create_townhall, create_user, token_for
+):
+    """Many residents post at once through both processes (SQLite, events through Redis):
+    none is refused as busy, and a watcher on either process sees every post, in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    townhall = create_townhall()
+    servers = [socket_server(redis_url=redis_url), socket_server(redis_url=redis_url)]
+    talkers = [Client(servers[n % 2].url, token_for(create_user())) for n in range(8)]
+    watchers = [Client(server.url, token_for(create_user())) for server in servers]
+    try:
+        for client in talkers + watchers:
+            assert client.call("join", townhall=townhall.slug)["ok"]
+
+        def post_five(talker):
+            return [talker.call("post", townhall=townhall.slug, body=f"ข้อความ {n}",
+                                client_id=str(uuid.uuid4())) for n in range(5)]  # fmt: skip
+
+        with ThreadPoolExecutor(len(talkers)) as pool:
+            answers = [a for batch in pool.map(post_five, talkers) for a in batch]
+
+        assert [a for a in answers if not a["ok"]] == []
+        for watcher in watchers:
+            seqs = sorted(watcher.next_event("message")["seq"] for _ in answers)
+            assert seqs == list(range(seqs[0], seqs[0] + len(answers)))
+    finally:
+        for client in talkers + watchers:
+            client.close()
+    assert servers[0].errors() == servers[1].errors() == []
