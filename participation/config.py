@@ -181,7 +181,7 @@ class Config:
         self.TOWNHALL_POLL_LIMIT = env("TOWNHALL_POLL_LIMIT", "30/minute")
         # Events of one town hall closer together than this go out as one message
         # (participation/townhall/fanout.py); 0 sends each at once.
-        self.TOWNHALL_BATCH_MS = _env_int("TOWNHALL_BATCH_MS", 100)
+        self.TOWNHALL_BATCH_MS = _env_int("TOWNHALL_BATCH_MS", 30)
         for name in ("TOWNHALL_POST_LIMIT", "TOWNHALL_UPVOTE_LIMIT", "TOWNHALL_POLL_LIMIT"):
             try:
                 parse_limit(getattr(self, name))

@@ -49,13 +49,14 @@ def main():
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--duration", type=int, default=12)
     parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--mode", default="gevent-websocket", choices=sorted(bench.MODES))
     args = parser.parse_args()
     bench.WORKDIR.mkdir(parents=True, exist_ok=True)
     out = bench.WORKDIR / "profile.txt"
     with bench.database("sqlite") as (url, instance, tokens):
         slug = f"bench-profile-{int(time.time())}"
         bench.setup_db.create_townhall(url, slug)
-        server = bench.Server("gevent-websocket", url, instance, name="profile")
+        server = bench.Server(args.mode, url, instance, name="profile")
         gens = None
         try:
             worker = server.workers()[0]

@@ -5,6 +5,7 @@ payload and the permission, call an operation, commit, then acknowledge and broa
 stored event to the town hall's room. Nothing is broadcast before it is committed.
 """
 
+import gc
 import logging
 import time
 from functools import wraps
@@ -37,8 +38,12 @@ def room(townhall_id):
     return f"townhall:{townhall_id}"
 
 
+_last_sent = {"at": 0.0}
+
+
 def _send(townhall_id, events):
     """One event as ``event``; several that came close together as one ``events`` list."""
+    _last_sent["at"] = time.monotonic()
     if len(events) == 1:
         socketio.emit("event", events[0], to=room(townhall_id), namespace=NAMESPACE)
     else:
@@ -353,6 +358,24 @@ def broadcast_presence(app):
                           to=room(townhall_id), namespace=NAMESPACE)  # fmt: skip
 
 
+def collect_garbage(quiet_seconds=3, at_least_every=600):
+    """Run the full garbage collections that participation/gunicorn_live.py turned off: when no
+    town hall event went out for a few seconds (at most once a minute), else every ten minutes.
+    Does nothing where automatic full collections are on."""
+    from participation.gunicorn_live import MANUAL_FULL_COLLECTIONS
+
+    if gc.get_threshold()[2] < MANUAL_FULL_COLLECTIONS:
+        return
+    last = time.monotonic()
+    while True:
+        socketio.sleep(5)
+        now = time.monotonic()
+        quiet = now - _last_sent["at"] > quiet_seconds
+        if (quiet and now - last > 60) or now - last > at_least_every:
+            gc.collect()
+            last = time.monotonic()
+
+
 _started = {"at": None}
 
 
@@ -360,6 +383,7 @@ def start_background_tasks(app):
     if _started["at"] is None:
         _started["at"] = time.monotonic()
         socketio.start_background_task(broadcast_presence, app)
+        socketio.start_background_task(collect_garbage)
 
 
 def init_app(app):
