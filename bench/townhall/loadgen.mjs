@@ -66,7 +66,10 @@ function connectOne(index) {
       timeout: cfg.connectTimeoutMs || 30000,
       perMessageDeflate: deflate ? { threshold: 1024 } : false,
     });
-    const client = { socket, lastSeq: null, seen: new Set(), got: 0, joined: false, index };
+    const client = {
+      socket, lastSeq: null, seen: new Set(), got: 0, joined: false, index,
+      applied: null, held: new Map(),
+    };
     let settled = false;
     const done = (ok) => {
       if (!settled) {
@@ -108,6 +111,22 @@ function connectOne(index) {
         else if (event.seq > client.lastSeq + 1) gaps += 1;
       }
       client.lastSeq = client.lastSeq === null ? event.seq : Math.max(client.lastSeq, event.seq);
+      // As docs/realtime.md asks, an event is applied only in seq order: one that came early
+      // waits for the ones before it, and its latency runs until it could be applied.
+      if (client.applied === null) {
+        record(event, t);
+        return;
+      }
+      if (event.seq <= client.applied) return; // already in the join answer
+      client.held.set(event.seq, event);
+      while (client.held.has(client.applied + 1)) {
+        const next = client.held.get(client.applied + 1);
+        client.held.delete(next.seq);
+        client.applied = next.seq;
+        record(next, t);
+      }
+    };
+    const record = (event, t) => {
       if (event.type !== "message") return;
       const parts = event.data.body.split(" ");
       if (parts[0] !== "bench" || parts[1] !== phase.run) {
@@ -136,6 +155,7 @@ function connectOne(index) {
             return;
           }
           client.lastSeq = answer.snapshot ? answer.snapshot.last_seq : answer.last_seq;
+          client.applied = client.lastSeq;
           client.joined = true;
           joinMs.push(now() - connected);
           done(true);
