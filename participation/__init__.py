@@ -174,6 +174,7 @@ def _register_blueprints(app):
     from participation.admin.views import bp as admin_bp
     from participation.comments.views import bp as comments_bp
     from participation.home.views import bp as home_bp
+    from participation.moderation.views import bp as moderation_bp
     from participation.notifications.views import bp as notifications_bp
     from participation.processes.views import bp as processes_bp
     from participation.proposals.views import bp as proposals_bp
@@ -181,7 +182,7 @@ def _register_blueprints(app):
 
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
-        notifications_bp, townhall_bp,
+        notifications_bp, townhall_bp, moderation_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 
@@ -205,7 +206,9 @@ def _configure_templates(app):
     from participation.core import i18n
     from participation.core.forms import public_url_for
     from participation.core.permissions import Permission, can
+    from participation.core.rules import suspension_message
     from participation.core.sanitize import render_markdown
+    from participation.moderation.views import can_see_hidden
 
     app.jinja_env.filters.update(
         date=i18n.format_date,
@@ -229,4 +232,6 @@ def _configure_templates(app):
             "can": lambda permission, obj=None: can(current_user, permission, obj),
             "Permission": Permission,
             "public_url_for": public_url_for,
+            "can_see_hidden": lambda item: can_see_hidden(current_user, item),
+            "suspension_notice": lambda: suspension_message(current_user),
         }

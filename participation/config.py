@@ -179,6 +179,8 @@ class Config:
         self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
         self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")
         self.TOWNHALL_POLL_LIMIT = env("TOWNHALL_POLL_LIMIT", "30/minute")
+        # Distinct residents' reports that hide an item until a moderator reviews it.
+        self.MODERATION_HIDE_AFTER_REPORTS = _env_int("MODERATION_HIDE_AFTER_REPORTS", 3, minimum=1)
         # Events of one town hall closer together than this go out as one message
         # (participation/townhall/fanout.py); 0 sends each at once.
         self.TOWNHALL_BATCH_MS = _env_int("TOWNHALL_BATCH_MS", 30)

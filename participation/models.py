@@ -9,6 +9,7 @@ from participation.accounts.models import (
 )
 from participation.audit.models import ActionLog
 from participation.comments.models import Comment, CommentVote
+from participation.moderation.models import Report
 from participation.municipality.models import Area, Municipality
 from participation.notifications.models import Follow, Notification
 from participation.processes.models import Category, Process
@@ -65,6 +66,7 @@ __all__ = [
     "PasswordResetToken",
     "Process",
     "Proposal",
+    "Report",
     "Support",
     "SupportAllowance",
     "User",

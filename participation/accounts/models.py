@@ -37,6 +37,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     privacy_consent_version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     privacy_consent_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Suspension (participation.moderation): set while suspended; no end means indefinitely.
+    suspended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str] = mapped_column(
+        sa.String(300), nullable=False, default="", server_default=""
+    )
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user",
@@ -56,6 +62,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self):
         return True
+
+    @property
+    def is_suspended(self):
+        """Suspended now: may read, may not write anywhere."""
+        if self.suspended_dt is None:
+            return False
+        return self.suspended_until is None or self.suspended_until > utcnow()
 
     @property
     def roles(self):

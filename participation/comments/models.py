@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.core.models import SoftDeleteMixin, TimestampMixin
+from participation.core.models import HideableMixin, SoftDeleteMixin, TimestampMixin
 from participation.extensions import db
 
 BODY_MAX = 5_000
@@ -30,7 +30,7 @@ ALIGNMENT_TITLES = {
 }
 
 
-class Comment(TimestampMixin, SoftDeleteMixin, db.Model):
+class Comment(TimestampMixin, SoftDeleteMixin, HideableMixin, db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         sa.CheckConstraint(f"depth >= 0 AND depth <= {MAX_DEPTH}", name="depth_range"),
@@ -64,7 +64,7 @@ class Comment(TimestampMixin, SoftDeleteMixin, db.Model):
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
 
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
     contribution = relationship("Contribution")
 
     @property

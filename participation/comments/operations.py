@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from participation.accounts.models import User
 from participation.comments.models import BODY_MAX, MAX_DEPTH, Alignment, Comment, CommentVote
 from participation.core.models import utcnow
-from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError
+from participation.core.rules import RuleError, require_participant
 from participation.core.sanitize import render_markdown
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent, notify_reply
@@ -49,8 +48,7 @@ def _clean_alignment(alignment):
 
 def add_comment(contribution, author, body, alignment=None, parent=None):
     """Comment, or reply to ``parent``; replies deeper than three levels join the third."""
-    if not can(author, Permission.PARTICIPATE):
-        raise RuleError(_l("Please sign in to take part."))
+    require_participant(author)
     _require_comments_open(contribution)
     body = _clean_body(body)
     alignment = _clean_alignment(alignment)
@@ -118,8 +116,7 @@ def delete_comment(comment, user):
 
 def vote_comment(comment, user, value):
     """Vote up (1) or down (-1) once; the same vote again takes it back, the other switches."""
-    if not can(user, Permission.PARTICIPATE):
-        raise RuleError(_l("Please sign in to take part."))
+    require_participant(user)
     if value not in (1, -1):
         raise RuleError(_l("A vote is up or down."), "value")
     if comment.is_deleted:

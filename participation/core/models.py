@@ -43,6 +43,26 @@ class TimestampMixin:
     )
 
 
+HIDDEN_REASON_MAX = 300
+
+
+class HideableMixin:
+    """Content a moderator (or enough residents' reports) can hide, with a public reason.
+
+    ``hidden_by_id`` empty on hidden content means it was hidden automatically after reports,
+    pending a moderator's review.
+    """
+
+    is_hidden: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false(), nullable=False
+    )
+    hidden_reason: Mapped[str] = mapped_column(
+        sa.String(HIDDEN_REASON_MAX), nullable=False, default="", server_default=""
+    )
+    hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class SoftDeleteMixin:
     is_deleted: Mapped[bool] = mapped_column(
         sa.Boolean, default=False, server_default=sa.false(), nullable=False

@@ -69,9 +69,11 @@ def can(user, permission, obj=None):
     """Return True when ``user`` may do ``permission`` (on ``obj``, when given).
 
     Objects with their own rules implement ``allows(user, permission)``; that answer is final.
-    Anonymous visitors and blocked accounts may do nothing that needs a permission.
+    Anonymous visitors, blocked and suspended accounts may do nothing that needs a permission.
     """
     if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_suspended", False):
         return False
     if obj is not None and hasattr(obj, "allows"):
         return bool(obj.allows(user, permission))

@@ -12,3 +12,30 @@ class RuleError(Exception):
         super().__init__(str(message))
         self.message = message
         self.field = field
+
+
+def suspension_message(user):
+    """Why and until when a suspended account cannot write, in the reader's language."""
+    from flask_babel import gettext as _
+
+    from participation.core.i18n import format_datetime
+
+    if user.suspended_until is None:
+        return _("Your account is suspended: %(reason)s. You can still read everything.",
+                 reason=user.suspension_reason)  # fmt: skip
+    return _(
+        "Your account is suspended until %(until)s: %(reason)s. You can still read everything.",
+        until=format_datetime(user.suspended_until), reason=user.suspension_reason,
+    )  # fmt: skip
+
+
+def require_participant(user):
+    """Only a signed-in, unsuspended person may write anything."""
+    from flask_babel import lazy_gettext as _l
+
+    from participation.core.permissions import Permission, can
+
+    if user is not None and user.is_authenticated and getattr(user, "is_suspended", False):
+        raise RuleError(suspension_message(user))
+    if not can(user, Permission.PARTICIPATE):
+        raise RuleError(_l("Please sign in to take part."))

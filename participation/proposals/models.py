@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.core.models import TimestampMixin, UTCDateTime, utcnow
+from participation.core.models import HideableMixin, TimestampMixin, UTCDateTime, utcnow
 from participation.extensions import db
 
 TITLE_MAX = 150
@@ -56,7 +56,7 @@ proposal_issues = sa.Table(
 )
 
 
-class Contribution(TimestampMixin, db.Model):
+class Contribution(TimestampMixin, HideableMixin, db.Model):
     __tablename__ = "contributions"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('issue', 'proposal')", name="kind_known"),
@@ -113,7 +113,7 @@ class Contribution(TimestampMixin, db.Model):
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
 
     process = relationship("Process")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
     category = relationship("Category")
     area = relationship("Area")
     versions: Mapped[list["ContributionVersion"]] = relationship(

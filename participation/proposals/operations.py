@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.audit.operations import record_action
+from participation.core import rules
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
@@ -50,9 +51,7 @@ def require_phase(process, action, message=None):
         )
 
 
-def require_participant(user):
-    if not can(user, Permission.PARTICIPATE):
-        raise RuleError(_l("Please sign in to take part."))
+require_participant = rules.require_participant
 
 
 def _clean(process, data):

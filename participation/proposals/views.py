@@ -25,6 +25,7 @@ from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
+from participation.moderation.operations import can_moderate
 from participation.notifications.operations import follow, is_following, unfollow
 from participation.processes.models import Action
 from participation.processes.views import load_process
@@ -193,6 +194,7 @@ def _thread_html(process, item, sort):
         return render_template(
             "comments/_thread_block.html", tree=tree, comments_open=comments_open,
             item_id=item.id, my_votes=my_votes(current_user, comments),
+            moderator=current_user.is_authenticated and can_moderate(current_user, item),
         )  # fmt: skip
 
     if current_user.is_authenticated:

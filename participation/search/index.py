@@ -53,6 +53,15 @@ POSTGRES_DROP = [
 ]
 
 
+def restore_search_triggers(connection):
+    """Put SQLite's triggers back after a migration rebuilt the contributions table (batch mode
+    copies the table, and its triggers go with the old one). Nothing to do on PostgreSQL."""
+    if connection.dialect.name != "sqlite":
+        return
+    for statement in SQLITE_DROP[:3] + SQLITE_DDL[1:]:
+        connection.exec_driver_sql(statement)
+
+
 def create_search_index(connection):
     """Create the index objects for this database (called from a migration)."""
     statements = SQLITE_DDL if connection.dialect.name == "sqlite" else POSTGRES_DDL

@@ -92,7 +92,13 @@ def on_connect(auth=None):
             raise ConnectionRefusedError({"error": "bad_token", "message": message})
         client.update(token=token, can_write=row.can_write)
     elif current_user.is_authenticated:
+        user = current_user
         client.update(session_token=current_user.session_token, can_write=True)
+    if token or current_user.is_authenticated:
+        client["user_id"] = user.id
+        presence.add_user_sid(user.id, request.sid)
+        if user.is_suspended:  # follows as a visitor, takes no part
+            client["can_write"] = False
     _clients[request.sid] = client
 
 
@@ -101,6 +107,19 @@ def on_disconnect(*_args):
     client = _clients.pop(request.sid, None)
     for townhall_id in (client or {}).get("joined", ()):
         presence.leave(townhall_id, request.sid)
+    if client and client.get("user_id"):
+        presence.remove_user_sid(client["user_id"], request.sid)
+
+
+def disconnect_user(user_id):
+    """Cut every live connection of a person, on every server process (after a suspension).
+
+    Each connection first receives ``suspended``; they may connect again to follow as visitors.
+    """
+    for sid in presence.user_sids(user_id):
+        socketio.emit("suspended", {}, to=sid, namespace=NAMESPACE)
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+        presence.remove_user_sid(user_id, sid)
 
 
 def handler(event_name, needs_write=False):

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from participation.core.models import TimestampMixin, UTCDateTime, utcnow
+from participation.core.models import HideableMixin, TimestampMixin, UTCDateTime, utcnow
 from participation.core.permissions import Permission, Role, permissions_of
 from participation.extensions import db
 
@@ -134,7 +134,7 @@ class Event(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Question(db.Model):
+class Question(HideableMixin, db.Model):
     __tablename__ = "townhall_questions"
     __table_args__ = (
         sa.UniqueConstraint("townhall_id", "author_id", "client_id"),
@@ -153,14 +153,11 @@ class Question(db.Model):
     body: Mapped[str] = mapped_column(sa.String(QUESTION_MAX * 2), nullable=False)
     state: Mapped[str] = mapped_column(sa.String(12), nullable=False, default=QuestionState.OPEN)
     upvote_count: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    is_hidden: Mapped[bool] = mapped_column(
-        sa.Boolean, nullable=False, default=False, server_default=sa.false()
-    )
-    hidden_reason: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     answered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    townhall = relationship("TownHall")
 
 
 class QuestionUpvote(db.Model):
@@ -177,7 +174,7 @@ class QuestionUpvote(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class Message(db.Model):
+class Message(HideableMixin, db.Model):
     """A post in the discussion, possibly a reply to another."""
 
     __tablename__ = "townhall_messages"
@@ -197,13 +194,10 @@ class Message(db.Model):
         sa.ForeignKey("townhall_messages.id", ondelete="SET NULL")
     )
     body: Mapped[str] = mapped_column(sa.String(MESSAGE_MAX * 2), nullable=False)
-    is_hidden: Mapped[bool] = mapped_column(
-        sa.Boolean, nullable=False, default=False, server_default=sa.false()
-    )
-    hidden_reason: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    townhall = relationship("TownHall")
 
 
 class Poll(db.Model):

@@ -16,7 +16,7 @@ from participation.audit.operations import record_action
 from participation.core.forms import valid_id
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError
+from participation.core.rules import RuleError, suspension_message
 from participation.core.sanitize import plain_text
 from participation.extensions import db, limiter
 from participation.notifications.operations import insert_if_absent
@@ -185,6 +185,8 @@ def require_participant(townhall, user):
     """A signed-in, allowed, unmuted resident in a live town hall."""
     if not user.is_authenticated:
         raise TownHallError("sign_in", _l("Please sign in to take part."))
+    if user.is_suspended:
+        raise TownHallError("suspended", suspension_message(user))
     if not can(user, Permission.PARTICIPATE):
         raise TownHallError("forbidden", _l("You cannot take part."))
     if townhall.state != State.LIVE:
@@ -380,12 +382,27 @@ def hide_item(townhall, actor, kind, item, reason=""):
     reason = plain_text(reason)[:HIDE_REASON_MAX]
     item.is_hidden = True
     item.hidden_reason = reason
+    item.hidden_dt = utcnow()
+    item.hidden_by_id = actor.id
+    record_action(actor, f"townhall.hide_{kind}", item, reason=reason, public=True)
+    return unlink_hidden(townhall, kind, item)[0]
+
+
+def unlink_hidden(townhall, kind, item):
+    """After ``item`` was hidden: unpin it, stop answering it, and tell every screen."""
     if kind == "message" and townhall.pinned_message_id == item.id:
         townhall.pinned_message_id = None
     if kind == "question" and townhall.current_question_id == item.id:
         townhall.current_question_id = None
-    record_action(actor, f"townhall.hide_{kind}", item, reason=reason, public=True)
-    return add_event(townhall, "hidden", {"kind": kind, "id": item.id, "reason": reason})
+    return [add_event(townhall, "hidden", {"kind": kind, "id": item.id,
+                                           "reason": item.hidden_reason})]  # fmt: skip
+
+
+def announce_restored(item):
+    """A question or message shown again comes back to every screen as it was."""
+    if isinstance(item, Question):
+        return add_event(item.townhall, "question", question_dict(item))
+    return add_event(item.townhall, "message", message_dict(item))
 
 
 def pin_message(townhall, actor, message):

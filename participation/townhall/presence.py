@@ -8,6 +8,7 @@ class Presence:
         self._lock = threading.Lock()
         self._local = {}
         self._announced = {}
+        self._users = {}
         self._redis = None
 
     def configure(self, redis_url):
@@ -34,6 +35,28 @@ class Presence:
             self._redis.srem(self._key(townhall_id), sid)
         with self._lock:
             self._local.get(townhall_id, set()).discard(sid)
+
+    # Each person's connections, so a suspension can cut them on every process.
+    def _user_key(self, user_id):
+        return f"ruamkid:user-sids:{user_id}"
+
+    def add_user_sid(self, user_id, sid):
+        if self._redis is not None:
+            self._redis.sadd(self._user_key(user_id), sid)
+        with self._lock:
+            self._users.setdefault(user_id, set()).add(sid)
+
+    def remove_user_sid(self, user_id, sid):
+        if self._redis is not None:
+            self._redis.srem(self._user_key(user_id), sid)
+        with self._lock:
+            self._users.get(user_id, set()).discard(sid)
+
+    def user_sids(self, user_id):
+        if self._redis is not None:
+            return {sid.decode() for sid in self._redis.smembers(self._user_key(user_id))}
+        with self._lock:
+            return set(self._users.get(user_id, ()))
 
     def count(self, townhall_id):
         if self._redis is not None:

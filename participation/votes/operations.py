@@ -10,18 +10,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.core.models import utcnow
-from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError
+from participation.core.rules import RuleError, require_participant
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent
 from participation.processes.models import Action
 from participation.proposals.models import Contribution, Status
 from participation.votes.models import Affected, Support, SupportAllowance
 
-
-def _require_participant(user):
-    if not can(user, Permission.PARTICIPATE):
-        raise RuleError(_l("Please sign in to take part."))
+_require_participant = require_participant
 
 
 def _require_supports_open(proposal):

@@ -1,0 +1,1 @@
+"""Moderation: reports, the moderation queue, hiding and restoring content, suspensions."""

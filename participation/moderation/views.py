@@ -1,0 +1,223 @@
+"""Reporting, the moderation queue, suspensions, and the public transparency page."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from participation.accounts.models import User
+from participation.audit.models import ActionLog
+from participation.core.errors import wants_json
+from participation.core.forms import is_safe_next
+from participation.core.models import utcnow
+from participation.core.permissions import Permission, can, permission_required
+from participation.core.rules import RuleError, suspension_message
+from participation.core.transactions import SAFE_METHODS
+from participation.extensions import db, limiter
+from participation.moderation import operations
+from participation.moderation.forms import HideForm, ReportForm, SuspendForm
+from participation.moderation.models import TargetType
+
+bp = Blueprint("moderation", __name__)
+
+REPORT_LIMIT = "20 per hour"
+# What a suspended person may still do: sign out, change language, manage their own account.
+ALLOWED_WHILE_SUSPENDED = {"accounts.logout", "home.set_language", "accounts.profile",
+                           "accounts.change_password"}  # fmt: skip
+TRANSPARENCY_PAGE = 50
+
+
+@bp.before_app_request
+def refuse_writes_while_suspended():
+    """A suspended person reads everything and writes nothing, whatever the form or script."""
+    if request.method in SAFE_METHODS or not current_user.is_authenticated:
+        return None
+    if not current_user.is_suspended or request.endpoint in ALLOWED_WHILE_SUSPENDED:
+        return None
+    message = suspension_message(current_user)
+    if wants_json():
+        return jsonify({"ok": False, "error": "suspended", "message": message}), 403
+    return render_template("moderation/suspended.html"), 403
+
+
+def _target_or_404(target_type, target_id):
+    return operations.find_target(target_type, target_id) or abort(404)
+
+
+def _back(default):
+    target = request.values.get("next")
+    return redirect(target if is_safe_next(target) else default)
+
+
+def _broadcast(target, events):
+    if events:
+        from participation.townhall.events import broadcast
+
+        broadcast(target.townhall_id, events)
+
+
+@bp.route("/report/<any(contribution, comment, question, message, user):target_type>/"
+          "<int:target_id>", methods=["GET", "POST"])  # fmt: skip
+@login_required
+@limiter.limit(REPORT_LIMIT, methods=["POST"])
+def report(target_type, target_id):
+    target = _target_or_404(target_type, target_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            _entry, events = operations.report(
+                current_user, target, form.reason.data, form.details.data
+            )
+        except RuleError as error:
+            db.session.rollback()
+            if wants_json():
+                return jsonify({"ok": False, "message": str(error.message)}), 422
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            _broadcast(target, events)
+            message = _("Thank you. A moderator will look at your report.")
+            if wants_json():
+                return jsonify({"ok": True, "message": message})
+            flash(message, "success")
+            return _back(url_for("home.index"))
+    elif request.method == "POST" and wants_json():
+        return jsonify({"ok": False, "message": _("Please choose a reason.")}), 422
+    return render_template(
+        "moderation/report.html", form=form, target=target, target_type=target_type,
+        next=request.values.get("next", ""),
+    ), (422 if form.errors or form.form_errors else 200)  # fmt: skip
+
+
+@bp.route("/moderation")
+@permission_required(Permission.MODERATE)
+def queue():
+    state = request.args.get("state", "open")
+    state = state if state in operations.QUEUE_STATES else "open"
+    target_type = request.args.get("type", "")
+    target_type = target_type if target_type in {k.value for k in TargetType} else ""
+    entries = operations.queue(current_user, state, target_type or None)
+    return render_template(
+        "moderation/queue.html", entries=entries, state=state, target_type=target_type,
+        hide_form=HideForm(), can_moderate=operations.can_moderate,
+        can_suspend=operations.can_suspend, author_of=operations.author_of,
+    )  # fmt: skip
+
+
+@bp.route("/moderation/<any(contribution, comment, question, message):target_type>/"
+          "<int:target_id>/<any(hide, restore, dismiss):action>", methods=["POST"])  # fmt: skip
+@permission_required(Permission.MODERATE)
+def act(target_type, target_id, action):
+    target = _target_or_404(target_type, target_id)
+    if not operations.can_moderate(current_user, target):
+        abort(403)
+    form = HideForm()
+    if not form.validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return _back(url_for(".queue"))
+    try:
+        if action == "hide":
+            events = operations.hide(current_user, target, form.reason.data)
+        elif action == "restore":
+            events = operations.restore(current_user, target, form.reason.data)
+        else:
+            events = operations.dismiss(current_user, target)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back(url_for(".queue"))
+    db.session.commit()
+    _broadcast(target, events)
+    flash(
+        {"hide": _("Hidden. Residents see the reason you gave."),
+         "restore": _("Shown again."), "dismiss": _("Reports dismissed.")}[action],
+        "success",
+    )  # fmt: skip
+    return _back(url_for(".queue"))
+
+
+@bp.route("/moderation/users/<int:user_id>/suspend", methods=["GET", "POST"])
+@permission_required(Permission.MODERATE)
+def suspend(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    if not operations.can_suspend(current_user, user):
+        abort(403)
+    form = SuspendForm()
+    if form.validate_on_submit():
+        days = form.days.data
+        until = None
+        try:
+            if days != "0":
+                number = int(days)
+                if number not in (1, 7, 30):
+                    raise ValueError
+                until = utcnow() + timedelta(days=number)
+            operations.suspend(current_user, user, until, form.reason.data)
+        except ValueError:
+            form.days.errors = [_("Please choose how long.")]
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            from participation.townhall.events import disconnect_user
+
+            disconnect_user(user.id)
+            flash(_("%(name)s is suspended.", name=user.display_name), "success")
+            return _back(url_for(".queue"))
+    return render_template(
+        "moderation/suspend.html", form=form, user=user, next=request.values.get("next", "")
+    ), (422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/moderation/users/<int:user_id>/unsuspend", methods=["POST"])
+@permission_required(Permission.MODERATE)
+def unsuspend(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    if not operations.can_suspend(current_user, user):
+        abort(403)
+    if not HideForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return _back(url_for(".queue"))
+    try:
+        operations.unsuspend(current_user, user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The suspension of %(name)s is lifted.", name=user.display_name), "success")
+    return _back(url_for(".queue"))
+
+
+@bp.route("/transparency")
+def transparency():
+    """Moderation actions and council decisions, for everyone; no private data."""
+    page = request.args.get("page", 1, type=int)
+    select = (
+        sa.select(ActionLog)
+        .where(ActionLog.is_public.is_(True))
+        .order_by(ActionLog.created_dt.desc(), ActionLog.id.desc())
+    )
+    pagination = db.paginate(select, page=page, per_page=TRANSPARENCY_PAGE, error_out=False)
+    return render_template("moderation/transparency.html", pagination=pagination)
+
+
+def can_see_hidden(user, item):
+    """Moderators of the place and the author see hidden content; everyone else the reason."""
+    if user is None or not user.is_authenticated:
+        return False
+    if getattr(item, "author_id", None) == user.id:
+        return True
+    return can(user, Permission.MODERATE) and operations.can_moderate(user, item)

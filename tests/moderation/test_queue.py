@@ -1,0 +1,122 @@
+"""Facilitators and administrators decide on reports from the moderation queue."""
+
+import sqlalchemy as sa
+
+from participation.audit.models import ActionLog
+from participation.moderation.models import Report
+from participation.proposals.models import Contribution
+from tests.conftest import Auth
+
+
+def _reported(app, create_user, target_type, target_id, times=1):
+    for _ in range(times):
+        reporter = app.test_client()
+        Auth(reporter).login(create_user())
+        response = reporter.post(f"/report/{target_type}/{target_id}", data={"reason": "spam"})
+        assert response.status_code == 302
+
+
+def test_a_facilitator_sees_reports_on_their_process_and_hides_with_a_public_reason(
+    app, client, auth, resident, create_user, create_process, create_contribution, in_db, thai
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident, title="ขายของออนไลน์ราคาถูก")
+    _reported(app, create_user, "contribution", item_id)
+    auth.login(process.facilitator)
+
+    queue = client.get("/moderation").get_data(as_text=True)
+    assert "ขายของออนไลน์ราคาถูก" in queue
+    response = client.post(f"/moderation/contribution/{item_id}/hide",
+                           data={"reason": "โฆษณาขายของ ไม่เกี่ยวกับโครงการ"})  # fmt: skip
+
+    assert response.status_code == 302
+    page = app.test_client().get(f"/processes/{process.slug}/proposals/{item_id}")
+    text = page.get_data(as_text=True)
+    assert thai("Hidden by a moderator: %(reason)s",
+                reason="โฆษณาขายของ ไม่เกี่ยวกับโครงการ") in text  # fmt: skip
+    assert "ขายของออนไลน์ราคาถูก" not in text
+    with in_db() as session:
+        item = session.get(Contribution, item_id)
+        assert item.is_hidden
+        assert item.hidden_by_id is not None
+        assert session.scalar(sa.select(Report.resolution)) == "hidden"
+    transparency = app.test_client().get("/transparency").get_data(as_text=True)
+    assert "โฆษณาขายของ ไม่เกี่ยวกับโครงการ" in transparency
+    assert resident.name not in transparency  # no names on the public page
+    assert process.facilitator.name not in transparency
+
+
+def test_hiding_needs_a_reason_and_changes_nothing_without_one(
+    app, client, auth, resident, create_user, create_process, create_contribution, in_db, thai
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident)
+    _reported(app, create_user, "contribution", item_id)
+    auth.login(process.facilitator)
+
+    response = client.post(f"/moderation/contribution/{item_id}/hide", data={"reason": " "},
+                           follow_redirects=True)  # fmt: skip
+
+    assert thai("Please give the reason residents will see.") in response.get_data(as_text=True)
+    with in_db() as session:
+        assert not session.get(Contribution, item_id).is_hidden
+        assert session.scalar(sa.select(Report.resolved_dt)) is None
+
+
+def test_a_facilitator_of_another_process_can_neither_see_nor_act(
+    app, client, auth, resident, create_user, create_process, create_contribution, in_db
+):
+    process, other = create_process("reimagine"), create_process("reimagine")
+    item_id = create_contribution(process, resident, title="รายงานในกระบวนการอื่น")
+    _reported(app, create_user, "contribution", item_id)
+    auth.login(other.facilitator)
+
+    assert "รายงานในกระบวนการอื่น" not in client.get("/moderation").get_data(as_text=True)
+    hide = client.post(f"/moderation/contribution/{item_id}/hide", data={"reason": "x"})
+
+    assert hide.status_code == 403
+    with in_db() as session:
+        assert not session.get(Contribution, item_id).is_hidden
+
+
+def test_residents_have_no_moderation_queue(client, auth, resident):
+    auth.login(resident)
+    assert client.get("/moderation").status_code == 403
+
+
+def test_dismissing_reports_brings_back_what_the_reports_hid(
+    app, client, auth, resident, create_user, create_process, create_contribution, in_db
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident, title="ข้อเสนอที่ถูกรายงานผิด")
+    _reported(app, create_user, "contribution", item_id, times=3)
+    auth.login(process.facilitator)
+
+    client.post(f"/moderation/contribution/{item_id}/dismiss")
+
+    listing = app.test_client().get(f"/processes/{process.slug}/proposals")
+    assert "ข้อเสนอที่ถูกรายงานผิด" in listing.get_data(as_text=True)
+    with in_db() as session:
+        assert not session.get(Contribution, item_id).is_hidden
+        assert set(session.scalars(sa.select(Report.resolution))) == {"dismissed"}
+        assert "moderation.restore" in set(session.scalars(sa.select(ActionLog.action)))
+
+
+def test_an_administrator_restores_what_a_facilitator_hid(
+    app, client, auth, admin, resident, create_user, create_process, create_contribution, in_db
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident)
+    _reported(app, create_user, "contribution", item_id)
+    facilitator = app.test_client()
+    Auth(facilitator).login(process.facilitator)
+    facilitator.post(f"/moderation/contribution/{item_id}/hide", data={"reason": "ไม่สุภาพ"})
+    auth.login(admin)
+
+    client.post(f"/moderation/contribution/{item_id}/restore", data={"reason": "ตรวจแล้วสุภาพ"})
+
+    with in_db() as session:
+        item = session.get(Contribution, item_id)
+        assert (item.is_hidden, item.hidden_reason) == (False, "")
+        actions = session.scalars(sa.select(ActionLog.action).order_by(ActionLog.id)).all()
+        assert actions[-2:] == ["moderation.hide", "moderation.restore"]
