@@ -204,7 +204,7 @@ def _configure_templates(app):
 
     from participation.config import SUPPORTED_LOCALES
     from participation.core import i18n
-    from participation.core.forms import public_url_for
+    from participation.core.forms import form_started_token, public_url_for
     from participation.core.permissions import Permission, can
     from participation.core.rules import suspension_message
     from participation.core.sanitize import render_markdown
@@ -218,6 +218,9 @@ def _configure_templates(app):
         localized=i18n.localized,
         markdown=render_markdown,
     )
+
+    # Globals, not context: macros imported without context use it.
+    app.jinja_env.globals["form_started_token"] = form_started_token
 
     @app.context_processor
     def inject_globals():

@@ -175,10 +175,21 @@ class Config:
         self.RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
         self.RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "5 per hour")
+        # Writes, per signed-in person (README, "Rate limits").
+        self.RATELIMIT_POST = env("RATELIMIT_POST", "30 per minute; 300 per day")
+        self.RATELIMIT_COMMENT = env("RATELIMIT_COMMENT", "20 per minute; 500 per day")
+        self.RATELIMIT_SUPPORT = env("RATELIMIT_SUPPORT", "60 per minute")
+        self.RATELIMIT_VOTE = env("RATELIMIT_VOTE", "60 per minute")
+        self.RATELIMIT_REPORT = env("RATELIMIT_REPORT", "20 per hour")
         # Per person and town hall (docs/realtime.md).
         self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
         self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")
         self.TOWNHALL_POLL_LIMIT = env("TOWNHALL_POLL_LIMIT", "30/minute")
+        # Spam defences (participation.core.forms.check_human): seconds between showing a form
+        # and sending it; new accounts' links per post until they have taken part a little.
+        self.FORM_MIN_SECONDS = _env_int("FORM_MIN_SECONDS", 2)
+        self.NEW_ACCOUNT_LINKS = _env_int("NEW_ACCOUNT_LINKS", 1)
+        self.NEW_ACCOUNT_DAYS = _env_int("NEW_ACCOUNT_DAYS", 3)
         # Distinct residents' reports that hide an item until a moderator reviews it.
         self.MODERATION_HIDE_AFTER_REPORTS = _env_int("MODERATION_HIDE_AFTER_REPORTS", 3, minimum=1)
         # Events of one town hall closer together than this go out as one message
@@ -237,6 +248,8 @@ class TestConfig(Config):
         self.SOCKETIO_MESSAGE_QUEUE = None
         # The in-process client sees each event as it is sent (coalescing: test_fanout.py).
         self.TOWNHALL_BATCH_MS = 0
+        # Tests send forms at once; the minimum time has its own test.
+        self.FORM_MIN_SECONDS = 0
         self.SERVER_NAME = None
         # Cheap hashing keeps the suite fast; production uses the strong default.
         self.ARGON2_TIME_COST = 1

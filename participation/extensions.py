@@ -32,4 +32,23 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def rate_limit_key():
+    """Signed-in people are counted one by one (many share one address at a town hall's
+    Wi-Fi); visitors by their address."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def configured_limit(name):
+    """A limit read from the configuration when a request is checked (README: rate limits)."""
+    from flask import current_app
+
+    return lambda: current_app.config[name]
+
+
+limiter = Limiter(key_func=rate_limit_key, default_limits=[])

@@ -40,6 +40,7 @@ class LiveServer:
             "RUAMKID_INSTANCE_DIR": str(tmp_path / "live-instance"),
             "SECRET_KEY": "live-test-secret-key-long-enough-for-the-checks",
             "RATELIMIT_ENABLED": "false",
+            "FORM_MIN_SECONDS": "0",  # a test browser fills forms faster than people
             "MAIL_BACKEND": "log",
             "ARGON2_TIME_COST": "1",
             "ARGON2_MEMORY_KIB": "1024",
@@ -138,6 +139,7 @@ class SocketServer(LiveServer):
             "RUAMKID_INSTANCE_DIR": str(tmp_path / "live-instance"),
             "SECRET_KEY": "live-test-secret-key-long-enough-for-the-checks",
             "RATELIMIT_ENABLED": "false",
+            "FORM_MIN_SECONDS": "0",  # a test browser fills forms faster than people
             "MAIL_BACKEND": "log",
             **(extra_env or {}),
         }

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from participation.accounts.models import DISPLAY_NAME_MAX, EMAIL_MAX
 from participation.accounts.passwords import MAX_LENGTH
-from participation.core.forms import RuleAwareForm
+from participation.core.forms import HumanForm, RuleAwareForm
 
 
 def language_choices():
@@ -29,7 +29,7 @@ def _at_most(count):
     return Length(max=count, message=_l("Use at most %(max)d characters."))
 
 
-class RegisterForm(RuleAwareForm):
+class RegisterForm(HumanForm):
     display_name = StringField(
         _l("Your name as others will see it"),
         validators=[_required(_l("Please enter the name others will see.")),

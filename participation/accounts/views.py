@@ -27,13 +27,12 @@ from participation.accounts.forms import (
 from participation.core.forms import next_url, public_url_for
 from participation.core.i18n import current_language
 from participation.core.rules import RuleError
-from participation.extensions import db, limiter
+from participation.extensions import configured_limit, db, limiter
 
 bp = Blueprint("accounts", __name__)
 
 
-def _limit(name):
-    return lambda: current_app.config[name]
+_limit = configured_limit
 
 
 def _sign_in(user, remember):

@@ -1,13 +1,28 @@
 """The administrators' pages: the list of users, and granting or removing roles."""
 
+import csv
+import io
+import json
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.accounts import operations
 from participation.accounts.models import User, UserRole
 from participation.admin.forms import RoleForm
+from participation.audit.models import ActionLog
 from participation.core.forms import is_safe_next
 from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
 from participation.core.rules import RuleError
@@ -67,3 +82,54 @@ def change_role(user_id):
             flash(_("Roles of %(name)s are updated.", name=user.display_name), "success")
     target = request.form.get("return_to")
     return redirect(target if is_safe_next(target) else url_for("admin.users"))
+
+
+LOG_PAGE = 100
+LOG_COLUMNS = ("id", "created", "actor_id", "actor", "action", "target_type", "target_id",
+               "reason", "details", "public")  # fmt: skip
+
+
+def _log_select():
+    select = sa.select(ActionLog).options(sa.orm.joinedload(ActionLog.actor))
+    action = request.args.get("action", "").strip()[:60]
+    if action:
+        select = select.where(ActionLog.action.startswith(action, autoescape=True))
+    return select.order_by(ActionLog.created_dt.desc(), ActionLog.id.desc()), action
+
+
+@bp.route("/log")
+@permission_required(Permission.MANAGE_USERS)
+def log():
+    """The full action log: who did what, to what, when and why."""
+    select, action = _log_select()
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(select, page=page, per_page=LOG_PAGE, error_out=False)
+    return render_template("admin/log.html", pagination=pagination, action=action)
+
+
+@bp.route("/log.csv")
+@permission_required(Permission.MANAGE_USERS)
+def log_csv():
+    """The same log as CSV (UTF-8 with BOM, so spreadsheet programs read Thai), streamed."""
+    select, _action = _log_select()
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(LOG_COLUMNS)
+        yield "\ufeff" + buffer.getvalue()
+        for entry in db.session.scalars(select.execution_options(yield_per=500)):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([
+                entry.id, entry.created_dt.isoformat(), entry.actor_id or "",
+                entry.actor.display_name if entry.actor else "", entry.action,
+                entry.target_type or "", entry.target_id or "", entry.reason,
+                json.dumps(entry.details, ensure_ascii=False), "yes" if entry.is_public else "no",
+            ])  # fmt: skip
+            yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(rows()), mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=ruamkid-action-log.csv"},
+    )  # fmt: skip

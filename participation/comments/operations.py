@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from participation.accounts.models import User
 from participation.comments.models import BODY_MAX, MAX_DEPTH, Alignment, Comment, CommentVote
 from participation.core.models import utcnow
-from participation.core.rules import RuleError, require_participant
+from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
 from participation.core.sanitize import render_markdown
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent, notify_reply
@@ -51,6 +51,7 @@ def add_comment(contribution, author, body, alignment=None, parent=None):
     require_participant(author)
     _require_comments_open(contribution)
     body = _clean_body(body)
+    limit_links_of_new_accounts(author, body)
     alignment = _clean_alignment(alignment)
     depth, parent_id = 0, None
     if parent is not None:
@@ -88,7 +89,9 @@ def edit_comment(comment, editor, body, alignment=None):
     if comment.is_deleted:
         raise RuleError(_l("This comment was deleted."))
     _require_comments_open(comment.contribution)
-    comment.body = _clean_body(body)
+    body = _clean_body(body)
+    limit_links_of_new_accounts(editor, body)
+    comment.body = body
     comment.body_html = str(render_markdown(comment.body))
     comment.alignment = _clean_alignment(alignment)
     comment.is_edited = True

@@ -7,15 +7,15 @@ from flask_login import current_user, login_required
 from participation.comments import operations
 from participation.comments.models import Comment
 from participation.core.errors import wants_json
-from participation.core.forms import valid_id
+from participation.core.forms import check_human, valid_id
 from participation.core.rules import RuleError
-from participation.extensions import db, limiter
+from participation.extensions import configured_limit, db, limiter
 from participation.processes.operations import process_is_visible
 from participation.proposals.models import Contribution
 
 bp = Blueprint("comments", __name__)
 
-COMMENT_LIMIT = "20 per minute"
+COMMENT_LIMIT = configured_limit("RATELIMIT_COMMENT")
 
 
 def _visible_contribution(contribution_id):
@@ -63,6 +63,7 @@ def create(contribution_id):
         if parent is None:
             abort(404)
     try:
+        check_human(request.form)
         comment = operations.add_comment(
             contribution,
             current_user,
@@ -114,7 +115,7 @@ def delete(comment_id):
 
 @bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(configured_limit("RATELIMIT_VOTE"))
 def vote(comment_id):
     comment = _comment(comment_id)
     try:

@@ -1,12 +1,16 @@
 """Form helpers shared by every feature."""
 
+import time
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
 from wtforms import DateField, IntegerField
+
+from participation.core.rules import RuleError
 
 
 class RuleAwareForm(FlaskForm):
@@ -85,3 +89,43 @@ class IdConverter(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
+
+
+# --- spam defences without a captcha ----------------------------------------------------------
+
+HONEYPOT = "website"  # a field people never see; programs that fill every field fill it
+STARTED = "form_started"  # when the form was shown, signed by the server
+
+
+def form_started_token():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="form-started").dumps("shown")
+
+
+def check_human(data):
+    """Refuse what a person would not send: the hidden field filled in, or a form sent sooner
+    after it was shown than ``FORM_MIN_SECONDS`` allows. Raises RuleError."""
+    if (data.get(HONEYPOT) or "").strip():
+        raise RuleError(_l("Something went wrong. Please send the form again."))
+    minimum = current_app.config["FORM_MIN_SECONDS"]
+    if minimum <= 0:
+        return
+    serializer = URLSafeTimedSerializer(current_app.secret_key, salt="form-started")
+    try:
+        _value, shown = serializer.loads(data.get(STARTED) or "", return_timestamp=True)
+    except BadSignature:
+        raise RuleError(_l("Something went wrong. Please send the form again.")) from None
+    if time.time() - shown.timestamp() < minimum:
+        raise RuleError(_l("That was very quick. Please check what you wrote and send it again."))
+
+
+class HumanForm(RuleAwareForm):
+    """A form with the honeypot and the minimum fill time (templates: macros/forms.html)."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        try:
+            check_human(request.form)
+        except RuleError as error:
+            self.form_errors.append(error.message)
+            return False
+        return valid

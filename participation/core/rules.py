@@ -39,3 +39,30 @@ def require_participant(user):
         raise RuleError(suspension_message(user))
     if not can(user, Permission.PARTICIPATE):
         raise RuleError(_l("Please sign in to take part."))
+
+
+def limit_links_of_new_accounts(user, *texts, field="body"):
+    """During an account's first days, a post may carry only a few links (spam defence that
+    asks nothing of people: no captcha). Facilitators, council members and administrators are
+    never limited."""
+    import re
+    from datetime import timedelta
+
+    from flask import current_app
+    from flask_babel import lazy_gettext as _l
+
+    from participation.core.models import utcnow
+
+    if user is None or not getattr(user, "created_dt", None) or len(user.roles) > 1:
+        return
+    days = current_app.config["NEW_ACCOUNT_DAYS"]
+    if utcnow() - user.created_dt >= timedelta(days=days):
+        return
+    allowed = current_app.config["NEW_ACCOUNT_LINKS"]
+    links = sum(len(re.findall(r"https?://|www\.", text or "", re.IGNORECASE)) for text in texts)
+    if links > allowed:
+        raise RuleError(
+            _l("New accounts can put at most %(count)s link(s) in a post during their first "
+               "%(days)s days. Please remove the others.", count=allowed, days=days),
+            field,
+        )  # fmt: skip

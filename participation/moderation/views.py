@@ -24,14 +24,14 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, can, permission_required
 from participation.core.rules import RuleError, suspension_message
 from participation.core.transactions import SAFE_METHODS
-from participation.extensions import db, limiter
+from participation.extensions import configured_limit, db, limiter
 from participation.moderation import operations
 from participation.moderation.forms import HideForm, ReportForm, SuspendForm
 from participation.moderation.models import TargetType
 
 bp = Blueprint("moderation", __name__)
 
-REPORT_LIMIT = "20 per hour"
+REPORT_LIMIT = configured_limit("RATELIMIT_REPORT")
 # What a suspended person may still do: sign out, change language, manage their own account.
 ALLOWED_WHILE_SUSPENDED = {"accounts.logout", "home.set_language", "accounts.profile",
                            "accounts.change_password"}  # fmt: skip

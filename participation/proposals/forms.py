@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
+from participation.core.forms import HumanForm, RuleAwareForm, ThaiDateField, ThaiIntegerField
 from participation.core.i18n import localized
 from participation.proposals.models import RESPONSE_STATUSES
 
@@ -22,7 +22,7 @@ def _optional_int(value):
         return -1  # refused by the operation with a clear message
 
 
-class ContributionForm(RuleAwareForm):
+class ContributionForm(HumanForm):
     title = StringField(_l("Title"))
     body = TextAreaField(
         _l("Description"),

@@ -31,7 +31,8 @@ CARD_COLUMNS = (
     Contribution.id, Contribution.kind, Contribution.process_id, Contribution.title,
     Contribution.status, Contribution.created_dt, Contribution.support_count,
     Contribution.affected_count, Contribution.comment_count, Contribution.author_id,
-    Contribution.category_id, Contribution.area_id,
+    Contribution.category_id, Contribution.area_id, Contribution.is_hidden,
+    Contribution.hidden_reason, Contribution.hidden_by_id,
 )  # fmt: skip
 
 

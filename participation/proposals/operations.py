@@ -54,10 +54,11 @@ def require_phase(process, action, message=None):
 require_participant = rules.require_participant
 
 
-def _clean(process, data):
+def _clean(process, data, author):
     """Check and normalise a contribution's fields; raise RuleError on the first problem."""
     title = plain_text(data.get("title"))
     body = (data.get("body") or "").strip()
+    rules.limit_links_of_new_accounts(author, title, body)
     if not title:
         raise RuleError(_l("Please give it a title."), "title")
     if len(title) > TITLE_MAX:
@@ -101,7 +102,7 @@ def create_issue(process, author, data):
     require_participant(author)
     require_phase(process, Action.POST_ISSUE)
     issue = Issue(process_id=process.id, author_id=author.id)
-    _apply(issue, _clean(process, data))
+    _apply(issue, _clean(process, data, author))
     db.session.add(issue)
     db.session.flush()
     follow(author, contribution=issue)
@@ -111,7 +112,7 @@ def create_issue(process, author, data):
 def create_proposal(process, author, data):
     require_participant(author)
     require_phase(process, Action.POST_PROPOSAL)
-    fields = _clean(process, data)
+    fields = _clean(process, data, author)
     proposal = Proposal(process_id=process.id, author_id=author.id)
     _apply(proposal, fields)
     proposal.issues = _linked_issues(process, data.get("issue_ids"))
@@ -155,7 +156,7 @@ def edit_contribution(contribution, editor, data):
         process, Action.POST_ISSUE if contribution.kind == "issue" else Action.POST_PROPOSAL,
         _l("It can be edited only while its phase is open."),
     )  # fmt: skip
-    fields = _clean(process, data)
+    fields = _clean(process, data, editor)
     db.session.add(
         ContributionVersion(
             contribution_id=contribution.id,

@@ -24,7 +24,7 @@ from participation.core.forms import valid_id
 from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
-from participation.extensions import db, limiter
+from participation.extensions import configured_limit, db, limiter
 from participation.moderation.operations import can_moderate
 from participation.notifications.operations import follow, is_following, unfollow
 from participation.processes.models import Action
@@ -39,7 +39,7 @@ from participation.votes import operations as votes
 bp = Blueprint("proposals", __name__, url_prefix="/processes/<slug>")
 
 KINDS = {"issues": Kind.ISSUE, "proposals": Kind.PROPOSAL}
-WRITE_LIMIT = "30 per minute"
+WRITE_LIMIT = configured_limit("RATELIMIT_POST")
 
 
 def _kind(kind_path):
@@ -288,7 +288,7 @@ def _attempt(process, item, kind_path, operation, *args):
 
 @bp.route("/proposals/<int:item_id>/support", methods=["POST"])
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(configured_limit("RATELIMIT_SUPPORT"))
 def support(slug, item_id):
     process = load_process(slug)
     proposal = load_contribution(process, "proposals", item_id)
@@ -313,7 +313,7 @@ def support(slug, item_id):
 
 @bp.route("/issues/<int:item_id>/affected", methods=["POST"])
 @login_required
-@limiter.limit("60 per minute")
+@limiter.limit(configured_limit("RATELIMIT_SUPPORT"))
 def affected(slug, item_id):
     process = load_process(slug)
     issue = load_contribution(process, "issues", item_id)

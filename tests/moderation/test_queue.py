@@ -120,3 +120,27 @@ def test_an_administrator_restores_what_a_facilitator_hid(
         assert (item.is_hidden, item.hidden_reason) == (False, "")
         actions = session.scalars(sa.select(ActionLog.action).order_by(ActionLog.id)).all()
         assert actions[-2:] == ["moderation.hide", "moderation.restore"]
+
+
+def test_administrators_read_and_export_the_full_log_others_cannot(
+    app, client, auth, admin, resident, create_user, create_process, create_contribution
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident)
+    _reported(app, create_user, "contribution", item_id)
+    facilitator = app.test_client()
+    Auth(facilitator).login(process.facilitator)
+    facilitator.post(f"/moderation/contribution/{item_id}/hide", data={"reason": "ข้อมูลส่วนตัว"})
+    assert facilitator.get("/admin/log").status_code == 403
+    assert facilitator.get("/admin/log.csv").status_code == 403
+    auth.login(admin)
+
+    page = client.get("/admin/log?action=moderation.").get_data(as_text=True)
+    exported = client.get("/admin/log.csv").get_data(as_text=True)
+
+    assert "moderation.hide" in page
+    assert process.facilitator.name in page  # the full log names who acted
+    assert exported.startswith("\ufeffid,created,actor_id,actor,action")
+    assert f",{process.facilitator.name},moderation.hide,contributions,{item_id},ข้อมูลส่วนตัว," in (
+        exported
+    )
