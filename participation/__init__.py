@@ -176,13 +176,14 @@ def _register_blueprints(app):
     from participation.home.views import bp as home_bp
     from participation.moderation.views import bp as moderation_bp
     from participation.notifications.views import bp as notifications_bp
+    from participation.privacy.views import bp as privacy_bp
     from participation.processes.views import bp as processes_bp
     from participation.proposals.views import bp as proposals_bp
     from participation.townhall.views import bp as townhall_bp
 
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
-        notifications_bp, townhall_bp, moderation_bp,
+        notifications_bp, townhall_bp, moderation_bp, privacy_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

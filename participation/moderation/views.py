@@ -33,8 +33,10 @@ bp = Blueprint("moderation", __name__)
 
 REPORT_LIMIT = configured_limit("RATELIMIT_REPORT")
 # What a suspended person may still do: sign out, change language, manage their own account.
-ALLOWED_WHILE_SUSPENDED = {"accounts.logout", "home.set_language", "accounts.profile",
-                           "accounts.change_password"}  # fmt: skip
+ALLOWED_WHILE_SUSPENDED = {
+    "accounts.logout", "home.set_language", "accounts.profile", "accounts.change_password",
+    "privacy.consent", "privacy.delete",  # their rights under the PDPA stay whole
+}  # fmt: skip
 TRANSPARENCY_PAGE = 50
 
 

@@ -1,0 +1,186 @@
+"""A person's rights under Thailand's PDPA: their data, downloaded; their account, deleted.
+
+The export is built from the schema itself: every table with a column that refers to a person
+is searched for rows that refer to *this* person, so a table added later is included without
+anyone remembering to. Secrets (password and token hashes) are left out.
+
+Deleting an account (docs/privacy.md, "Retention"):
+- supports and "affects me too" given where that phase is still open are withdrawn (the counts
+  go down); in closed phases the counts stay as they were, as the published result;
+- votes on comments are taken back (the comments' counts go down);
+- what the person wrote is either kept as "former participant" (no name, no link to them) or
+  erased: issues and proposals keep their place in the discussion but lose title, text and
+  history; comments, town-hall questions and messages lose their text;
+- then the account row goes, and with it (database cascades) sessions, tokens, roles, follows,
+  notifications, supports, reports' link to the reporter, town-hall upvotes, poll answers and
+  attendance.
+"""
+
+import io
+import json
+import zipfile
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.accounts.models import User
+from participation.accounts.passwords import verify_password
+from participation.audit.operations import record_action
+from participation.comments.models import Comment, CommentVote
+from participation.core.models import utcnow
+from participation.core.rules import RuleError
+from participation.extensions import db
+from participation.processes.models import Action
+from participation.proposals.models import Contribution, ContributionVersion, Status
+from participation.townhall.models import Message, Question
+from participation.votes.models import Affected, Support, SupportAllowance
+from participation.votes.operations import refund_supports
+
+SECRET_COLUMNS = ("password_hash", "token_hash")
+ERASED_TITLE = "—"
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _row(table, row):
+    return {
+        column.name: _plain(row._mapping[column])
+        for column in table.columns
+        if not column.name.endswith(SECRET_COLUMNS)
+    }
+
+
+def personal_data(user):
+    """Everything the platform holds about ``user``, as plain JSON-ready data."""
+    users = db.metadata.tables["users"]
+    account = db.session.execute(sa.select(users).where(users.c.id == user.id)).one()
+    data = {"exported": utcnow().isoformat(), "account": _row(users, account), "tables": {}}
+    for table in db.metadata.sorted_tables:
+        columns = [
+            column
+            for column in table.columns
+            if any(fk.column.table.name == "users" for fk in column.foreign_keys)
+        ]
+        for column in columns:
+            rows = db.session.execute(
+                sa.select(table).where(column == user.id).order_by(*table.primary_key.columns)
+            ).all()
+            if rows:
+                data["tables"].setdefault(table.name, {})[column.name] = [
+                    _row(table, row) for row in rows
+                ]
+    return data
+
+
+def data_archive(user):
+    """The export as a zip file (bytes) holding ``ruamkid-my-data.json`` and a short readme."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "ruamkid-my-data.json",
+            json.dumps(personal_data(user), ensure_ascii=False, indent=1, sort_keys=True),
+        )
+        archive.writestr(
+            "README.txt",
+            "Everything Ruamkid holds about you, as JSON: your account, then for each table\n"
+            "the rows that refer to you, grouped by the column that does. Passwords and\n"
+            "tokens are stored only as hashes and are not included.\n",
+        )
+    return buffer.getvalue()
+
+
+def delete_account(user, password, keep_contributions):
+    """Erase ``user`` now. ``keep_contributions``: keep what they wrote as "former
+    participant", else erase its text. Raises RuleError on a wrong password."""
+    if not verify_password(user.password_hash, password or ""):
+        raise RuleError(_l("The password is not right."), "password")
+    _withdraw_open_supports(user)
+    _take_back_comment_votes(user)
+    if not keep_contributions:
+        _erase_writing(user)
+    record_action(None, "user.delete", None,
+                  details={"kept_contributions": bool(keep_contributions)})  # fmt: skip
+    db.session.delete(user)
+    db.session.flush()
+
+
+def _withdraw_open_supports(user):
+    supports = db.session.execute(
+        sa.select(Support.id, Support.proposal_id, Support.process_id).where(
+            Support.user_id == user.id
+        )
+    ).all()
+    for support in supports:
+        proposal = db.session.get(Contribution, support.proposal_id)
+        if proposal.process.allows_action(Action.SUPPORT):
+            db.session.execute(sa.delete(Support).where(Support.id == support.id))
+            db.session.execute(
+                sa.update(Contribution)
+                .where(Contribution.id == proposal.id)
+                .values(support_count=Contribution.support_count - 1)
+            )
+    db.session.execute(sa.delete(SupportAllowance).where(SupportAllowance.user_id == user.id))
+    for affected in db.session.scalars(sa.select(Affected).where(Affected.user_id == user.id)):
+        issue = db.session.get(Contribution, affected.issue_id)
+        if issue.process.allows_action(Action.AFFECTED):
+            db.session.delete(affected)
+            db.session.execute(
+                sa.update(Contribution)
+                .where(Contribution.id == issue.id)
+                .values(affected_count=Contribution.affected_count - 1)
+            )
+
+
+def _take_back_comment_votes(user):
+    for vote in db.session.scalars(sa.select(CommentVote).where(CommentVote.user_id == user.id)):
+        column = Comment.upvotes if vote.value > 0 else Comment.downvotes
+        db.session.execute(
+            sa.update(Comment).where(Comment.id == vote.comment_id).values({column: column - 1})
+        )
+        db.session.delete(vote)
+
+
+def _erase_writing(user):
+    now = utcnow()
+    for item in db.session.scalars(
+        sa.select(Contribution).where(Contribution.author_id == user.id)
+    ):
+        item.title = ERASED_TITLE
+        item.body = item.body_html = item.search_text = ""
+        if item.status == Status.OPEN:
+            item.status = Status.WITHDRAWN
+            item.withdrawn_dt = now
+            if item.kind == "proposal":
+                refund_supports(item)  # as when an author withdraws
+    db.session.execute(
+        sa.delete(ContributionVersion).where(
+            ContributionVersion.contribution_id.in_(
+                sa.select(Contribution.id).where(Contribution.author_id == user.id)
+            )
+        )
+    )
+    db.session.execute(
+        sa.update(Comment)
+        .where(Comment.author_id == user.id)
+        .values(is_deleted=True, body="", body_html="", modified_dt=now)
+    )
+    for model in (Question, Message):
+        db.session.execute(
+            sa.update(model).where(model.author_id == user.id).values(
+                body="", is_hidden=True, hidden_reason="", hidden_dt=now
+            )
+        )  # fmt: skip
+
+
+def accept_notice(user, version):
+    """Record consent to the current privacy notice."""
+    user.privacy_consent_version = version
+    user.privacy_consent_dt = utcnow()
+
+
+def needs_consent(user, version):
+    return isinstance(user, User) and user.privacy_consent_version < version
