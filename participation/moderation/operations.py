@@ -226,14 +226,40 @@ def dismiss(moderator, target):
 
 
 def can_suspend(moderator, user):
-    """Administrators suspend anyone but themselves; facilitators suspend residents only."""
+    """Administrators suspend anyone but themselves. A facilitator suspends only residents
+    who wrote something in a process or town hall that facilitator moderates."""
+    from participation.processes.models import process_facilitators
+    from participation.townhall.models import townhall_facilitators
+
     if moderator is None or not moderator.is_authenticated or user.id == moderator.id:
         return False
     if not can(moderator, Permission.MODERATE):
         return False
     if Role.ADMIN in moderator.roles:
         return True
-    return user.roles == frozenset({Role.RESIDENT})
+    if user.roles != frozenset({Role.RESIDENT}):
+        return False
+    processes = sa.select(process_facilitators.c.process_id).where(
+        process_facilitators.c.user_id == moderator.id
+    )
+    townhalls = sa.select(townhall_facilitators.c.townhall_id).where(
+        townhall_facilitators.c.user_id == moderator.id
+    )
+    wrote = sa.union_all(
+        sa.select(Contribution.id).where(
+            Contribution.author_id == user.id, Contribution.process_id.in_(processes)
+        ),
+        sa.select(Comment.id)
+        .join(Contribution, Comment.contribution_id == Contribution.id)
+        .where(Comment.author_id == user.id, Contribution.process_id.in_(processes)),
+        sa.select(Question.id).where(
+            Question.author_id == user.id, Question.townhall_id.in_(townhalls)
+        ),
+        sa.select(Message.id).where(
+            Message.author_id == user.id, Message.townhall_id.in_(townhalls)
+        ),
+    )
+    return db.session.scalar(sa.select(sa.exists(wrote.subquery()))) or False
 
 
 def suspend(moderator, user, until, reason):

@@ -1,0 +1,329 @@
+"""Who may do what: every route and every socket event, as every kind of person.
+
+People: A anonymous visitor, R the resident who wrote the content, O another resident,
+X a facilitator of *another* process and town hall, C a council member, M an administrator,
+F the facilitator of this process and town hall. Outcomes: "ok" (a page, or done and sent on),
+"login" (sent to sign in), or the status code. A route missing from the table fails the test,
+so new routes must say who may use them.
+"""
+
+import uuid
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import Auth
+
+PEOPLE = ("A", "R", "O", "X", "C", "M", "F")
+# Order of requests: people who may change the scene go last, so refusals see it unchanged.
+ORDER = ("A", "O", "X", "C", "R", "F", "M")
+
+
+def everyone(outcome="ok"):
+    return dict.fromkeys(PEOPLE, outcome)
+
+
+def signed_in(outcome="ok"):
+    return {**everyone(outcome), "A": "login"}
+
+
+def only(*people, denied=403):
+    return {**everyone(denied), "A": "login", **dict.fromkeys(people, "ok")}
+
+
+# (method, path, expected, data). Paths use the scene's fields: {s.process} etc.
+TABLE = [
+    ("GET", "/", everyone(), None),
+    ("GET", "/healthz", everyone(), None),
+    ("GET", "/privacy", everyone(), None),
+    ("GET", "/transparency", everyone(), None),
+    ("GET", "/login", everyone(), None),
+    (
+        "POST",
+        "/login",
+        {**everyone(), "A": 422},  # the signed-in are sent on
+        {"email": "x@example.org", "password": "wrong-password"},
+    ),
+    ("GET", "/register", everyone(), None),
+    ("POST", "/logout", everyone(), {}),
+    ("POST", "/language", everyone(), {"language": "en", "next": "/"}),
+    ("GET", "/password/forgot", everyone(), None),
+    ("POST", "/password/forgot", everyone("login"), {"email": "nobody@example.org"}),
+    ("GET", "/password/reset/not-a-token", everyone(410), None),
+    ("GET", "/password", signed_in(), None),
+    ("GET", "/profile", signed_in(), None),
+    ("GET", "/account/privacy", signed_in(), None),
+    ("GET", "/account/consent", signed_in(), None),
+    ("GET", "/account/data.zip", signed_in(), None),
+    ("GET", "/account/delete", signed_in(), None),
+    ("GET", "/notifications/", signed_in(), None),
+    ("POST", "/notifications/read", signed_in(), {}),
+    ("GET", "/admin/users", only("M"), None),
+    ("GET", "/admin/log", only("M"), None),
+    ("GET", "/admin/log.csv", only("M"), None),
+    ("POST", "/admin/users/{s.other_id}/roles", only("M"), {"role": "council", "action": "grant"}),
+    ("GET", "/moderation", only("X", "M", "F"), None),
+    ("POST", "/moderation/contribution/{s.proposal}/hide", only("M", "F"), {"reason": "ทดสอบสิทธิ์"}),
+    ("POST", "/moderation/contribution/{s.hidden}/restore", only("M", "F"), {}),
+    (
+        "POST",
+        "/moderation/comment/{s.comment}/dismiss",
+        only("M", "F"),
+        {},
+    ),
+    ("GET", "/moderation/users/{s.resident_id}/suspend", only("M", "F"), None),
+    # F moderates where O wrote; X does not.
+    ("POST", "/moderation/users/{s.other_id}/unsuspend", only("M", "F"), {}),
+    ("GET", "/report/contribution/{s.proposal}", signed_in(), None),
+    (
+        "POST",
+        "/report/contribution/{s.proposal}",
+        {**signed_in(), "R": 422},
+        {"reason": "spam"},
+    ),  # nobody reports what they wrote
+    ("GET", "/processes/", everyone(), None),
+    ("GET", "/processes/{s.slug}", everyone(), None),
+    ("GET", "/processes/{s.draft}", {**everyone(404), "M": "ok", "F": "ok"}, None),
+    ("GET", "/processes/{s.slug}/cover", everyone(404), None),  # no cover image
+    ("GET", "/processes/new", only("X", "M", "F"), None),
+    ("GET", "/processes/{s.slug}/edit", only("M", "F"), None),
+    (
+        "POST",
+        "/processes/{s.draft}/publish",
+        {**only("M", "F"), "A": "login", "R": 404, "O": 404, "C": 404, "X": 404},
+        {},
+    ),
+    ("POST", "/processes/{s.slug}/advance", only("M", "F"), {"reason": ""}),
+    ("POST", "/processes/{s.slug}/follow", signed_in(), {"follow": "1"}),
+    ("GET", "/processes/{s.slug}/proposals", everyone(), None),
+    ("GET", "/processes/{s.slug}/issues", everyone(), None),
+    ("GET", "/processes/{s.slug}/proposals/{s.proposal}", everyone(), None),
+    ("GET", "/processes/{s.slug}/proposals/{s.proposal}/history", everyone(), None),
+    ("GET", "/processes/{s.slug}/proposals/new", signed_in(), None),
+    (
+        "POST",
+        "/processes/{s.slug}/proposals/new",
+        signed_in(),
+        {"title": "ข้อเสนอใหม่", "body": "รายละเอียด"},
+    ),
+    ("GET", "/processes/{s.slug}/proposals/{s.proposal}/edit", {**only("R")}, None),
+    ("POST", "/processes/{s.slug}/proposals/{s.proposal}/follow", signed_in(), {"follow": "1"}),
+    ("POST", "/processes/{s.slug}/proposals/{s.proposal}/withdraw", only("R"), {}),
+    ("POST", "/processes/{s.slug}/proposals/{s.proposal}/support", {**signed_in(), "R": "ok"}, {}),
+    ("POST", "/processes/{s.slug}/issues/{s.issue}/affected", signed_in(), {"affected": "1"}),
+    (
+        "POST",
+        "/processes/{s.remake}/proposals/{s.decided}/response",
+        only("C", "M"),
+        {"status": "accepted", "body": "รับไว้"},
+    ),
+    (
+        "POST",
+        "/processes/{s.remake}/proposals/{s.decided}/updates",
+        only("C", "M"),
+        {"update_date": "2026-11-01", "progress": 10, "body": "คืบหน้า"},
+    ),
+    ("POST", "/contributions/{s.proposal}/comments", signed_in(), {"body": "ความเห็น"}),
+    ("GET", "/comments/{s.comment}/edit", only("R"), None),
+    ("POST", "/comments/{s.comment}/vote", signed_in(), {"value": "1"}),
+    ("POST", "/comments/{s.comment}/delete", only("R"), {}),
+    ("GET", "/townhalls/", everyone(), None),
+    ("GET", "/townhalls/{s.townhall}", everyone(), None),
+    ("GET", "/townhalls/{s.townhall}/calendar.ics", everyone(), None),
+    ("GET", "/townhalls/{s.townhall}/projector", everyone(), None),
+    ("GET", "/townhalls/{s.townhall}/record.csv", everyone(), None),  # a public meeting's record
+    ("GET", "/townhalls/new", only("X", "M", "F"), None),
+    ("GET", "/townhalls/{s.townhall}/edit", only("M", "F"), None),
+    ("POST", "/townhalls/{s.townhall}/end", only("M", "F"), {}),
+    ("POST", "/account/consent", signed_in(), {"consent": "y"}),
+    ("POST", "/profile", signed_in(), {"display_name": "ชื่อใหม่", "preferred_language": "th"}),
+    ("POST", "/password", signed_in(422), {"current_password": "wrong", "new_password": "x"}),
+    ("POST", "/account/delete", signed_in(422), {"keep": "keep", "password": "wrong"}),
+    ("POST", "/register", {**everyone(), "A": 422}, {}),
+    ("POST", "/password/reset/not-a-token", everyone(410), {"password": "ยาวพอสำหรับรหัส-2569"}),
+    (
+        "POST",
+        "/moderation/users/{s.resident_id}/suspend",
+        only("M", "F"),
+        {"days": "1", "reason": "ทดสอบสิทธิ์"},
+    ),
+    ("POST", "/report/user/{s.resident_id}", {**signed_in(), "R": 422}, {"reason": "spam"}),
+    ("GET", "/static/css/main.css", everyone(), None),
+    (
+        "POST",
+        "/processes/new",
+        only("X", "M", "F", denied=403),
+        {"slug": "x", "title_th": "", "title_en": ""},
+    ),
+    ("POST", "/processes/{s.slug}/edit", only("M", "F"), {"slug": "bad slug"}),
+    ("POST", "/processes/{s.slug}/proposals/{s.proposal}/edit", only("R"), {"title": ""}),
+    ("POST", "/comments/{s.comment}/edit", only("R"), {"body": ""}),
+    ("POST", "/townhalls/new", only("X", "M", "F"), {"slug": "bad slug"}),
+    ("POST", "/townhalls/{s.townhall}/edit", only("M", "F"), {"slug": "bad slug"}),
+    ("POST", "/townhalls/{s.townhall}/open", only("M", "F"), {}),
+]
+# Refused input (400/409/422) after the permission check still counts as allowed.
+ALLOWED = {"ok", 400, 409, 422}
+
+
+@pytest.fixture
+def scene(app, create_user, create_process, create_contribution, create_townhall, move_to):
+    people = {
+        "R": create_user(name="ผู้เขียนในฉาก"), "O": create_user(name="เพื่อนบ้านในฉาก"),
+        "X": create_user(roles=["facilitator"]), "C": create_user(roles=["council"]),
+        "M": create_user(roles=["admin"]), "F": create_user(roles=["facilitator"]),
+    }  # fmt: skip
+    process = create_process("reimagine", facilitator=people["F"])
+    draft = create_process("reframe", facilitator=people["F"], published=False)
+    remake = create_process("reimagine", facilitator=people["F"])
+    create_process("reimagine", facilitator=people["X"])  # X facilitates something else
+    create_townhall(facilitator=people["X"])
+    proposal = create_contribution(process, people["R"], title="ข้อเสนอในฉาก")
+    hidden = create_contribution(process, people["R"], title="ข้อเสนอที่ถูกซ่อนในฉาก")
+    decided = create_contribution(remake, people["R"])
+    move_to(remake, "remake")
+    townhall = create_townhall(facilitator=people["F"])
+    from participation.accounts.models import User
+    from participation.comments.operations import add_comment
+    from participation.extensions import db
+    from participation.moderation.operations import hide
+    from participation.processes.models import Process
+    from participation.proposals.models import Contribution, Issue
+
+    with app.app_context():
+        contribution = db.session.get(Contribution, proposal)
+        comment = add_comment(contribution, db.session.get(User, people["R"].id), "ความเห็นในฉาก")
+        add_comment(
+            contribution, db.session.get(User, people["O"].id), "ตอบกลับจากเพื่อนบ้าน", parent=comment
+        )  # R is notified of the reply
+        hide(db.session.get(User, people["F"].id), db.session.get(Contribution, hidden), "ทดสอบ")
+        issue_row = Issue(process_id=process.id, author_id=people["R"].id, title="ประเด็นในฉาก")
+        db.session.add(issue_row)
+        db.session.commit()
+        ids = SimpleNamespace(
+            comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
+        )  # fmt: skip
+    return SimpleNamespace(
+        people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
+        hidden=hidden, decided=decided, comment=ids.comment, issue=ids.issue,
+        townhall=townhall.slug, resident_id=people["R"].id, other_id=people["O"].id,
+    )  # fmt: skip
+
+
+def _outcome(response):
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/login" in location:
+        return "login"
+    if response.status_code < 400:
+        return "ok"
+    return response.status_code
+
+
+def _client_for(app, scene, who):
+    client = app.test_client()
+    if who != "A":
+        Auth(client).login(scene.people[who])
+    return client
+
+
+def test_every_route_is_in_the_table(app):
+    rules = {
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    covered = set()
+    for method, path, _expected, _data in TABLE:
+        adapter = app.url_map.bind("localhost")
+        sample = path.replace("{s.slug}", "p").replace("{s.draft}", "d").replace(
+            "{s.remake}", "r").replace("{s.townhall}", "t")  # fmt: skip
+        for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
+                     "other_id"):  # fmt: skip
+            sample = sample.replace(f"{{s.{name}}}", "1")
+        endpoint, _args = adapter.match(sample, method=method)
+        covered.add((method, endpoint))
+    assert rules - covered == set()
+
+
+@pytest.mark.parametrize(("method", "path", "expected", "data"), TABLE,
+                         ids=[f"{m} {p}" for m, p, _e, _d in TABLE])  # fmt: skip
+def test_who_may_use_each_route(app, scene, method, path, expected, data):
+    url = path.format(s=scene)
+    outcomes = {}
+    for who in ORDER:
+        client = _client_for(app, scene, who)
+        response = client.open(url, method=method, data=data)
+        outcomes[who] = _outcome(response)
+        response.close()
+    mismatches = {
+        who: (outcomes[who], expected[who])
+        for who in PEOPLE
+        if outcomes[who] != expected[who]
+        and not (expected[who] == "ok" and outcomes[who] in ALLOWED)
+    }
+    assert mismatches == {}, mismatches
+
+
+def test_hidden_content_drafts_notifications_and_exports_stay_with_their_people(app, scene):
+    hidden_page = f"/processes/{scene.slug}/proposals/{scene.hidden}"
+    for who in PEOPLE:
+        client = _client_for(app, scene, who)
+        sees_hidden = "ข้อเสนอที่ถูกซ่อนในฉาก" in client.get(hidden_page).get_data(as_text=True)
+        assert sees_hidden == (who in ("R", "M", "F")), who
+        if who == "A":
+            continue
+        notifications = client.get("/notifications/").get_data(as_text=True)
+        assert ("เพื่อนบ้านในฉาก" in notifications) == (who == "R"), who
+        exported = client.get("/account/data.zip").data
+        import io
+        import zipfile
+
+        text = zipfile.ZipFile(io.BytesIO(exported)).read("ruamkid-my-data.json").decode()
+        assert ("ความเห็นในฉาก" in text) == (who == "R"), who
+
+
+SOCKET_TABLE = [
+    ("ask", {"body": "คำถามทดสอบสิทธิ์"}, {**dict.fromkeys(PEOPLE, True), "A": "sign_in"}),
+    ("post", {"body": "ข้อความทดสอบสิทธิ์"}, {**dict.fromkeys(PEOPLE, True), "A": "sign_in"}),
+    (
+        "settings",
+        {"slow_mode_seconds": 0},
+        {**dict.fromkeys(PEOPLE, "forbidden"), "A": "sign_in", "M": True, "F": True},
+    ),
+    (
+        "open_poll",
+        {"question": "โพล", "options": ["ก", "ข"]},
+        {**dict.fromkeys(PEOPLE, "forbidden"), "A": "sign_in", "M": True, "F": True},
+    ),
+    (
+        "mute",
+        {"user_id": None},
+        {**dict.fromkeys(PEOPLE, "forbidden"), "A": "sign_in", "M": "not_found", "F": "not_found"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("event", "payload", "expected"), SOCKET_TABLE,
+                         ids=[row[0] for row in SOCKET_TABLE])  # fmt: skip
+def test_who_may_send_each_socket_event(socket_for, scene, event, payload, expected):
+    from tests.townhall.test_live import call
+
+    answers = {}
+    for who in ORDER:
+        sio = socket_for(None if who == "A" else scene.people[who])
+        assert call(sio, "join", townhall=scene.townhall)["ok"]
+        extra = {"client_id": str(uuid.uuid4())} if event in ("ask", "post") else {}
+        answer = call(sio, event, townhall=scene.townhall, **payload, **extra)
+        answers[who] = True if answer.get("ok") else answer.get("error")
+    assert answers == expected
+
+
+def test_every_socket_event_is_checked_somewhere():
+    """Each event's permission is covered: here, or in tests/townhall (listed by name)."""
+    from participation.extensions import socketio
+
+    handlers = set(socketio.server.handlers.get("/townhall", {})) - {"connect", "disconnect"}
+    tested_here = {row[0] for row in SOCKET_TABLE}
+    tested_in_townhall_tests = {"join", "leave", "upvote", "answer_poll", "open", "end",
+                                "question_state", "hide", "pin", "close_poll"}  # fmt: skip
+    assert handlers - tested_here - tested_in_townhall_tests == set()
