@@ -240,8 +240,18 @@
       }
       actions.appendChild(button(text.hide, function () { hide("question", q.id); }));
     }
+    var report = reportLink("question", q);
+    if (report) actions.appendChild(report);
     item.appendChild(actions);
     return item;
+  }
+
+  // A link to tell the moderators (not for one's own words; the page opens in the same tab).
+  function reportLink(kind, item) {
+    if (!model.me.id || !item.author || item.author.id === model.me.id) return null;
+    var link = el("a", "link-button", text.report);
+    link.href = text["report_" + kind].replace("/0?", "/" + item.id + "?");
+    return link;
   }
 
   function button(label, onClick) {
@@ -301,6 +311,8 @@
           actions.appendChild(button(text.mute, function () { send("mute", { user_id: m.author.id, muted: true }); }));
         }
       }
+      var report = reportLink("message", m);
+      if (report) actions.appendChild(report);
       item.appendChild(actions);
       return item;
     }));

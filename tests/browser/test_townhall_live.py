@@ -39,6 +39,13 @@ def test_question_upvote_answer_and_poll_update_every_screen_live(
     for page in (host, asker, voter):
         page.wait.until(ec.presence_of_element_located((By.XPATH, question)))
 
+    # Others can report it to the moderators; its author cannot.
+    report = question + f"//a[normalize-space()='{thai('Report')}']"
+    assert voter.driver.find_element(By.XPATH, report).get_attribute("href").endswith(
+        f"?next=/townhalls/{townhall.slug}"
+    )
+    assert asker.driver.find_elements(By.XPATH, report) == []
+
     # The other resident wants to know too; the count changes everywhere.
     voter.driver.find_element(
         By.XPATH, question + "//button[contains(@class,'vote-button')]"
