@@ -41,8 +41,10 @@ def test_question_upvote_answer_and_poll_update_every_screen_live(
 
     # Others can report it to the moderators; its author cannot.
     report = question + f"//a[normalize-space()='{thai('Report')}']"
-    assert voter.driver.find_element(By.XPATH, report).get_attribute("href").endswith(
-        f"?next=/townhalls/{townhall.slug}"
+    assert (
+        voter.driver.find_element(By.XPATH, report)
+        .get_attribute("href")
+        .endswith(f"?next=/townhalls/{townhall.slug}")
     )
     assert asker.driver.find_elements(By.XPATH, report) == []
 
