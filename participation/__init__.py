@@ -27,6 +27,9 @@ def create_app(config_class=Config):
         instance_path=config.INSTANCE_DIR,
     )
     app.config.from_object(config)
+    from participation.core.http import Request
+
+    app.request_class = Request  # text arrives without control characters
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _configure_logging(app)

@@ -7,7 +7,7 @@ from participation.accounts.models import User
 from participation.comments.models import BODY_MAX, MAX_DEPTH, Alignment, Comment, CommentVote
 from participation.core.models import utcnow
 from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
-from participation.core.sanitize import render_markdown
+from participation.core.sanitize import body_text, render_markdown
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent, notify_reply
 from participation.processes.models import Action
@@ -29,7 +29,7 @@ def _require_comments_open(contribution):
 
 
 def _clean_body(body):
-    body = (body or "").strip()
+    body = body_text(body)
     if not body:
         raise RuleError(_l("Please write your comment."), "body")
     if len(body) > BODY_MAX:

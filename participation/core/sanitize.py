@@ -59,6 +59,17 @@ def render_markdown(text):
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
+def strip_control_characters(value):
+    """Remove NUL and the other C0 control characters; tabs and line breaks stay."""
+    return value.translate(_CONTROL) if isinstance(value, str) else value
+
+
+def body_text(text):
+    """Normalise a long text (Markdown body): no control characters but tabs and line breaks,
+    no space around it."""
+    return strip_control_characters(text or "").strip()
+
+
 def plain_text(text):
     """Normalise a short plain field (name, title): no control characters, single spaces.
 

@@ -14,7 +14,7 @@ from participation.core import rules
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
-from participation.core.sanitize import plain_text, render_markdown
+from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import follow, notify_proposal_audience
@@ -57,7 +57,7 @@ require_participant = rules.require_participant
 def _clean(process, data, author):
     """Check and normalise a contribution's fields; raise RuleError on the first problem."""
     title = plain_text(data.get("title"))
-    body = (data.get("body") or "").strip()
+    body = body_text(data.get("body"))
     rules.limit_links_of_new_accounts(author, title, body)
     if not title:
         raise RuleError(_l("Please give it a title."), "title")
@@ -208,7 +208,7 @@ def respond(proposal, council_member, status, body):
         status = None
     if status not in RESPONSE_STATUSES:
         raise RuleError(_l("Please choose a status."), "status")
-    body = (body or "").strip()
+    body = body_text(body)
     if not body:
         message = (
             _l("Please give the reasons for not accepting the proposal.")
@@ -259,7 +259,7 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
             ),
             "progress",
         )
-    body = (body or "").strip()
+    body = body_text(body)
     if not body:
         raise RuleError(_l("Please say what was done."), "body")
     if len(body) > BODY_MAX:

@@ -17,7 +17,7 @@ from participation.core.forms import valid_id
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError, suspension_message
-from participation.core.sanitize import plain_text
+from participation.core.sanitize import body_text, plain_text
 from participation.extensions import db, limiter
 from participation.notifications.operations import insert_if_absent
 from participation.townhall.models import (
@@ -158,7 +158,7 @@ def settings_dict(townhall):
 def _clean(text, limit, field):
     if text is not None and not isinstance(text, str):
         raise TownHallError("invalid", _l("The request was not understood."))
-    text = plain_text(text) if field != "body" else (text or "").strip()
+    text = plain_text(text) if field != "body" else body_text(text)
     if not text:
         raise TownHallError("empty", _l("Please write something first."))
     if len(text) > limit:

@@ -139,3 +139,20 @@ def test_links_are_marked_as_user_content():
 
 def test_plain_fields_lose_control_characters_and_extra_spaces():
     assert plain_text("  สมชาย\x00\x07   ใจดี \n") == "สมชาย ใจดี"
+
+
+def test_control_characters_never_reach_the_database(client, auth, resident, create_process, in_db):
+    from participation.proposals.models import Contribution
+
+    process = create_process("reimagine")
+    auth.login(resident)
+
+    text = {"title": "ถนน\x00พัง\x07", "body": "หลุม\x00ใหญ่\tมาก\nจริง"}
+    posted = client.post(f"/processes/{process.slug}/proposals/new", data=text)
+    searched = client.get(f"/processes/{process.slug}/proposals?q=ถนน%00")
+
+    assert posted.status_code == 302
+    assert searched.status_code == 200
+    with in_db() as session:
+        stored = session.scalar(sa.select(Contribution))
+        assert (stored.title, stored.body) == ("ถนนพัง", "หลุมใหญ่\tมาก\nจริง")

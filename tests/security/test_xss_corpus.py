@@ -4,6 +4,7 @@ forms and buttons are not mistaken for injected ones."""
 
 import pytest
 
+from participation.core.sanitize import strip_control_characters
 from tests.conftest import Auth
 from tests.security.html_check import dangers, element_counts
 from tests.security.payloads import PAYLOADS
@@ -181,7 +182,7 @@ def test_town_hall_fields(app, create_townhall, field):
     for payload in _fits(200 if field.startswith(("title", "venue")) else 5000):
         with app.app_context():
             row = db.session.scalar(db.select(TownHall).where(TownHall.slug == townhall.slug))
-            setattr(row, field, payload)
+            setattr(row, field, strip_control_characters(payload))  # as forms deliver it
             db.session.commit()
         for path in (f"/townhalls/{townhall.slug}", "/townhalls/", "/"):
             page = app.test_client().get(path).get_data(as_text=True)
