@@ -105,3 +105,7 @@ class ProfileForm(RuleAwareForm):
         _l("Language for pages and e-mails"), choices=language_choices(), validate_choice=False,
         validators=[InputRequired(message=_l("Please choose Thai or English."))],
     )  # fmt: skip
+    show_supports = BooleanField(
+        _l("Show my name on the proposals I support"),
+        description=_l("Off unless you turn it on: what you support can reveal your opinions."),
+    )

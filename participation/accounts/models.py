@@ -37,6 +37,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     privacy_consent_version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     privacy_consent_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whether proposals this person supports may show their name (off unless they choose it:
+    # supports can reveal political opinions; docs/privacy.md).
+    show_supports: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     # Suspension (participation.moderation): set while suspended; no end means indefinitely.
     suspended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

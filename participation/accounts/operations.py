@@ -294,9 +294,23 @@ def reset_password(token, new_password):
 # --- profile -----------------------------------------------------------------------------
 
 
-def update_profile(user, display_name, preferred_language):
+def update_profile(user, display_name, preferred_language, show_supports=None):
     user.display_name = _clean_display_name(display_name)
     user.preferred_language = _check_language(preferred_language)
+    if show_supports is not None and bool(show_supports) != user.show_supports:
+        user.show_supports = bool(show_supports)
+        _touch_supported(user)
+
+
+def _touch_supported(user):
+    """Pages shared by anonymous readers show supporters' names: move their watermark."""
+    from participation.proposals.models import Contribution
+    from participation.votes.models import Support
+
+    supported = sa.select(Support.proposal_id).where(Support.user_id == user.id)
+    db.session.execute(
+        sa.update(Contribution).where(Contribution.id.in_(supported)).values(modified_dt=utcnow())
+    )
 
 
 # --- roles -------------------------------------------------------------------------------

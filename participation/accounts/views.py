@@ -112,8 +112,9 @@ def profile():
     if form.validate_on_submit():
         try:
             operations.update_profile(
-                current_user, form.display_name.data, form.preferred_language.data
-            )
+                current_user, form.display_name.data, form.preferred_language.data,
+                form.show_supports.data,
+            )  # fmt: skip
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)

@@ -176,6 +176,7 @@ def _show_page(process, item, kind_path, sort):
     }
     if isinstance(item, Proposal):
         context["supported"] = item.id in votes.supported_ids(current_user, [item.id])
+        context["public_supporters"] = votes.public_supporters(item)
         context["supports_left"] = votes.supports_left(process, current_user)
         context["response_form"] = ResponseForm(obj=item.response)
         context["update_form"] = UpdateForm()

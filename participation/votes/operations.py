@@ -182,3 +182,19 @@ def is_affected(issue, user):
         )
         is not None
     )
+
+
+PUBLIC_SUPPORTERS_SHOWN = 30
+
+
+def public_supporters(proposal):
+    """Names of supporters who chose to show them (profile), the earliest first; never others."""
+    from participation.accounts.models import User
+
+    return db.session.scalars(
+        sa.select(User.display_name)
+        .join(Support, Support.user_id == User.id)
+        .where(Support.proposal_id == proposal.id, User.show_supports.is_(True))
+        .order_by(Support.id)
+        .limit(PUBLIC_SUPPORTERS_SHOWN)
+    ).all()

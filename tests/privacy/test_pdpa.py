@@ -117,3 +117,26 @@ def test_a_changed_notice_asks_for_consent_again(app, client, auth, resident, in
     with in_db() as session:
         assert session.get(User, resident.id).privacy_consent_version == 2
     assert client.get("/processes/").status_code == 200
+
+
+def test_supporters_names_stay_private_unless_they_choose_to_show_them(
+    app, client, auth, resident, create_user, create_process, create_contribution
+):
+    process = create_process("reimagine")
+    item_id = create_contribution(process, create_user())
+    url = f"/processes/{process.slug}/proposals/{item_id}"
+    quiet = app.test_client()
+    Auth(quiet).login(create_user(name="ผู้สนับสนุนเงียบ"))
+    quiet.post(f"{url}/support")
+    auth.login(resident)
+    client.post(f"{url}/support")
+    visitor = app.test_client()
+    before = visitor.get(url).get_data(as_text=True)
+
+    client.post("/profile", data={"display_name": resident.name, "preferred_language": "th",
+                                  "show_supports": "y"})  # fmt: skip
+    after = visitor.get(url).get_data(as_text=True)
+
+    assert resident.name not in before
+    assert resident.name in after  # the shared page changed at once
+    assert "ผู้สนับสนุนเงียบ" not in after
