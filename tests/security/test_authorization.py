@@ -355,3 +355,30 @@ def test_every_socket_event_is_in_the_table():
 
     handlers = set(socketio.server.handlers.get("/townhall", {})) - {"connect", "disconnect"}
     assert handlers - {row[0] for row in SOCKET_TABLE} == set()
+
+
+@pytest.fixture
+def csrf_app(config, make_app):
+    config.WTF_CSRF_ENABLED = True
+    return make_app(config)
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [(path, data) for method, path, _expected, data in TABLE if method == "POST"],
+    ids=[path for method, path, _e, _d in TABLE if method == "POST"],
+)
+def test_every_state_changing_request_needs_its_csrf_token(csrf_app, scene, path, data):
+    """Signed in as the administrator (who may do nearly everything), without the token:
+    refused before anything happens."""
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    admin = scene.people["M"]
+    signed_in = client.post("/login", data={"email": admin.email, "password": admin.password,
+                                            "csrf_token": token})  # fmt: skip
+    assert signed_in.status_code == 302
+
+    response = client.post(path.format(s=scene), data=data)
+
+    assert response.status_code == 400
