@@ -1,5 +1,6 @@
 """Helpers for driving pages in a real browser."""
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -21,7 +22,7 @@ class Page:
         old_page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
         if navigates:
-            self.wait.until(ec.staleness_of(old_page))
+            self.wait.until(lambda _driver: left(old_page))
 
     def fill(self, element_id, value):
         field = self.wait.until(ec.presence_of_element_located((By.ID, element_id)))
@@ -39,6 +40,18 @@ class Page:
         self.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
         self.wait.until(ec.url_to_be(self.base + "/"))
         self.wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "footer")))
+
+
+def left(old_page):
+    """True once the browser has left the page ``old_page`` belonged to. Chromium may also
+    answer "node does not belong to the document" while the new page replaces the old one."""
+    try:
+        old_page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        return "does not belong to the document" in str(error)
+    return False
 
 
 def _literal(text):

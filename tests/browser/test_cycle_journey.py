@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.pages import Page
+from tests.browser.pages import Page, left
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,7 @@ def test_resident_goes_through_the_whole_cycle_in_thai(
     reply_box.send_keys("เพิ่มเติม: ควรมีกล้องด้วย")
     old_page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, ".reply button[type=submit]").click()
-    page.wait.until(ec.staleness_of(old_page))
+    page.wait.until(lambda _driver: left(old_page))
     page.wait.until(ec.text_to_be_present_in_element((By.ID, "comments"), "ควรมีกล้องด้วย"))
     assert browser.find_elements(By.CSS_SELECTOR, ".comment--depth-1")
 
