@@ -149,6 +149,8 @@ def handler(event_name, needs_write=False):
             user = _viewer()
             if needs_write and (user is None or not client["can_write"]):
                 return _error("sign_in", _("Please sign in to take part."))
+            if payload.get("website"):  # the hidden field of the live page's forms
+                return _error("invalid", _("Something went wrong. Please send the form again."))
             townhall_id = townhall.id
             try:
                 answer, events = _run(function, townhall, user, payload)

@@ -97,6 +97,10 @@ def _author(user):
     return {"id": user.id, "name": user.display_name} if user else None
 
 
+def _hidden(item):
+    return {"hidden": True, "hidden_reason": item.hidden_reason} if item.is_hidden else {}
+
+
 def question_dict(question):
     return {
         "id": question.id,
@@ -106,6 +110,7 @@ def question_dict(question):
         "state": question.state,
         "upvotes": question.upvote_count,
         "created": _iso(question.created_dt),
+        **_hidden(question),
     }
 
 
@@ -117,6 +122,7 @@ def message_dict(message):
         "author": _author(message.author),
         "parent_id": message.parent_id,
         "created": _iso(message.created_dt),
+        **_hidden(message),
     }
 
 
@@ -528,16 +534,28 @@ def close_poll(poll, townhall, actor):
 
 
 def snapshot(townhall, viewer):
-    """The town hall's current state for a client that has seen nothing yet."""
+    """The town hall's current state for a client that has seen nothing yet.
+
+    Hidden questions and messages are left out, except for the facilitators (all of them)
+    and their authors (their own): those see them marked hidden, with the reason."""
+    facilitator = townhall.is_facilitator(viewer)
+
+    def shown(model):
+        if facilitator:
+            return sa.true()
+        if viewer.is_authenticated:
+            return sa.or_(model.is_hidden.is_(False), model.author_id == viewer.id)
+        return model.is_hidden.is_(False)
+
     questions = db.session.scalars(
         sa.select(Question)
-        .where(Question.townhall_id == townhall.id, Question.is_hidden.is_(False))
+        .where(Question.townhall_id == townhall.id, shown(Question))
         .options(sa.orm.joinedload(Question.author))
         .order_by(Question.seq)
     ).all()
     messages = db.session.scalars(
         sa.select(Message)
-        .where(Message.townhall_id == townhall.id, Message.is_hidden.is_(False))
+        .where(Message.townhall_id == townhall.id, shown(Message))
         .options(sa.orm.joinedload(Message.author))
         .order_by(Message.seq.desc())
         .limit(300)
@@ -564,7 +582,7 @@ def snapshot(townhall, viewer):
         "polls": [poll_dict(p) for p in polls],
         "me": {
             "id": viewer.id if viewer.is_authenticated else None,
-            "facilitator": townhall.is_facilitator(viewer),
+            "facilitator": facilitator,
             "muted": viewer.is_authenticated and is_muted(townhall, viewer),
             "upvoted": sorted(upvoted),
             "answered_polls": sorted(answered),

@@ -136,8 +136,8 @@
     if (event.seq <= model.lastSeq) return;
     var data = event.data;
     switch (event.type) {
-      case "question":
-        if (!data.hidden) model.questions.set(data.id, data);
+      case "question":  // new, or shown again by a moderator
+        if (!data.hidden || maySeeHidden(data)) model.questions.set(data.id, data);
         break;
       case "question.upvotes":
         if (model.questions.has(data.id)) model.questions.get(data.id).upvotes = data.upvotes;
@@ -150,10 +150,18 @@
         model.settings.current_question_id = data.current_question_id;
         break;
       case "message":
-        if (!data.hidden) model.messages.set(data.id, data);
+        if (!data.hidden || maySeeHidden(data)) model.messages.set(data.id, data);
         break;
       case "hidden":
-        (data.kind === "question" ? model.questions : model.messages).delete(data.id);
+        // Gone from every screen, but its author and the facilitators see it marked hidden.
+        var items = data.kind === "question" ? model.questions : model.messages;
+        var hiddenItem = items.get(data.id);
+        if (hiddenItem && maySeeHidden(hiddenItem)) {
+          hiddenItem.hidden = true;
+          hiddenItem.hidden_reason = data.reason;
+        } else {
+          items.delete(data.id);
+        }
         break;
       case "poll":
       case "poll.results":
@@ -205,6 +213,7 @@
   function questionItem(q) {
     var item = el("li", "question" + (q.state === "answering" ? " question--answering" : ""));
     item.dataset.questionId = q.id;
+    if (q.hidden) item.appendChild(hiddenNotice(q));
     item.appendChild(el("p", "question__body", q.body));
     var meta = el("p", "meta");
     meta.appendChild(document.createTextNode((q.author ? q.author.name : text.former) + " · "));
@@ -244,6 +253,14 @@
     if (report) actions.appendChild(report);
     item.appendChild(actions);
     return item;
+  }
+
+  function maySeeHidden(item) {
+    return model.me.facilitator || (item.author && item.author.id === model.me.id);
+  }
+
+  function hiddenNotice(item) {
+    return el("p", "notice", text.only_you + " " + text.hidden_by.replace("{reason}", item.hidden_reason || ""));
   }
 
   // A link to tell the moderators (not for one's own words; the page opens in the same tab).
@@ -295,6 +312,7 @@
         var parent = model.messages.get(m.parent_id);
         item.appendChild(el("span", "message__parent", "↪ " + (parent.author ? parent.author.name : "")));
       }
+      if (m.hidden) item.appendChild(hiddenNotice(m));
       item.appendChild(el("strong", null, m.author ? m.author.name : text.former));
       item.appendChild(document.createTextNode(" " + m.body));
       var actions = el("span", "item-actions");
@@ -423,10 +441,10 @@
   }
 
   bindForm("ask", function (form) {
-    return { event: "ask", data: { body: form.body.value, client_id: newId() } };
+    return { event: "ask", data: { body: form.body.value, client_id: newId(), website: form.website.value } };
   });
   bindForm("post", function (form) {
-    var data = { body: form.body.value, client_id: newId() };
+    var data = { body: form.body.value, client_id: newId(), website: form.website.value };
     if (replyTo) data.parent_id = replyTo;
     return { event: "post", data: data };
   }, function () { replyTo = null; var note = $("[data-replying]"); if (note) note.hidden = true; });

@@ -217,6 +217,11 @@ def test_hidden_message_disappears_and_is_not_replayed(
     replay = joined(socket_for(create_user()), townhall, last_seq=0)["events"]
     assert replay[0]["data"]["body"] == ""
     assert replay[0]["data"]["hidden"] is True
+    # Its author and the facilitators still see it, marked hidden with the reason.
+    for person in (resident, townhall.facilitator):
+        [seen] = joined(socket_for(person), townhall)["snapshot"]["messages"]
+        assert (seen["body"], seen["hidden"], seen["hidden_reason"]) == (
+            "ข้อความหยาบคาย", True, "ใช้คำไม่สุภาพ")  # fmt: skip
 
 
 def test_locked_discussion_and_slow_mode(socket_for, create_townhall, resident, in_db, thai):
@@ -510,3 +515,17 @@ def test_posting_too_fast_is_refused_with_a_wait(config, make_app, create_townha
     assert answers[2]["error"] == "rate_limited"
     assert 0 < answers[2]["retry_after"] <= 60
     assert _count(in_db, Message) == 2
+
+
+def test_a_program_filling_the_hidden_field_of_the_live_forms_is_refused(
+    socket_for, create_townhall, resident, in_db
+):
+    townhall = create_townhall()
+    sio = socket_for(resident)
+    joined(sio, townhall)
+
+    answer = call(sio, "ask", townhall=townhall.slug, body="ขายยา", client_id="s",
+                  website="http://spam.example")  # fmt: skip
+
+    assert answer["error"] == "invalid"
+    assert _count(in_db, Question) == 0
