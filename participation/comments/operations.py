@@ -1,5 +1,7 @@
 """Commenting: threads three levels deep, alignment, edits, soft deletes and votes."""
 
+from collections import Counter
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -102,19 +104,47 @@ def delete_comment(comment, user):
     """Soft delete: the text goes, the place in the thread and its replies stay."""
     if comment.author_id != user.id:
         raise RuleError(_l("Only the author can delete this comment."))
-    # Conditional, so a double submit decrements the count once.
-    deleted = db.session.execute(
-        sa.update(Comment)
-        .where(Comment.id == comment.id, Comment.is_deleted.is_(False))
-        .values(is_deleted=True, body="", body_html="", modified_dt=utcnow())
-    ).rowcount
-    if deleted:
+    _soft_delete(Comment.id == comment.id)
+    db.session.expire(comment)
+
+
+def _soft_delete(which):
+    """Empty the comments ``which`` selects that are not deleted yet, and count them out of
+    their threads. Conditional, so a double submit decrements a count once."""
+    deleted = (
+        db.session.execute(
+            sa.update(Comment)
+            .where(which, Comment.is_deleted.is_(False))
+            .values(is_deleted=True, body="", body_html="", modified_dt=utcnow())
+            .returning(Comment.contribution_id)
+        )
+        .scalars()
+        .all()
+    )
+    for contribution_id, count in Counter(deleted).items():
         db.session.execute(
             sa.update(Contribution)
-            .where(Contribution.id == comment.contribution_id)
-            .values(comment_count=Contribution.comment_count - 1)
+            .where(Contribution.id == contribution_id)
+            .values(comment_count=Contribution.comment_count - count)
         )
-    db.session.expire(comment)
+
+
+def erase_comments_of(user):
+    """Account deletion: every comment of ``user`` loses its text, as if they deleted it."""
+    _soft_delete(Comment.author_id == user.id)
+
+
+def take_back_votes_of(user):
+    """Account deletion: ``user``'s votes on comments are taken back (the counts go down)."""
+    votes = db.session.execute(
+        sa.delete(CommentVote).where(CommentVote.user_id == user.id)
+        .returning(CommentVote.comment_id, CommentVote.value)
+    ).all()  # fmt: skip
+    for comment_id, value in votes:
+        column = Comment.upvotes if value > 0 else Comment.downvotes
+        db.session.execute(
+            sa.update(Comment).where(Comment.id == comment_id).values({column: column - 1})
+        )
 
 
 def vote_comment(comment, user, value):

@@ -26,15 +26,13 @@ from flask_babel import lazy_gettext as _l
 from participation.accounts.models import User
 from participation.accounts.passwords import verify_password
 from participation.audit.operations import record_action
-from participation.comments.models import Comment, CommentVote
+from participation.comments import operations as comments
 from participation.core.models import utcnow
 from participation.core.rules import RuleError
 from participation.extensions import db
-from participation.processes.models import Action
 from participation.proposals.models import Contribution, ContributionVersion, Status
 from participation.townhall.models import Message, Question
-from participation.votes.models import Affected, Support, SupportAllowance
-from participation.votes.operations import refund_supports
+from participation.votes import operations as votes
 
 SECRET_COLUMNS = ("password_hash", "token_hash")
 ERASED_TITLE = "—"
@@ -98,50 +96,14 @@ def delete_account(user, password, keep_contributions):
     participant", else erase its text. Raises RuleError on a wrong password."""
     if not verify_password(user.password_hash, password or ""):
         raise RuleError(_l("The password is not right."), "password")
-    _withdraw_open_supports(user)
-    _take_back_comment_votes(user)
+    votes.withdraw_all_of(user)
+    comments.take_back_votes_of(user)
     if not keep_contributions:
         _erase_writing(user)
     record_action(None, "user.delete", None,
                   details={"kept_contributions": bool(keep_contributions)})  # fmt: skip
     db.session.delete(user)
     db.session.flush()
-
-
-def _withdraw_open_supports(user):
-    supports = db.session.execute(
-        sa.select(Support.id, Support.proposal_id, Support.process_id).where(
-            Support.user_id == user.id
-        )
-    ).all()
-    for support in supports:
-        proposal = db.session.get(Contribution, support.proposal_id)
-        if proposal.process.allows_action(Action.SUPPORT):
-            db.session.execute(sa.delete(Support).where(Support.id == support.id))
-            db.session.execute(
-                sa.update(Contribution)
-                .where(Contribution.id == proposal.id)
-                .values(support_count=Contribution.support_count - 1)
-            )
-    db.session.execute(sa.delete(SupportAllowance).where(SupportAllowance.user_id == user.id))
-    for affected in db.session.scalars(sa.select(Affected).where(Affected.user_id == user.id)):
-        issue = db.session.get(Contribution, affected.issue_id)
-        if issue.process.allows_action(Action.AFFECTED):
-            db.session.delete(affected)
-            db.session.execute(
-                sa.update(Contribution)
-                .where(Contribution.id == issue.id)
-                .values(affected_count=Contribution.affected_count - 1)
-            )
-
-
-def _take_back_comment_votes(user):
-    for vote in db.session.scalars(sa.select(CommentVote).where(CommentVote.user_id == user.id)):
-        column = Comment.upvotes if vote.value > 0 else Comment.downvotes
-        db.session.execute(
-            sa.update(Comment).where(Comment.id == vote.comment_id).values({column: column - 1})
-        )
-        db.session.delete(vote)
 
 
 def _erase_writing(user):
@@ -155,7 +117,7 @@ def _erase_writing(user):
             item.status = Status.WITHDRAWN
             item.withdrawn_dt = now
             if item.kind == "proposal":
-                refund_supports(item)  # as when an author withdraws
+                votes.refund_supports(item)  # as when an author withdraws
     db.session.execute(
         sa.delete(ContributionVersion).where(
             ContributionVersion.contribution_id.in_(
@@ -163,11 +125,7 @@ def _erase_writing(user):
             )
         )
     )
-    db.session.execute(
-        sa.update(Comment)
-        .where(Comment.author_id == user.id)
-        .values(is_deleted=True, body="", body_html="", modified_dt=now)
-    )
+    comments.erase_comments_of(user)
     for model in (Question, Message):
         db.session.execute(
             sa.update(model).where(model.author_id == user.id).values(

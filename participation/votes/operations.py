@@ -198,3 +198,36 @@ def public_supporters(proposal):
         .order_by(Support.id)
         .limit(PUBLIC_SUPPORTERS_SHOWN)
     ).all()
+
+
+def withdraw_all_of(user):
+    """Account deletion: ``user``'s supports and "affects me too" are taken back where that
+    phase is still open (the counts go down); in closed phases the counts stay as published."""
+    for proposal in db.session.scalars(
+        sa.select(Contribution).where(
+            Contribution.id.in_(sa.select(Support.proposal_id).where(Support.user_id == user.id))
+        )
+    ):
+        if proposal.process.allows_action(Action.SUPPORT):
+            db.session.execute(
+                sa.delete(Support).where(
+                    Support.proposal_id == proposal.id, Support.user_id == user.id
+                )
+            )
+            _uncount(proposal, [user.id])
+    for issue in db.session.scalars(
+        sa.select(Contribution).where(
+            Contribution.id.in_(sa.select(Affected.issue_id).where(Affected.user_id == user.id))
+        )
+    ):
+        if issue.process.allows_action(Action.AFFECTED):
+            db.session.execute(
+                sa.delete(Affected).where(
+                    Affected.issue_id == issue.id, Affected.user_id == user.id
+                )
+            )
+            db.session.execute(
+                sa.update(Contribution)
+                .where(Contribution.id == issue.id)
+                .values(affected_count=Contribution.affected_count - 1)
+            )

@@ -90,6 +90,7 @@ def test_deleting_an_account_can_erase_what_was_written(
         assert (erased.title, erased.body, erased.status) == ("—", "", "withdrawn")
         comment = session.scalar(sa.select(Comment))
         assert (comment.is_deleted, comment.body) == (True, "")
+        assert session.get(Contribution, theirs).comment_count == 0  # counted out, as a delete
     found = app.test_client().get(f"/processes/{process.slug}/proposals?q=ทางเท้า")
     assert "ข้อเสนอของฉันเรื่องทางเท้า" not in found.get_data(as_text=True)
 
