@@ -212,7 +212,7 @@ def _configure_templates(app):
     from participation.core.permissions import Permission, can
     from participation.core.rules import suspension_message
     from participation.core.sanitize import render_markdown
-    from participation.moderation.views import can_see_hidden
+    from participation.moderation.operations import can_see_hidden
 
     app.jinja_env.filters.update(
         date=i18n.format_date,

@@ -1,4 +1,16 @@
-"""The error that operations raise when a rule of the platform is broken."""
+"""The error that operations raise when a rule of the platform is broken, and the rules every
+write shares (who may write at all, links from new accounts)."""
+
+import re
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from participation.core.i18n import format_datetime
+from participation.core.models import utcnow
+from participation.core.permissions import Permission, can
 
 
 class RuleError(Exception):
@@ -16,10 +28,6 @@ class RuleError(Exception):
 
 def suspension_message(user):
     """Why and until when a suspended account cannot write, in the reader's language."""
-    from flask_babel import gettext as _
-
-    from participation.core.i18n import format_datetime
-
     if user.suspended_until is None:
         return _("Your account is suspended: %(reason)s. You can still read everything.",
                  reason=user.suspension_reason)  # fmt: skip
@@ -31,10 +39,6 @@ def suspension_message(user):
 
 def require_participant(user):
     """Only a signed-in, unsuspended person may write anything."""
-    from flask_babel import lazy_gettext as _l
-
-    from participation.core.permissions import Permission, can
-
     if user is not None and user.is_authenticated and getattr(user, "is_suspended", False):
         raise RuleError(suspension_message(user))
     if not can(user, Permission.PARTICIPATE):
@@ -45,14 +49,6 @@ def limit_links_of_new_accounts(user, *texts, field="body"):
     """During an account's first days, a post may carry only a few links (spam defence that
     asks nothing of people: no captcha). Facilitators, council members and administrators are
     never limited."""
-    import re
-    from datetime import timedelta
-
-    from flask import current_app
-    from flask_babel import lazy_gettext as _l
-
-    from participation.core.models import utcnow
-
     if user is None or not getattr(user, "created_dt", None) or len(user.roles) > 1:
         return
     days = current_app.config["NEW_ACCOUNT_DAYS"]

@@ -86,6 +86,15 @@ def can_moderate(user, target):
     return False  # people: administrators only
 
 
+def can_see_hidden(user, item):
+    """Moderators of the place and the author see hidden content; everyone else the reason."""
+    if user is None or not user.is_authenticated:
+        return False
+    if getattr(item, "author_id", None) == user.id:
+        return True
+    return can_moderate(user, item)
+
+
 def _require_moderator(user, target):
     if not can_moderate(user, target):
         raise RuleError(_l("Only the moderators of this place can do that."))
@@ -310,6 +319,16 @@ def unsuspend(moderator, user):
 # --- the queue -------------------------------------------------------------------------------
 
 QUEUE_STATES = ("open", "resolved")
+# What the queue page shows of each kind of item, loaded with it (one query per kind).
+_QUEUE_LOADS = {
+    Contribution: (sa.orm.joinedload(Contribution.process), sa.orm.joinedload(Contribution.author)),
+    Comment: (
+        sa.orm.joinedload(Comment.contribution).joinedload(Contribution.process),
+        sa.orm.joinedload(Comment.author),
+    ),
+    Question: (sa.orm.joinedload(Question.townhall), sa.orm.joinedload(Question.author)),
+    Message: (sa.orm.joinedload(Message.townhall), sa.orm.joinedload(Message.author)),
+}
 
 
 def queue(moderator, state="open", target_type=None, limit=50):
@@ -362,7 +381,8 @@ def queue(moderator, state="open", target_type=None, limit=50):
     for kind in {kind for kind, _id in keys}:
         model = MODELS[TargetType(kind)]
         ids = [target_id for k, target_id in keys if k == kind]
-        for target in db.session.scalars(sa.select(model).where(model.id.in_(ids))):
+        select = sa.select(model).where(model.id.in_(ids)).options(*_QUEUE_LOADS.get(model, ()))
+        for target in db.session.scalars(select):
             targets[(kind, target.id)] = target
     return [
         {"type": row.target_type, "target": targets.get((row.target_type, row.target_id)),

@@ -21,7 +21,7 @@ from participation.audit.models import ActionLog
 from participation.core.errors import wants_json
 from participation.core.forms import is_safe_next
 from participation.core.models import utcnow
-from participation.core.permissions import Permission, can, permission_required
+from participation.core.permissions import Permission, permission_required
 from participation.core.rules import RuleError, suspension_message
 from participation.core.transactions import SAFE_METHODS
 from participation.extensions import configured_limit, db, limiter
@@ -214,12 +214,3 @@ def transparency():
     )
     pagination = db.paginate(select, page=page, per_page=TRANSPARENCY_PAGE, error_out=False)
     return render_template("moderation/transparency.html", pagination=pagination)
-
-
-def can_see_hidden(user, item):
-    """Moderators of the place and the author see hidden content; everyone else the reason."""
-    if user is None or not user.is_authenticated:
-        return False
-    if getattr(item, "author_id", None) == user.id:
-        return True
-    return can(user, Permission.MODERATE) and operations.can_moderate(user, item)

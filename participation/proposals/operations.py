@@ -10,10 +10,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.audit.operations import record_action
-from participation.core import rules
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError
+from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
 from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
@@ -51,14 +50,11 @@ def require_phase(process, action, message=None):
         )
 
 
-require_participant = rules.require_participant
-
-
 def _clean(process, data, author):
     """Check and normalise a contribution's fields; raise RuleError on the first problem."""
     title = plain_text(data.get("title"))
     body = body_text(data.get("body"))
-    rules.limit_links_of_new_accounts(author, title, body)
+    limit_links_of_new_accounts(author, title, body)
     if not title:
         raise RuleError(_l("Please give it a title."), "title")
     if len(title) > TITLE_MAX:

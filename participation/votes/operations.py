@@ -17,8 +17,6 @@ from participation.processes.models import Action
 from participation.proposals.models import Contribution, Status
 from participation.votes.models import Affected, Support, SupportAllowance
 
-_require_participant = require_participant
-
 
 def _require_supports_open(proposal):
     if not proposal.process.allows_action(Action.SUPPORT):
@@ -43,7 +41,7 @@ def supports_left(process, user):
 
 def support_proposal(proposal, user):
     """Support a proposal. Returns False when ``user`` already supported it (nothing changes)."""
-    _require_participant(user)
+    require_participant(user)
     _require_supports_open(proposal)
     process = proposal.process
     inserted = insert_if_absent(
@@ -87,7 +85,7 @@ def support_proposal(proposal, user):
 
 def withdraw_support(proposal, user):
     """Take a support back while Reimagine is open. Returns False when there was none."""
-    _require_participant(user)
+    require_participant(user)
     if not proposal.process.allows_action(Action.SUPPORT):
         raise RuleError(_l("Supports are open only during Reimagine."))
     removed = db.session.execute(
@@ -140,7 +138,7 @@ def supported_ids(user, proposal_ids):
 
 def mark_affected(issue, user):
     """Say "this affects me too" (once). Returns False when already said."""
-    _require_participant(user)
+    require_participant(user)
     if not issue.process.allows_action(Action.AFFECTED):
         raise RuleError(_l("This is possible only during Reframe and Reimagine."))
     if issue.is_withdrawn:
@@ -157,7 +155,7 @@ def mark_affected(issue, user):
 
 
 def unmark_affected(issue, user):
-    _require_participant(user)
+    require_participant(user)
     if not issue.process.allows_action(Action.AFFECTED):
         raise RuleError(_l("This is possible only during Reframe and Reimagine."))
     removed = db.session.execute(
