@@ -21,6 +21,7 @@ import json
 import zipfile
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from participation.accounts.models import User
@@ -84,9 +85,12 @@ def data_archive(user):
         )
         archive.writestr(
             "README.txt",
-            "Everything Ruamkid holds about you, as JSON: your account, then for each table\n"
-            "the rows that refer to you, grouped by the column that does. Passwords and\n"
-            "tokens are stored only as hashes and are not included.\n",
+            _(
+                "Everything Ruamkid holds about you, as JSON: your account, then for each "
+                "table the rows that refer to you, grouped by the column that does. Passwords "
+                "and tokens are stored only as hashes and are not included."
+            )
+            + "\n",
         )
     return buffer.getvalue()
 
