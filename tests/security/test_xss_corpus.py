@@ -169,50 +169,45 @@ def test_reports_hide_reasons_and_suspension_reasons(
     assert problems == {}
 
 
+def _row_field_problems(app, model, row_id, field, limit, page, listings):
+    """Write every payload that fits into one field of a row and look at its page and the
+    listings that show it. The row is written directly: titles are escaped and descriptions
+    sanitised when pages are rendered (each form's own checks are tested with its feature)."""
+    from participation.extensions import db
+
+    baseline = app.test_client().get(page).get_data(as_text=True)
+    problems = {}
+    for payload in _fits(limit):
+        with app.app_context():
+            setattr(db.session.get(model, row_id), field, strip_control_characters(payload))
+            db.session.commit()  # as forms deliver it: without control characters
+        for path in (page, *listings):
+            html = app.test_client().get(path).get_data(as_text=True)
+            if found := (_clean(html, baseline) if path == page else _active(html)):
+                problems[(payload, path)] = found
+    return problems
+
+
 @pytest.mark.parametrize("field", ["title_th", "title_en", "description_th", "venue_th"])
 def test_town_hall_fields(app, create_townhall, field):
-    townhall = create_townhall(state="scheduled")
-    baseline = app.test_client().get(f"/townhalls/{townhall.slug}").get_data(as_text=True)
-    from participation.extensions import db
     from participation.townhall.models import TownHall
 
-    # Titles and venues are escaped and descriptions sanitised when pages are rendered, so the
-    # row is written directly (the form's own checks are tested in tests/townhall).
-    problems = {}
-    for payload in _fits(200 if field.startswith(("title", "venue")) else 5000):
-        with app.app_context():
-            row = db.session.scalar(db.select(TownHall).where(TownHall.slug == townhall.slug))
-            setattr(row, field, strip_control_characters(payload))  # as forms deliver it
-            db.session.commit()
-        for path in (f"/townhalls/{townhall.slug}", "/townhalls/", "/"):
-            page = app.test_client().get(path).get_data(as_text=True)
-            found = _clean(page, baseline) if path.endswith(townhall.slug) else _active(page)
-            if found:
-                problems[(payload, path)] = found
-    assert problems == {}
+    townhall = create_townhall(state="scheduled")
+    limit = 200 if field.startswith(("title", "venue")) else 5000
+    page = f"/townhalls/{townhall.slug}"
+    assert _row_field_problems(app, TownHall, townhall.id, field, limit, page,
+                               ("/townhalls/", "/")) == {}  # fmt: skip
 
 
 @pytest.mark.parametrize("field", ["title_th", "title_en", "summary_th", "description_th"])
 def test_process_fields(app, create_process, field):
-    process = create_process("reimagine")
-    baseline = app.test_client().get(f"/processes/{process.slug}").get_data(as_text=True)
-    from participation.extensions import db
     from participation.processes.models import Process
 
-    # Rendered at view time (titles escaped, summaries and descriptions through the sanitiser),
-    # so the row is written directly; the form's own checks are tested in tests/processes.
-    problems = {}
-    for payload in _fits(200 if field.startswith("title") else 5000):
-        with app.app_context():
-            row = db.session.get(Process, process.id)
-            setattr(row, field, strip_control_characters(payload))
-            db.session.commit()
-        for path in (f"/processes/{process.slug}", "/processes/", "/"):
-            page = app.test_client().get(path).get_data(as_text=True)
-            found = _clean(page, baseline) if path.endswith(process.slug) else _active(page)
-            if found:
-                problems[(payload, path)] = found
-    assert problems == {}
+    process = create_process("reimagine")
+    limit = 200 if field.startswith("title") else 5000
+    page = f"/processes/{process.slug}"
+    assert _row_field_problems(app, Process, process.id, field, limit, page,
+                               ("/processes/", "/")) == {}  # fmt: skip
 
 
 def test_suspension_reasons_shown_to_the_suspended(app, client, auth, admin, resident):
