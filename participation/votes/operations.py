@@ -88,13 +88,16 @@ def withdraw_support(proposal, user):
     require_participant(user)
     if not proposal.process.allows_action(Action.SUPPORT):
         raise RuleError(_l("Supports are open only during Reimagine."))
+    return _remove_support(proposal, user)
+
+
+def _remove_support(proposal, user):
     removed = db.session.execute(
         sa.delete(Support).where(Support.proposal_id == proposal.id, Support.user_id == user.id)
     ).rowcount
-    if not removed:
-        return False
-    _uncount(proposal, [user.id])
-    return True
+    if removed:
+        _uncount(proposal, [user.id])
+    return bool(removed)
 
 
 def refund_supports(proposal):
@@ -158,6 +161,10 @@ def unmark_affected(issue, user):
     require_participant(user)
     if not issue.process.allows_action(Action.AFFECTED):
         raise RuleError(_l("This is possible only during Reframe and Reimagine."))
+    return _remove_affected(issue, user)
+
+
+def _remove_affected(issue, user):
     removed = db.session.execute(
         sa.delete(Affected).where(Affected.issue_id == issue.id, Affected.user_id == user.id)
     ).rowcount
@@ -201,31 +208,13 @@ def public_supporters(proposal):
 def withdraw_all_of(user):
     """Account deletion: ``user``'s supports and "affects me too" are taken back where that
     phase is still open (the counts go down); in closed phases the counts stay as published."""
-    for proposal in db.session.scalars(
-        sa.select(Contribution).where(
-            Contribution.id.in_(sa.select(Support.proposal_id).where(Support.user_id == user.id))
-        )
-    ):
+
+    def contributions(ids):
+        return db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids))).all()
+
+    for proposal in contributions(sa.select(Support.proposal_id).where(Support.user_id == user.id)):
         if proposal.process.allows_action(Action.SUPPORT):
-            db.session.execute(
-                sa.delete(Support).where(
-                    Support.proposal_id == proposal.id, Support.user_id == user.id
-                )
-            )
-            _uncount(proposal, [user.id])
-    for issue in db.session.scalars(
-        sa.select(Contribution).where(
-            Contribution.id.in_(sa.select(Affected.issue_id).where(Affected.user_id == user.id))
-        )
-    ):
+            _remove_support(proposal, user)
+    for issue in contributions(sa.select(Affected.issue_id).where(Affected.user_id == user.id)):
         if issue.process.allows_action(Action.AFFECTED):
-            db.session.execute(
-                sa.delete(Affected).where(
-                    Affected.issue_id == issue.id, Affected.user_id == user.id
-                )
-            )
-            db.session.execute(
-                sa.update(Contribution)
-                .where(Contribution.id == issue.id)
-                .values(affected_count=Contribution.affected_count - 1)
-            )
+            _remove_affected(issue, user)
