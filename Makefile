@@ -15,7 +15,7 @@ VENDOR := static/vendor
 
 .PHONY: run serve test test-sqlite test-postgres lint format setup translations bench clean
 
-setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations
+setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations $(STAMP)/pdf
 
 $(STAMP):
 	mkdir -p $(STAMP)
@@ -33,7 +33,9 @@ node_modules/.package-lock.json: package.json
 # Only files the pages load are copied; git ignores static/vendor.
 $(STAMP)/vendor: node_modules/.package-lock.json | $(STAMP)
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/socket.io $(VENDOR)/sarabun/files
+	mkdir -p $(VENDOR)/socket.io $(VENDOR)/sarabun/files $(VENDOR)/chart.js
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
+	   node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js/
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io/
 	cp node_modules/socket.io-client/dist/socket.io.min.js.map $(VENDOR)/socket.io/
 	for w in 400 600 700; do \
@@ -49,12 +51,25 @@ $(STAMP)/translations: $(wildcard translations/*/LC_MESSAGES/messages.po) | $(ST
 
 translations: $(STAMP)/translations
 
+# WeasyPrint (the summaries' PDFs) draws text with Pango and HarfBuzz (Debian libraries).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+$(STAMP)/pdf: $(STAMP)/python
+	@if $(BIN)/python -c "import weasyprint" 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing $(PDF_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(PDF_PACKAGES) >/dev/null; \
+	else echo "Please install: $(PDF_PACKAGES)" >&2; exit 1; fi
+	touch $@
+
 # Browser tests need Chromium, its driver and a Thai font; the deployment test needs nginx
 # (Debian packages; apt-get as root).
-BROWSER_PACKAGES := chromium chromium-driver fonts-thai-tlwg nginx-light
+# pdftotext reads back the summaries' PDFs in the tests.
+BROWSER_PACKAGES := chromium chromium-driver fonts-thai-tlwg nginx-light poppler-utils
 $(STAMP)/browser: | $(STAMP)
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
-	    && command -v nginx >/dev/null && fc-list 2>/dev/null | grep -qi garuda; then :; \
+	    && command -v nginx >/dev/null && command -v pdftotext >/dev/null \
+	    && fc-list 2>/dev/null | grep -qi garuda; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing $(BROWSER_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

@@ -182,11 +182,12 @@ def _register_blueprints(app):
     from participation.privacy.views import bp as privacy_bp
     from participation.processes.views import bp as processes_bp
     from participation.proposals.views import bp as proposals_bp
+    from participation.summaries.views import bp as summaries_bp
     from participation.townhall.views import bp as townhall_bp
 
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
-        notifications_bp, townhall_bp, moderation_bp, privacy_bp,
+        notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 
@@ -214,6 +215,7 @@ def _configure_templates(app):
     from participation.core.sanitize import render_markdown
     from participation.moderation.operations import can_see_hidden
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         date=i18n.format_date,
         datetime=i18n.format_datetime,
@@ -221,10 +223,15 @@ def _configure_templates(app):
         iso=i18n.iso,
         localized=i18n.localized,
         markdown=render_markdown,
+        number=i18n.format_number,
+        share=i18n.format_share,
     )
 
     # Globals, not context: macros imported without context use it.
     app.jinja_env.globals["form_started_token"] = form_started_token
+    from participation.summaries.views import summary_url
+
+    app.jinja_env.globals["summary_url"] = summary_url
 
     @app.context_processor
     def inject_globals():

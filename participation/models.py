@@ -21,6 +21,7 @@ from participation.proposals.models import (
     OfficialResponse,
     Proposal,
 )
+from participation.summaries.models import Summary
 from participation.townhall.models import (
     Attendance,
     Event,
@@ -49,6 +50,7 @@ __all__ = [
     "PollResponse",
     "Question",
     "QuestionUpvote",
+    "Summary",
     "TownHall",
     "Affected",
     "Area",

@@ -1,19 +1,15 @@
 """The administrators' pages: the list of users, and granting or removing roles."""
 
-import csv
-import io
 import json
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,6 +19,7 @@ from participation.accounts import operations
 from participation.accounts.models import User, UserRole
 from participation.admin.forms import RoleForm
 from participation.audit.models import ActionLog
+from participation.core.exports import csv_response
 from participation.core.forms import is_safe_next
 from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
 from participation.core.rules import RuleError
@@ -113,23 +110,19 @@ def log_csv():
     """The same log as CSV (UTF-8 with BOM, so spreadsheet programs read Thai), streamed."""
     select, _action = _log_select()
 
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(LOG_COLUMNS)
-        yield "\ufeff" + buffer.getvalue()
-        for entry in db.session.scalars(select.execution_options(yield_per=500)):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([
-                entry.id, entry.created_dt.isoformat(), entry.actor_id or "",
-                entry.actor.display_name if entry.actor else "", entry.action,
-                entry.target_type or "", entry.target_id or "", entry.reason,
-                json.dumps(entry.details, ensure_ascii=False), "yes" if entry.is_public else "no",
-            ])  # fmt: skip
-            yield buffer.getvalue()
-
-    return Response(
-        stream_with_context(rows()), mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=ruamkid-action-log.csv"},
-    )  # fmt: skip
+    rows = (
+        [
+            entry.id,
+            entry.created_dt.isoformat(),
+            entry.actor_id or "",
+            entry.actor.display_name if entry.actor else "",
+            entry.action,
+            entry.target_type or "",
+            entry.target_id or "",
+            entry.reason,
+            json.dumps(entry.details, ensure_ascii=False),
+            "yes" if entry.is_public else "no",
+        ]  # fmt: skip
+        for entry in db.session.scalars(select.execution_options(yield_per=500))
+    )
+    return csv_response("ruamkid-action-log.csv", LOG_COLUMNS, rows)

@@ -58,6 +58,8 @@ def format_date(value, locale=None, month="abbreviated"):
     if value is None:
         return ""
     locale = locale or current_language()
+    if isinstance(value, str):  # an ISO date, as stored in JSON
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = to_bangkok(value).date()
     names = _month_names(locale, month)
@@ -71,6 +73,8 @@ def format_time(value, locale=None):
     if value is None:
         return ""
     locale = locale or current_language()
+    if isinstance(value, str):  # an ISO moment, as stored in JSON
+        value = datetime.fromisoformat(value)
     clock = to_bangkok(value).strftime("%H:%M")
     return f"{clock} น." if locale == "th" else clock
 
@@ -96,7 +100,23 @@ def localized(obj, field, locale=None):
     """Return ``obj.<field>_th`` or ``obj.<field>_en`` in the reader's language.
 
     Falls back to the other language when the reader's is empty, so nothing shows blank.
+    ``obj`` may also be a dict (figures stored as JSON).
     """
     locale = locale or current_language()
     other = "en" if locale == "th" else "th"
-    return getattr(obj, f"{field}_{locale}", None) or getattr(obj, f"{field}_{other}", None) or ""
+    get = obj.get if isinstance(obj, dict) else lambda name: getattr(obj, name, None)
+    return get(f"{field}_{locale}") or get(f"{field}_{other}") or ""
+
+
+def format_number(value):
+    """``12,345`` in the reader's locale."""
+    from flask_babel import format_decimal
+
+    return format_decimal(value or 0)
+
+
+def format_share(value):
+    """A share (0..1) as ``12.5%``; a dash when it cannot be known (no population given)."""
+    from flask_babel import format_percent
+
+    return "—" if value is None else format_percent(value, "#,##0.0%")

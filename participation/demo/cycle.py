@@ -195,6 +195,15 @@ def seed_cycle(users, municipality):
     add_comment(crossing, malee, "ความสูงของทางม้าลายยกระดับออกแบบให้รถบรรทุกผ่านได้ช้า ๆ ค่ะ",
                 parent=reply)  # fmt: skip
     add_comment(widen, residents[7], "ขยายถนนจะทำให้รถวิ่งเร็วขึ้น เด็กยิ่งอันตราย", "against")
+    add_comment(widen, residents[10], "รถติดหน้าโรงเรียนทุกเช้าจริง ขยายถนนช่วยได้", "in_favour")
+    add_comment(widen, residents[11], "เวนคืนบ้านเพื่อนบ้านไม่คุ้ม", "against")
+    add_comment(widen, residents[12], "เห็นด้วย ถนนแคบเกินไปสำหรับรถรับส่งนักเรียน", "in_favour")
+    for resident, text in (
+        (residents[2], "ไฟส่องสว่างช่วยให้ลูกเดินกลับบ้านได้สบายใจขึ้น"),
+        (residents[5], "Solar lights are a good idea: no electricity bill for the municipality."),
+        (residents[8], "เห็นด้วยค่ะ ซอยนี้มืดมานานแล้ว"),
+    ):  # fmt: skip
+        add_comment(lights, resident, text, "in_favour")
     for voter in residents[:5]:
         vote_comment(first, voter, 1)
     advance_phase(school, facilitator)
@@ -274,8 +283,13 @@ def seed_cycle(users, municipality):
                        (15, market), (8, playground), (6, shade)):  # fmt: skip
         _backdate(item, days)
     db.session.flush()
+    from participation.demo.summaries import seed_summaries, spread_activity
+
+    spread_activity(school, start_days_ago=55, end_days_ago=35)
+    spread_activity(waste, start_days_ago=38, end_days_ago=2)
     processes = {"school": school, "waste": waste, "parks": parks}
     from participation.demo.townhalls import seed_townhalls
 
-    seed_townhalls(users, residents, processes)
+    townhalls = seed_townhalls(users, residents, processes)
+    seed_summaries(users, processes, townhalls)
     return processes

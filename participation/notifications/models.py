@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     STATUS = "status"  # a proposal's status changed
     UPDATE = "update"  # a progress update on an accepted proposal
     PHASE = "phase"  # a process you follow moved to its next phase
+    SUMMARY = "summary"  # the council published the summary of something you took part in
 
 
 class Follow(db.Model):
@@ -53,7 +54,8 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.CheckConstraint(
-            "kind IN ('reply', 'response', 'status', 'update', 'phase')", name="kind_known"
+            "kind IN ('reply', 'response', 'status', 'update', 'phase', 'summary')",
+            name="kind_known",
         ),
         sa.Index("ix_notifications_user_unread", "user_id", "read_dt", "id"),
         sa.Index("ix_notifications_user_list", "user_id", "id"),
@@ -72,6 +74,9 @@ class Notification(db.Model):
         sa.ForeignKey("contributions.id", ondelete="CASCADE")
     )
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    summary_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("summaries.id", ondelete="CASCADE")
+    )
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     read_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -79,3 +84,4 @@ class Notification(db.Model):
     process = relationship("Process")
     contribution = relationship("Contribution")
     comment = relationship("Comment")
+    summary = relationship("Summary")

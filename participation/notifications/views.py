@@ -26,6 +26,7 @@ def index():
             sa.orm.joinedload(Notification.actor),
             sa.orm.joinedload(Notification.contribution).joinedload(Contribution.process),
             sa.orm.joinedload(Notification.process),
+            sa.orm.joinedload(Notification.summary),
         )
         .order_by(Notification.id.desc()),
         page=page,

@@ -114,6 +114,14 @@ class Page:
     def has_next(self):
         return self.page < self.pages
 
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
 
 def list_contributions(process, kind, filters, user=None):
     """Return one page of a process's issues or proposals."""

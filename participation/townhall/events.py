@@ -238,7 +238,7 @@ def on_join(payload=None):
     join_room(room(townhall.id))
     if townhall.id not in client["joined"]:
         client["joined"].add(townhall.id)
-        presence.join(townhall.id, request.sid)
+        presence.join(townhall.id, request.sid, f"u{user.id}" if signed_in else None)
     viewer = user if signed_in else AnonymousUserMixin()
     answer = {"ok": True, "townhall": townhall.id, "present": presence.count(townhall.id)}
     replay = ops.events_after(townhall, last_seq) if last_seq is not None else None
@@ -388,6 +388,25 @@ def broadcast_presence(app):
         for townhall_id, count in presence.changed():
             socketio.emit("presence", {"townhall": townhall_id, "present": count},
                           to=room(townhall_id), namespace=NAMESPACE)  # fmt: skip
+            if presence.claim_sample(townhall_id, interval):
+                record_attendance(app, townhall_id, count)
+
+
+def record_attendance(app, townhall_id, present):
+    """Keep how many people are present (and have been), for the town hall's summary."""
+    from participation.townhall.models import Attendance
+
+    with app.app_context(), writing():
+        try:
+            db.session.add(
+                Attendance(
+                    townhall_id=townhall_id, present=present, seen=presence.seen(townhall_id)
+                )
+            )
+            db.session.commit()
+        except sa.exc.SQLAlchemyError:  # the town hall was deleted meanwhile
+            db.session.rollback()
+            logger.warning("Could not record attendance of town hall %s", townhall_id)
 
 
 def collect_garbage(quiet_seconds=3, at_least_every=600):

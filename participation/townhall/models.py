@@ -305,3 +305,5 @@ class Attendance(db.Model):
     )
     sampled_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     present: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    # How many different people (accounts, or visitors' connections) had joined by then.
+    seen: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")

@@ -9,6 +9,8 @@ class Presence:
         self._local = {}
         self._announced = {}
         self._users = {}
+        self._seen = {}
+        self._sampled = {}
         self._redis = None
 
     def configure(self, redis_url):
@@ -24,11 +26,39 @@ class Presence:
     def _key(self, townhall_id):
         return f"ruamkid:presence:{townhall_id}"
 
-    def join(self, townhall_id, sid):
+    def join(self, townhall_id, sid, who=None):
+        """``who`` names the person (``u<id>``) so that reconnecting counts once as seen."""
+        who = who or f"s{sid}"
         if self._redis is not None:
             self._redis.sadd(self._key(townhall_id), sid)
+            self._redis.sadd(self._seen_key(townhall_id), who)
         with self._lock:
             self._local.setdefault(townhall_id, set()).add(sid)
+            self._seen.setdefault(townhall_id, set()).add(who)
+
+    # Everyone who joined, for the attendance figures of the summary.
+    def _seen_key(self, townhall_id):
+        return f"ruamkid:seen:{townhall_id}"
+
+    def seen(self, townhall_id):
+        if self._redis is not None:
+            return int(self._redis.scard(self._seen_key(townhall_id)))
+        with self._lock:
+            return len(self._seen.get(townhall_id, ()))
+
+    def claim_sample(self, townhall_id, interval):
+        """True for one process per interval: it records the attendance sample."""
+        if self._redis is not None:
+            key = f"ruamkid:attendance-sample:{townhall_id}"
+            return bool(self._redis.set(key, 1, nx=True, px=max(1, int(interval * 1000))))
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if now - self._sampled.get(townhall_id, -interval) < interval:
+                return False
+            self._sampled[townhall_id] = now
+            return True
 
     def leave(self, townhall_id, sid):
         if self._redis is not None:

@@ -1,7 +1,5 @@
 """Town hall pages: the list, the live page, the projector view, calendar and CSV record."""
 
-import csv
-import io
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,6 +18,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from participation.accounts.models import User, UserRole
+from participation.core.exports import csv_response
 from participation.core.forms import public_url_for
 from participation.core.i18n import BANGKOK, localized
 from participation.core.models import utcnow
@@ -147,58 +146,42 @@ def calendar(slug):
 def export_csv(slug):
     """Every question (votes, answered or not), poll results and the discussion, as CSV."""
     townhall = load_townhall(slug)
-    buffer = io.StringIO()
-    writer = _SafeWriter(buffer)
-    writer.writerow(["type", "id", "time_utc", "author", "text", "upvotes", "status", "parent_id"])
+    header = ["type", "id", "time_utc", "author", "text", "upvotes", "status", "parent_id"]
+    return csv_response(f"{townhall.slug}.csv", header, _record_rows(townhall))
+
+
+def _record_rows(townhall):
     questions = db.session.scalars(
         sa.select(Question).where(Question.townhall_id == townhall.id)
         .options(sa.orm.joinedload(Question.author)).order_by(Question.seq)
     )  # fmt: skip
     for q in questions:
-        writer.writerow(["question", q.id, q.created_dt.isoformat(),
-                         "" if q.is_hidden else _name(q.author),
-                         "" if q.is_hidden else q.body, q.upvote_count,
-                         "hidden" if q.is_hidden else q.state, ""])  # fmt: skip
+        yield ["question", q.id, q.created_dt.isoformat(),
+               "" if q.is_hidden else _name(q.author),
+               "" if q.is_hidden else q.body, q.upvote_count,
+               "hidden" if q.is_hidden else q.state, ""]  # fmt: skip
     for poll in db.session.scalars(
         sa.select(Poll).where(Poll.townhall_id == townhall.id).order_by(Poll.seq)
         .options(sa.orm.selectinload(Poll.options))
     ):  # fmt: skip
         for option in poll.options:
             shown = ops.results_visible(poll)
-            writer.writerow(["poll_option", option.id, poll.created_dt.isoformat(), "",
-                             f"{poll.question} — {option.label}",
-                             option.vote_count if shown else "", poll.state, poll.id])  # fmt: skip
+            yield ["poll_option", option.id, poll.created_dt.isoformat(), "",
+                   f"{poll.question} — {option.label}",
+                   option.vote_count if shown else "", poll.state, poll.id]  # fmt: skip
     messages = db.session.scalars(
         sa.select(Message).where(Message.townhall_id == townhall.id)
         .options(sa.orm.joinedload(Message.author)).order_by(Message.seq)
     )  # fmt: skip
     for m in messages:
-        writer.writerow(["message", m.id, m.created_dt.isoformat(),
-                         "" if m.is_hidden else _name(m.author),
-                         "" if m.is_hidden else m.body, "", "hidden" if m.is_hidden else "",
-                         m.parent_id or ""])  # fmt: skip
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{townhall.slug}.csv"'
-    return response
+        yield ["message", m.id, m.created_dt.isoformat(),
+               "" if m.is_hidden else _name(m.author),
+               "" if m.is_hidden else m.body, "", "hidden" if m.is_hidden else "",
+               m.parent_id or ""]  # fmt: skip
 
 
 def _name(user):
     return user.display_name if user else ""
-
-
-class _SafeWriter:
-    """A CSV writer that stops spreadsheets from running cells as formulas (CSV injection)."""
-
-    RISKY = ("=", "+", "-", "@", "\t", "\r")
-
-    def __init__(self, buffer):
-        self._writer = csv.writer(buffer)
-
-    def writerow(self, row):
-        self._writer.writerow(
-            "'" + cell if isinstance(cell, str) and cell.startswith(self.RISKY) else cell
-            for cell in row
-        )
 
 
 def _parse_local(value):

@@ -16,6 +16,8 @@ class Support(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("proposal_id", "user_id"),
         sa.Index("ix_supports_user_process", "user_id", "process_id"),
+        # A process's supports by day and by person (summaries), read from the index alone.
+        sa.Index("ix_supports_process_time", "process_id", "created_dt", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -162,6 +162,21 @@ TABLE = [
     ("POST", "/townhalls/{s.townhall}/edit", only("M", "F"), {"slug": "bad slug"}),
     ("POST", "/townhalls/{s.townhall}/open", only("M", "F"), {}),
 ]
+# Summaries: the draft is for the council, administrators and the subject's facilitators.
+PREPARERS = {**everyone(404), "C": "ok", "M": "ok", "F": "ok"}
+COUNCIL_WRITES = {**everyone(404), "A": "login", "C": "ok", "M": "ok", "F": 403}
+TABLE += [
+    ("GET", "/summaries/", everyone(), None),
+    ("GET", "/summaries/processes/{s.remake}", PREPARERS, None),
+    ("GET", "/summaries/processes/{s.remake}.pdf", PREPARERS, None),
+    ("GET", "/summaries/processes/{s.remake}.json", PREPARERS, None),
+    ("GET", "/summaries/processes/{s.remake}.csv", PREPARERS, None),
+    ("GET", "/summaries/processes/{s.remake}/data/comments.csv", PREPARERS, None),
+    ("GET", "/summaries/townhalls/{s.townhall}", PREPARERS, None),
+    ("POST", "/summaries/processes/{s.remake}/statement", COUNCIL_WRITES, {"statement_th": "ก"}),
+    # Not published, so it is refused with a message once the permission check passed.
+    ("POST", "/summaries/townhalls/{s.townhall}/unpublish", COUNCIL_WRITES, {}),
+]
 # Refused input (400/409/422) after the permission check still counts as allowed.
 ALLOWED = {"ok", 400, 409, 422}
 
