@@ -110,6 +110,7 @@ test-postgres: setup $(STAMP)/browser
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/townhall_run.py
+	$(BIN)/python bench/summary_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMP) .pytest_cache .ruff_cache .coverage

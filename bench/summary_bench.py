@@ -217,7 +217,7 @@ def _council_page(app, client):
     summary = db.session.scalar(sa.select(Summary))
     summary.state = "published"
     db.session.commit()
-    response = client.get("/summaries/processes/bench-summary")
+    response = client.get("/summaries/processes/bench-summary", base_url="http://127.0.0.1")
     if response.status_code != 200:
         raise SystemExit(f"the summary page answered {response.status_code}")
     return response
