@@ -16,6 +16,8 @@ branch_labels = None
 depends_on = None
 
 KINDS_BEFORE = "kind IN ('reply', 'response', 'status', 'update', 'phase')"
+SQLITE_VISIBLE = "is_hidden IS 0 AND is_deleted IS 0"  # as SQLAlchemy writes the queries
+PG_VISIBLE = "NOT is_hidden AND NOT is_deleted"
 KINDS_NOW = "kind IN ('reply', 'response', 'status', 'update', 'phase', 'summary')"
 
 
@@ -58,6 +60,13 @@ def upgrade():
     with op.batch_alter_table('supports', schema=None) as batch_op:
         batch_op.create_index('ix_supports_process_time', ['process_id', 'created_dt', 'user_id'], unique=False)
 
+    op.create_index('ix_comments_visible_time', 'comments',
+                    ['contribution_id', 'created_dt', 'author_id'],
+                    sqlite_where=sa.text(SQLITE_VISIBLE), postgresql_where=sa.text(PG_VISIBLE))
+    op.create_index('ix_comments_alignment', 'comments', ['contribution_id', 'alignment'],
+                    sqlite_where=sa.text(f"alignment IS NOT NULL AND {SQLITE_VISIBLE}"),
+                    postgresql_where=sa.text(f"alignment IS NOT NULL AND {PG_VISIBLE}"))
+
     with op.batch_alter_table('townhall_attendance', schema=None) as batch_op:
         batch_op.add_column(sa.Column('seen', sa.Integer(), server_default='0', nullable=False))
 
@@ -67,6 +76,8 @@ def downgrade():
     with op.batch_alter_table('townhall_attendance', schema=None) as batch_op:
         batch_op.drop_column('seen')
 
+    op.drop_index('ix_comments_alignment', table_name='comments')
+    op.drop_index('ix_comments_visible_time', table_name='comments')
     with op.batch_alter_table('supports', schema=None) as batch_op:
         batch_op.drop_index('ix_supports_process_time')
 

@@ -10,6 +10,8 @@ from participation.core.models import HideableMixin, SoftDeleteMixin, TimestampM
 from participation.extensions import db
 
 BODY_MAX = 5_000
+SQLITE_VISIBLE = "is_hidden IS 0 AND is_deleted IS 0"
+PG_VISIBLE = "NOT is_hidden AND NOT is_deleted"
 MAX_DEPTH = 2  # depth 0, 1, 2: three levels; deeper replies attach to the third level
 
 
@@ -42,6 +44,24 @@ class Comment(TimestampMixin, SoftDeleteMixin, HideableMixin, db.Model):
         sa.Index("ix_comments_thread", "contribution_id", "created_dt", "id"),
         # The latest change in a thread: the watermark of its cached rendering.
         sa.Index("ix_comments_changed", "contribution_id", "modified_dt"),
+        # For summaries: visible comments by time and author, and those that take a side,
+        # read from the index alone. SQLite uses a partial index only when the query repeats
+        # its conditions word for word, hence the "IS 0" SQLAlchemy writes for False.
+        sa.Index(
+            "ix_comments_visible_time",
+            "contribution_id",
+            "created_dt",
+            "author_id",
+            sqlite_where=sa.text(SQLITE_VISIBLE),
+            postgresql_where=sa.text(PG_VISIBLE),
+        ),  # fmt: skip
+        sa.Index(
+            "ix_comments_alignment",
+            "contribution_id",
+            "alignment",
+            sqlite_where=sa.text(f"alignment IS NOT NULL AND {SQLITE_VISIBLE}"),
+            postgresql_where=sa.text(f"alignment IS NOT NULL AND {PG_VISIBLE}"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ when the content's fingerprint changes (``process_fingerprint``).
 
 import hashlib
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -50,21 +50,6 @@ def _dialect():
     return db.session.get_bind().dialect.name
 
 
-def local_day(column):
-    """The Bangkok calendar day of a UTC timestamp column, computed by the database."""
-    if _dialect() == "postgresql":
-        return sa.cast(sa.func.timezone("Asia/Bangkok", column), sa.Date)
-    return sa.func.date(column, "+7 hours")  # Bangkok has no daylight saving time
-
-
-def _day_literal(day):
-    return sa.literal(day if _dialect() == "postgresql" else day.isoformat())
-
-
-def _as_day(value):
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def phase_starts(process):
     """(phase, first day) for each phase with a start date, in order."""
     starts = []
@@ -87,15 +72,6 @@ def phase_of_day(day, starts):
     return current
 
 
-def _phase_case(day_column, starts):
-    if not starts:
-        return sa.literal(None, sa.String)
-    whens = [(day_column >= _day_literal(start), phase) for phase, start in reversed(starts[1:])]
-    if not whens:
-        return sa.literal(starts[0][0])
-    return sa.case(*whens, else_=sa.literal(starts[0][0]))
-
-
 # --- The content of a process -----------------------------------------------------------------
 
 
@@ -105,28 +81,14 @@ def _visible_contributions(process):
     )
 
 
-def _activity(process):
-    """Every act of participation in a process as (user_id, contribution_id, created_dt):
-    writing an issue or proposal, commenting, supporting, saying an issue affects you."""
-    visible = _visible_contributions(process)
-    return sa.union_all(
-        sa.select(
-            Contribution.author_id.label("user_id"),
-            Contribution.id.label("contribution_id"),
-            Contribution.created_dt.label("created_dt"),
-        ).where(Contribution.process_id == process.id, Contribution.is_hidden.is_(False)),
-        sa.select(Comment.author_id, Comment.contribution_id, Comment.created_dt).where(
-            Comment.contribution_id.in_(visible),
-            Comment.is_hidden.is_(False),
-            Comment.is_deleted.is_(False),
-        ),
-        sa.select(Support.user_id, Support.proposal_id, Support.created_dt).where(
-            Support.process_id == process.id
-        ),
-        sa.select(Affected.user_id, Affected.issue_id, Affected.created_dt).where(
-            Affected.issue_id.in_(visible)
-        ),
-    ).subquery()
+def participants_query(process):
+    """Everyone who took part in a process (a query of user ids, each once)."""
+    return sa.union(
+        *(
+            sa.select(person.label("user_id")).where(*conditions, person.is_not(None))
+            for _kind, person, _moment, _contribution, conditions in _sources(process)
+        )
+    )
 
 
 def _process_span(process):
@@ -138,36 +100,141 @@ def _process_span(process):
     return first, max(first, last)
 
 
-def _timeline(process):
-    """Per Bangkok day: issues, proposals, comments, supports, new registrations."""
-    per_day = defaultdict(Counter)
-    day = local_day(Contribution.created_dt)
-    rows = db.session.execute(
-        sa.select(day, Contribution.kind, sa.func.count())
-        .where(Contribution.process_id == process.id, Contribution.is_hidden.is_(False))
-        .group_by(day, Contribution.kind)
-    )
-    for value, kind, count in rows:
-        per_day[_as_day(value)][f"{kind}s"] += count
-    day = local_day(Comment.created_dt)
-    rows = db.session.execute(
-        sa.select(day, sa.func.count())
-        .where(
-            Comment.contribution_id.in_(_visible_contributions(process)),
-            Comment.is_hidden.is_(False),
-            Comment.is_deleted.is_(False),
+def _sources(process):
+    """Every kind of act of participation in a process: (name, person, moment, contribution,
+    conditions). Hidden and deleted content does not count."""
+    visible = _visible_contributions(process)
+    return (
+        ("contributions", Contribution.author_id, Contribution.created_dt, Contribution.id,
+         (Contribution.process_id == process.id, Contribution.is_hidden.is_(False))),
+        ("comments", Comment.author_id, Comment.created_dt, Comment.contribution_id,
+         (Comment.contribution_id.in_(visible), Comment.is_hidden.is_(False),
+          Comment.is_deleted.is_(False))),
+        ("supports", Support.user_id, Support.created_dt, Support.proposal_id,
+         (Support.process_id == process.id,)),
+        ("affected", Affected.user_id, Affected.created_dt, Affected.issue_id,
+         (Affected.issue_id.in_(visible),)),
+    )  # fmt: skip
+
+
+_VISIBLE_COMMENT = (Comment.is_hidden.is_(False), Comment.is_deleted.is_(False))
+
+
+def _ranges(bounds):
+    """(lower, upper) moments between consecutive bounds; None is open-ended."""
+    edges = [None, *bounds, None]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def _in_range(column, lower, upper):
+    conditions = []
+    if lower is not None:
+        conditions.append(column >= lower)
+    if upper is not None:
+        conditions.append(column < upper)
+    return conditions
+
+
+def _people(process, starts, areas):
+    """Distinct participants in all, per phase and per area, as Python sets.
+
+    Each query is a range scan on an index that returns one person once (SELECT DISTINCT), so
+    the database never sorts a million supports: per phase, the phases' start moments split
+    each kind of act by time; per area, the contributions of the area select their acts.
+    """
+    per_phase = defaultdict(set)
+    per_area = {}  # area id: how many people
+    comments_per_area = Counter()  # visible comments (the counters also count hidden ones)
+    phase_bounds = [_utc_midnight(start) for _phase, start in starts[1:]]
+    phase_names = [phase for phase, _start in starts] or [None]
+    for _kind, person, moment, _contribution, conditions in _sources(process):
+        for phase, (lower, upper) in zip(phase_names, _ranges(phase_bounds), strict=True):
+            # "person + 0" (here and below): without it SQLite walks the person index to skip
+            # the DISTINCT sort, reading every row from the table; with it, the covering index
+            # of the condition (time, or contribution).
+            query = (
+                sa.select(person + 0)
+                .distinct()
+                .where(*conditions, person.is_not(None), *_in_range(moment, lower, upper))
+            )
+            per_phase[phase].update(db.session.scalars(query))
+
+    for area_id in areas:
+        chosen = sa.select(Contribution.id).where(
+            Contribution.process_id == process.id,
+            Contribution.is_hidden.is_(False),
+            Contribution.area_id == area_id if area_id else Contribution.area_id.is_(None),
         )
-        .group_by(day)
-    )
-    for value, count in rows:
-        per_day[_as_day(value)]["comments"] += count
-    day = local_day(Support.created_dt)
+        # Only what selects the area's acts, so the database walks the contributions' own
+        # index ranges (process and visibility are implied by ``chosen``); the UNION counts
+        # each person once, in the database.
+        acts = [chosen.with_only_columns(Contribution.author_id.label("person"))]
+        for kind, person, _moment, contribution, _conditions in _sources(process)[1:]:
+            visible = _VISIBLE_COMMENT if kind == "comments" else ()
+            acts.append(sa.select(person + 0).where(contribution.in_(chosen), *visible))
+        people = sa.union(*acts).subquery()
+        per_area[area_id] = db.session.scalar(
+            sa.select(sa.func.count()).select_from(people).where(people.c[0].is_not(None))
+        )
+        comments_per_area[area_id] = db.session.scalar(
+            sa.select(sa.func.count()).where(Comment.contribution_id.in_(chosen), *_VISIBLE_COMMENT)
+        )
+    everyone = set().union(*per_phase.values())
+    return everyone, per_phase, per_area, comments_per_area
+
+
+def _hour(column):
+    """The UTC hour of a timestamp, as the database groups it cheaply."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.date_trunc("hour", column)
+    return sa.func.substr(column, 1, 13)  # 'YYYY-MM-DD HH' of the stored UTC time
+
+
+def _bangkok_day(hour):
+    if isinstance(hour, str):
+        hour = datetime.strptime(hour[:13], "%Y-%m-%d %H")
+    return to_bangkok(_aware(hour)).date()
+
+
+def _counts_per_day(process):
+    """Acts per Bangkok day. Contributions and comments are grouped by UTC hour in the database
+    (few rows); supports, the many, are counted one day at a time on their (process, time)
+    index, which needs no sorting."""
+    per_day = defaultdict(Counter)
+    sources = {kind: rest for kind, *rest in _sources(process)}
+    _person, moment, _contribution, conditions = sources["contributions"]
+    hour = _hour(moment)
     rows = db.session.execute(
-        sa.select(day, sa.func.count()).where(Support.process_id == process.id).group_by(day)
-    )
-    for value, count in rows:
-        per_day[_as_day(value)]["supports"] += count
+        sa.select(hour, Contribution.kind, sa.func.count()).where(*conditions)
+        .group_by(hour, Contribution.kind)
+    )  # fmt: skip
+    for value, kind, count in rows:
+        per_day[_bangkok_day(value)][f"{kind}s"] += count
+    _person, moment, _contribution, conditions = sources["comments"]
+    hour = _hour(moment)
+    for value, count in db.session.execute(
+        sa.select(hour, sa.func.count()).where(*conditions).group_by(hour)
+    ):
+        per_day[_bangkok_day(value)]["comments"] += count
+    _person, moment, _contribution, conditions = sources["supports"]
+    # Two queries: SQLite reads a lone min() or max() from the index end, not both at once.
+    first = db.session.scalar(sa.select(sa.func.min(moment)).where(*conditions))
+    last = db.session.scalar(sa.select(sa.func.max(moment)).where(*conditions))
+    if first is not None:
+        day, last_day = _bangkok_day(first), _bangkok_day(last)
+        while day <= last_day:
+            lower, upper = _utc_midnight(day), _utc_midnight(day + timedelta(days=1))
+            count = db.session.scalar(
+                sa.select(sa.func.count()).where(*conditions, *_in_range(moment, lower, upper))
+            )
+            if count:
+                per_day[day]["supports"] += count
+            day += timedelta(days=1)
     return per_day
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _registrations(first, last):
@@ -176,50 +243,19 @@ def _registrations(first, last):
 
     start = _utc_midnight(first)
     end = _utc_midnight(last + timedelta(days=1))
-    day = local_day(User.created_dt)
-    rows = db.session.execute(
-        sa.select(day, sa.func.count())
-        .where(User.created_dt >= start, User.created_dt < end)
-        .group_by(day)
+    moments = db.session.scalars(
+        sa.select(User.created_dt).where(User.created_dt >= start, User.created_dt < end)
     )
-    return {_as_day(value): count for value, count in rows}
+    return Counter(to_bangkok(_aware(moment)).date() for moment in moments)
 
 
 def _utc_midnight(day):
-    from datetime import datetime, time
-
-    return datetime.combine(day, time(), tzinfo=BANGKOK)
-
-
-def _participants(process, starts):
-    """Distinct participants: in all, per phase and per area."""
-    activity = _activity(process)
-    phase = _phase_case(local_day(activity.c.created_dt), starts).label("phase")
-    per_phase = dict(
-        db.session.execute(
-            sa.select(phase, sa.func.count(sa.distinct(activity.c.user_id)))
-            .where(activity.c.user_id.is_not(None))
-            .group_by(phase)
-        ).all()
-    )
-    total = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(activity.c.user_id))).where(
-            activity.c.user_id.is_not(None)
-        )
-    )
-    per_area = dict(
-        db.session.execute(
-            sa.select(Contribution.area_id, sa.func.count(sa.distinct(activity.c.user_id)))
-            .join(Contribution, Contribution.id == activity.c.contribution_id)
-            .where(activity.c.user_id.is_not(None))
-            .group_by(Contribution.area_id)
-        ).all()
-    )
-    return total or 0, per_phase, per_area
+    """Midnight in Bangkok at the start of ``day``, as a UTC moment."""
+    return datetime.combine(day, time(), tzinfo=BANGKOK).astimezone(UTC)
 
 
 def _area_counts(process):
-    """Issues, proposals, comments and supports per area (the area of the contribution)."""
+    """Issues, proposals and supports per area, from the per-contribution counters."""
     counts = defaultdict(Counter)
     rows = db.session.execute(
         sa.select(
@@ -227,52 +263,41 @@ def _area_counts(process):
             Contribution.kind,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(Contribution.support_count), 0),
-            sa.func.coalesce(sa.func.sum(Contribution.affected_count), 0),
         )
         .where(Contribution.process_id == process.id, Contribution.is_hidden.is_(False))
         .group_by(Contribution.area_id, Contribution.kind)
     )
-    for area_id, kind, count, supports, affected in rows:
+    for area_id, kind, count, supports in rows:
         counts[area_id][f"{kind}s"] += count
         counts[area_id]["supports"] += supports
-        counts[area_id]["affected"] += affected
-    rows = db.session.execute(
-        sa.select(Contribution.area_id, sa.func.count())
-        .select_from(Comment)
-        .join(Contribution, Contribution.id == Comment.contribution_id)
-        .where(
-            Contribution.process_id == process.id,
-            Contribution.is_hidden.is_(False),
-            Comment.is_hidden.is_(False),
-            Comment.is_deleted.is_(False),
-        )
-        .group_by(Contribution.area_id)
-    )
-    for area_id, count in rows:
-        counts[area_id]["comments"] += count
     return counts
 
 
 def participation(process):
     starts = phase_starts(process)
+    per_day = _counts_per_day(process)
     first, last = _process_span(process)
-    per_day = _timeline(process)
-    registrations = _registrations(first, last)
-    for day, count in registrations.items():
+    for day, count in _registrations(first, last).items():
         per_day[day]["registrations"] += count
-    total, per_phase_people, per_area_people = _participants(process, starts)
+    first, last = min([first, *per_day]), max([last, *per_day])
+    municipality = current_municipality()
+    areas = _areas(process, municipality)
+    area_counts = _area_counts(process)
+    area_ids = [area.id for area in areas] + ([None] if None in area_counts else [])
+    everyone, per_phase_people, per_area_people, area_comments = _people(process, starts, area_ids)
+    for area_id, count in area_comments.items():
+        area_counts.setdefault(area_id, Counter())["comments"] = count
     keys = ("issues", "proposals", "comments", "supports", "registrations")
 
     timeline = []
-    if per_day:
-        day, end = min(min(per_day), first), max(max(per_day), last)
-        while day <= end:
-            timeline.append({"day": day.isoformat(), **{key: per_day[day][key] for key in keys}})
-            day += timedelta(days=1)
+    day = first
+    while day <= last:
+        timeline.append({"day": day.isoformat(), **{key: per_day[day][key] for key in keys}})
+        day += timedelta(days=1)
 
     phases = []
     for phase, _start in starts:
-        row = {"phase": phase, "participants": per_phase_people.get(phase, 0)}
+        row = {"phase": phase, "participants": len(per_phase_people.get(phase, ()))}
         row.update(
             {
                 key: sum(per_day[day][key] for day in per_day if phase_of_day(day, starts) == phase)
@@ -281,34 +306,20 @@ def participation(process):
         )
         phases.append(row)
 
-    municipality = current_municipality()
-    area_counts = _area_counts(process)
-    areas = []
-    for area in _areas(process, municipality):
-        people = per_area_people.get(area.id, 0)
-        counts = area_counts.get(area.id, Counter())
-        areas.append(
+    rows = []
+    for area in [*areas, None] if None in area_ids else areas:
+        area_id = getattr(area, "id", None)
+        people = per_area_people.get(area_id, 0)
+        counts = area_counts.get(area_id, Counter())
+        population = getattr(area, "population", None)
+        rows.append(
             {
-                "id": area.id,
-                "name_th": area.name_th,
-                "name_en": area.name_en,
-                "population": area.population,
+                "id": area_id,
+                "name_th": getattr(area, "name_th", ""),
+                "name_en": getattr(area, "name_en", ""),
+                "population": population,
                 "participants": people,
-                "share": _share(people, area.population),
-                **{key: counts[key] for key in ("issues", "proposals", "comments", "supports")},
-            }
-        )
-    unplaced = area_counts.get(None)
-    if unplaced or per_area_people.get(None):
-        counts = unplaced or Counter()
-        areas.append(
-            {
-                "id": None,
-                "name_th": "",
-                "name_en": "",
-                "population": None,
-                "participants": per_area_people.get(None, 0),
-                "share": None,
+                "share": _share(people, population),
                 **{key: counts[key] for key in ("issues", "proposals", "comments", "supports")},
             }
         )
@@ -316,12 +327,12 @@ def participation(process):
     totals = {key: sum(row[key] for row in timeline) for key in keys}
     population = municipality.population if municipality else None
     return {
-        "participants": total,
+        "participants": len(everyone),
         "population": population,
-        "share": _share(total, population),
+        "share": _share(len(everyone), population),
         "totals": totals,
         "phases": phases,
-        "areas": areas,
+        "areas": rows,
         "timeline": timeline,
     }
 

@@ -132,8 +132,7 @@ def unpublish(summary, user):
 def _participants_query(summary):
     if summary.kind == "townhall":
         return compute.townhall_participants(summary.townhall)
-    activity = compute._activity(summary.process)
-    return sa.select(activity.c.user_id).distinct()
+    return compute.participants_query(summary.process)
 
 
 def _notify_participants(summary, actor):

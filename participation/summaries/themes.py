@@ -55,7 +55,8 @@ def characteristic_terms(documents, limit=20):
     stop = stopwords()
     frequency = Counter()
     for _id, _kind, terms in documents:
-        frequency.update({term for term in terms if _is_candidate(term, stop)})
+        frequency.update(set(terms))
+    frequency = Counter({t: n for t, n in frequency.items() if _is_candidate(t, stop)})
     total = len(documents)
     scored = {
         term: df * (math.log((1 + total) / (1 + df)) + 1)
