@@ -110,19 +110,19 @@ def log_csv():
     """The same log as CSV (UTF-8 with BOM, so spreadsheet programs read Thai), streamed."""
     select, _action = _log_select()
 
-    rows = (
-        [
-            entry.id,
-            entry.created_dt.isoformat(),
-            entry.actor_id or "",
-            entry.actor.display_name if entry.actor else "",
-            entry.action,
-            entry.target_type or "",
-            entry.target_id or "",
-            entry.reason,
-            json.dumps(entry.details, ensure_ascii=False),
-            "yes" if entry.is_public else "no",
-        ]  # fmt: skip
-        for entry in db.session.scalars(select.execution_options(yield_per=500))
-    )
-    return csv_response("ruamkid-action-log.csv", LOG_COLUMNS, rows)
+    def rows():  # runs while the response streams, so the query does too
+        for entry in db.session.scalars(select.execution_options(yield_per=500)):
+            yield [
+                entry.id,
+                entry.created_dt.isoformat(),
+                entry.actor_id or "",
+                entry.actor.display_name if entry.actor else "",
+                entry.action,
+                entry.target_type or "",
+                entry.target_id or "",
+                entry.reason,
+                json.dumps(entry.details, ensure_ascii=False),
+                "yes" if entry.is_public else "no",
+            ]
+
+    return csv_response("ruamkid-action-log.csv", LOG_COLUMNS, rows())

@@ -296,14 +296,13 @@ def _polls(townhall):
     from participation.townhall import operations as townhall_ops
     from participation.townhall.models import Poll
 
-    polls = db.session.scalars(
-        sa.select(Poll)
-        .where(Poll.townhall_id == townhall.id)
-        .order_by(Poll.seq)
-        .options(sa.orm.selectinload(Poll.options))
-    ).all()
-
     def rows():
+        polls = db.session.scalars(
+            sa.select(Poll)
+            .where(Poll.townhall_id == townhall.id)
+            .order_by(Poll.seq)
+            .options(sa.orm.selectinload(Poll.options))
+        )
         for poll in polls:
             shown = townhall_ops.results_visible(poll)
             for option in poll.options:
