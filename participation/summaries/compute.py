@@ -1,10 +1,11 @@
-"""The figures of a summary, computed from the content in a few aggregate queries.
+"""The figures of a summary, computed from the content by index range scans and aggregates.
 
-A process summary scans each kind of content once or twice in the database (GROUP BY, COUNT
-DISTINCT) and reads only per-proposal rows into Python: with 10,000 proposals, 300,000 comments
-and 1,000,000 supports it takes well under two seconds (bench/summary_bench.py). The result is a
-plain dict of numbers, ids and public titles (JSON), cached on the summary row and recomputed
-when the content's fingerprint changes (``process_fingerprint``).
+A process summary never sorts the supports: people are counted by range scans that return each
+person once, days by index range counts, and only per-proposal rows come into Python. With
+10,000 proposals, 300,000 comments and 1,000,000 supports it takes about 1.6 s on SQLite
+(bench/summary_bench.py). The result is a plain dict of numbers, ids and public titles (JSON),
+cached on the summary row and recomputed when the content's fingerprint changes
+(``process_fingerprint``).
 """
 
 import hashlib
@@ -43,7 +44,7 @@ RULES = {
 }
 
 
-# --- Dates in Bangkok, in SQL -----------------------------------------------------------------
+# --- Phases and days ----------------------------------------------------------------------------
 
 
 def _dialect():
@@ -75,10 +76,17 @@ def phase_of_day(day, starts):
 # --- The content of a process -----------------------------------------------------------------
 
 
+def _in_process(process):
+    """The conditions of a process's contributions that count: not hidden by a moderator."""
+    return (Contribution.process_id == process.id, Contribution.is_hidden.is_(False))
+
+
+# Comments that count: neither hidden nor deleted.
+_VISIBLE_COMMENT = (Comment.is_hidden.is_(False), Comment.is_deleted.is_(False))
+
+
 def _visible_contributions(process):
-    return sa.select(Contribution.id).where(
-        Contribution.process_id == process.id, Contribution.is_hidden.is_(False)
-    )
+    return sa.select(Contribution.id).where(*_in_process(process))
 
 
 def participants_query(process):
@@ -106,18 +114,14 @@ def _sources(process):
     visible = _visible_contributions(process)
     return (
         ("contributions", Contribution.author_id, Contribution.created_dt, Contribution.id,
-         (Contribution.process_id == process.id, Contribution.is_hidden.is_(False))),
+         _in_process(process)),
         ("comments", Comment.author_id, Comment.created_dt, Comment.contribution_id,
-         (Comment.contribution_id.in_(visible), Comment.is_hidden.is_(False),
-          Comment.is_deleted.is_(False))),
+         (Comment.contribution_id.in_(visible), *_VISIBLE_COMMENT)),
         ("supports", Support.user_id, Support.created_dt, Support.proposal_id,
          (Support.process_id == process.id,)),
         ("affected", Affected.user_id, Affected.created_dt, Affected.issue_id,
          (Affected.issue_id.in_(visible),)),
     )  # fmt: skip
-
-
-_VISIBLE_COMMENT = (Comment.is_hidden.is_(False), Comment.is_deleted.is_(False))
 
 
 def _ranges(bounds):
@@ -136,7 +140,8 @@ def _in_range(column, lower, upper):
 
 
 def _people(process, starts, areas):
-    """Distinct participants in all, per phase and per area, as Python sets.
+    """Distinct participants: everyone and per phase (sets of ids), per area (counts), and the
+    visible comments per area.
 
     Each query is a range scan on an index that returns one person once (SELECT DISTINCT), so
     the database never sorts a million supports: per phase, the phases' start moments split
@@ -157,7 +162,7 @@ def _people(process, starts, areas):
             )
             per_phase[phase].update(db.session.scalars(query))
 
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _dialect() == "postgresql":
         per_area, comments_per_area = _areas_grouped(process)
     else:
         per_area, comments_per_area = _areas_one_by_one(process, areas)
@@ -171,8 +176,7 @@ def _areas_one_by_one(process, areas):
     comments_per_area = Counter()  # visible comments (the counters also count hidden ones)
     for area_id in areas:
         chosen = sa.select(Contribution.id).where(
-            Contribution.process_id == process.id,
-            Contribution.is_hidden.is_(False),
+            *_in_process(process),
             Contribution.area_id == area_id if area_id else Contribution.area_id.is_(None),
         )
         # Only what selects the area's acts, so the database walks the contributions' own
@@ -196,7 +200,7 @@ def _areas_grouped(process):
     """PostgreSQL: every area at once; hash aggregation beats many small scans there."""
     pairs = [
         sa.select(Contribution.area_id.label("area"), Contribution.author_id.label("person"))
-        .where(Contribution.process_id == process.id, Contribution.is_hidden.is_(False))
+        .where(*_in_process(process))
     ]  # fmt: skip
     for _kind, person, _moment, contribution, conditions in _sources(process)[1:]:
         pairs.append(
@@ -218,11 +222,7 @@ def _areas_grouped(process):
                 sa.select(Contribution.area_id, sa.func.count())
                 .select_from(Comment)
                 .join(Contribution, Contribution.id == Comment.contribution_id)
-                .where(
-                    Contribution.process_id == process.id,
-                    Contribution.is_hidden.is_(False),
-                    *_VISIBLE_COMMENT,
-                )
+                .where(*_in_process(process), *_VISIBLE_COMMENT)
                 .group_by(Contribution.area_id)
             ).all()
         )
@@ -232,7 +232,7 @@ def _areas_grouped(process):
 
 def _hour(column):
     """The UTC hour of a timestamp, as the database groups it cheaply."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _dialect() == "postgresql":
         return sa.func.date_trunc("hour", column)
     return sa.func.substr(column, 1, 13)  # 'YYYY-MM-DD HH' of the stored UTC time
 
@@ -311,7 +311,7 @@ def _area_counts(process):
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(Contribution.support_count), 0),
         )
-        .where(Contribution.process_id == process.id, Contribution.is_hidden.is_(False))
+        .where(*_in_process(process))
         .group_by(Contribution.area_id, Contribution.kind)
     )
     for area_id, kind, count, supports in rows:
@@ -414,8 +414,7 @@ def _alignments(process):
                 )
             ),
             Comment.alignment.is_not(None),
-            Comment.is_hidden.is_(False),
-            Comment.is_deleted.is_(False),
+            *_VISIBLE_COMMENT,
         )
         .group_by(Comment.contribution_id, Comment.alignment)
     )
@@ -447,12 +446,7 @@ def what_residents_want(process):
             Contribution.comment_count,
             Contribution.status,
         )
-        .where(
-            Contribution.process_id == process.id,
-            Contribution.kind == Kind.PROPOSAL,
-            Contribution.is_hidden.is_(False),
-            Contribution.status != Status.WITHDRAWN,
-        )
+        .where(*_open_proposals(process))
         .order_by(Contribution.support_count.desc(), Contribution.id)
     ).all()
     alignments = _alignments(process)
@@ -504,7 +498,7 @@ def themes(process):
     """The most characteristic terms of the issues and proposals (see ``summaries.themes``)."""
     rows = db.session.execute(
         sa.select(Contribution.id, Contribution.kind, Contribution.search_text).where(
-            Contribution.process_id == process.id, Contribution.is_hidden.is_(False)
+            *_in_process(process)
         )
     ).all()
     documents = [(row.id, row.kind, row.search_text.split()) for row in rows]
@@ -512,6 +506,27 @@ def themes(process):
 
 
 # --- What the council decided -----------------------------------------------------------------
+
+
+def _open_proposals(process):
+    """Proposals that count (not hidden, not withdrawn by their authors)."""
+    return (
+        *_in_process(process),
+        Contribution.kind == Kind.PROPOSAL,
+        Contribution.status != Status.WITHDRAWN,
+    )
+
+
+def _decided(process):
+    """Proposals the council owes an answer (they qualified) or gave one; with the response
+    outer-joined."""
+    return (
+        *_open_proposals(process),
+        sa.or_(
+            Contribution.support_count >= process.support_threshold,
+            OfficialResponse.id.is_not(None),
+        ),
+    )
 
 
 def decisions_query(process):
@@ -535,16 +550,7 @@ def decisions_query(process):
             sa.func.coalesce(latest_progress, 0).label("progress"),
         )
         .outerjoin(OfficialResponse, OfficialResponse.proposal_id == Contribution.id)
-        .where(
-            Contribution.process_id == process.id,
-            Contribution.kind == Kind.PROPOSAL,
-            Contribution.is_hidden.is_(False),
-            Contribution.status != Status.WITHDRAWN,
-            sa.or_(
-                Contribution.support_count >= process.support_threshold,
-                OfficialResponse.id.is_not(None),
-            ),
-        )
+        .where(*_decided(process))
         .order_by(
             OfficialResponse.id.is_not(None),  # unanswered (false) first
             Contribution.support_count.desc(),
@@ -558,16 +564,7 @@ def decisions(process):
     rows = db.session.execute(
         sa.select(Contribution.status, sa.func.count(OfficialResponse.id), sa.func.count())
         .outerjoin(OfficialResponse, OfficialResponse.proposal_id == Contribution.id)
-        .where(
-            Contribution.process_id == process.id,
-            Contribution.kind == Kind.PROPOSAL,
-            Contribution.is_hidden.is_(False),
-            Contribution.status != Status.WITHDRAWN,
-            sa.or_(
-                Contribution.support_count >= process.support_threshold,
-                OfficialResponse.id.is_not(None),
-            ),
-        )
+        .where(*_decided(process))
         .group_by(Contribution.status)
     ).all()
     by_status = {status: count for status, _answered, count in rows}

@@ -11,6 +11,7 @@ from participation.core.sanitize import body_text
 from participation.extensions import db
 from participation.notifications.models import Notification, NotificationKind
 from participation.processes.models import Phase, Process
+from participation.proposals.models import Contribution, Kind, OfficialResponse, Status
 from participation.summaries import compute
 from participation.summaries.models import STATEMENT_MAX, Summary, SummaryState
 from participation.townhall.models import State, TownHall
@@ -61,12 +62,6 @@ def can_prepare(user, subject):
     if can(user, Permission.RESPOND_AS_COUNCIL):
         return True
     return can(user, Permission.FACILITATE, subject)
-
-
-def can_see(user, summary):
-    if summary is not None and summary.is_published:
-        return True
-    return can_prepare(user, summary.subject if summary is not None else None)
 
 
 def _require_council(user):
@@ -162,7 +157,11 @@ def published_summaries():
         sa.select(Summary)
         .where(Summary.state == SummaryState.PUBLISHED)
         .order_by(Summary.published_dt.desc(), Summary.id.desc())
-        .options(sa.orm.joinedload(Summary.process), sa.orm.joinedload(Summary.townhall))
+        .options(
+            sa.orm.defer(Summary.data),
+            sa.orm.joinedload(Summary.process),
+            sa.orm.joinedload(Summary.townhall),
+        )
     ).all()
 
 
@@ -181,26 +180,22 @@ def to_review():
     ).all()
     summaries = {
         (summary.kind, summary.process_id or summary.townhall_id): summary
-        for summary in db.session.scalars(sa.select(Summary))
+        for summary in db.session.scalars(sa.select(Summary).options(sa.orm.defer(Summary.data)))
     }
     waiting = dict(
         db.session.execute(
-            sa.select(compute.Contribution.process_id, sa.func.count())
-            .select_from(compute.Contribution)
-            .outerjoin(
-                compute.OfficialResponse,
-                compute.OfficialResponse.proposal_id == compute.Contribution.id,
-            )
-            .join(Process, Process.id == compute.Contribution.process_id)
+            sa.select(Contribution.process_id, sa.func.count())
+            .outerjoin(OfficialResponse, OfficialResponse.proposal_id == Contribution.id)
+            .join(Process, Process.id == Contribution.process_id)
             .where(
                 Process.phase == Phase.REMAKE,
-                compute.Contribution.kind == compute.Kind.PROPOSAL,
-                compute.Contribution.is_hidden.is_(False),
-                compute.Contribution.status != compute.Status.WITHDRAWN,
-                compute.Contribution.support_count >= Process.support_threshold,
-                compute.OfficialResponse.id.is_(None),
+                Contribution.kind == Kind.PROPOSAL,
+                Contribution.is_hidden.is_(False),
+                Contribution.status != Status.WITHDRAWN,
+                Contribution.support_count >= Process.support_threshold,
+                OfficialResponse.id.is_(None),
             )
-            .group_by(compute.Contribution.process_id)
+            .group_by(Contribution.process_id)
         ).all()
     )
     rows = [

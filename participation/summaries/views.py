@@ -53,10 +53,9 @@ def load_summary(kind, slug):
 
 
 def _figures(summary):
-    """The figures, recomputed when the content changed; the cache is saved at once."""
-    before = summary.fingerprint
+    """The figures, recomputed when the content changed; a new cache is saved at once."""
     data = operations.figures(summary)
-    if summary.fingerprint != before or db.session.new or db.session.dirty:
+    if summary in db.session.dirty:
         db.session.commit()
     return data
 
@@ -76,8 +75,7 @@ def index():
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>")
 def show(kind, slug):
     summary = load_summary(kind, slug)
-    data = _figures(summary)
-    context = _context(summary, data)
+    context = _context(summary)
     if summary.kind == "process":
         context["decisions"] = _decisions_page(summary, request.args.get("page", 1, type=int))
     return render_template(f"summaries/{summary.kind}.html", **context)
@@ -91,7 +89,9 @@ def _decisions_page(summary, page):
     return Page(items=items.all(), total=total, page=page, per_page=DECISIONS_PAGE, sort="")
 
 
-def _context(summary, data):
+def _context(summary):
+    """What the page and the PDF of a summary show."""
+    data = _figures(summary)
     council = current_user.is_authenticated and can(current_user, Permission.RESPOND_AS_COUNCIL)
     form = StatementForm(obj=summary) if council else None
     return {
@@ -111,8 +111,7 @@ def _kind_path(summary):
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>.pdf")
 def pdf(kind, slug):
     summary = load_summary(kind, slug)
-    data = _figures(summary)
-    context = _context(summary, data)
+    context = _context(summary)
     if summary.kind == "process":
         context["decisions"] = db.session.execute(compute.decisions_query(summary.process)).all()
     html = render_template(f"summaries/pdf_{summary.kind}.html", for_pdf=True, **context)

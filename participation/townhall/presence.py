@@ -1,6 +1,7 @@
 """Who is present in each town hall: counted per process, or across processes in Redis."""
 
 import threading
+import time
 
 
 class Presence:
@@ -51,8 +52,6 @@ class Presence:
         if self._redis is not None:
             key = f"ruamkid:attendance-sample:{townhall_id}"
             return bool(self._redis.set(key, 1, nx=True, px=max(1, int(interval * 1000))))
-        import time
-
         now = time.monotonic()
         with self._lock:
             if now - self._sampled.get(townhall_id, -interval) < interval:
