@@ -51,15 +51,18 @@ $(STAMP)/translations: $(wildcard translations/*/LC_MESSAGES/messages.po) | $(ST
 
 translations: $(STAMP)/translations
 
+# $(call apt_install,PACKAGES): install Debian packages as root, or ask for them and stop.
+apt_install = if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing $(1)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(1) >/dev/null; \
+	else echo "Please install: $(1)" >&2; exit 1; fi
+
 # WeasyPrint (the summaries' PDFs) draws text with Pango and HarfBuzz (Debian libraries).
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 $(STAMP)/pdf: $(STAMP)/python
 	@if $(BIN)/python -c "import weasyprint" 2>/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing $(PDF_PACKAGES)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $(PDF_PACKAGES) >/dev/null; \
-	else echo "Please install: $(PDF_PACKAGES)" >&2; exit 1; fi
+	else $(call apt_install,$(PDF_PACKAGES)); fi
 	touch $@
 
 # Browser tests need Chromium, its driver and a Thai font; the deployment test needs nginx
@@ -70,11 +73,7 @@ $(STAMP)/browser: | $(STAMP)
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 	    && command -v nginx >/dev/null && command -v pdftotext >/dev/null \
 	    && fc-list 2>/dev/null | grep -qi garuda; then :; \
-	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "Installing $(BROWSER_PACKAGES)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
-	else echo "Please install: $(BROWSER_PACKAGES)" >&2; exit 1; fi
+	else $(call apt_install,$(BROWSER_PACKAGES)); fi
 	touch $@
 
 run: setup
