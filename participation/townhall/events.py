@@ -26,6 +26,7 @@ from participation.townhall import operations as ops
 from participation.townhall.fanout import Broadcaster
 from participation.townhall.models import TownHall
 from participation.townhall.presence import presence
+from participation.townhall.relay import Relay
 
 logger = logging.getLogger(__name__)
 
@@ -43,21 +44,25 @@ _last_sent = {"at": 0.0}
 
 
 def _send(townhall_id, events):
-    """One event as ``event``; several that came close together as one ``events`` list."""
+    """One event as ``event``; several that came close together as one ``events`` list.
+
+    Only to this process's connections: every process receives every event (relay.py) and
+    sends it to its own, so nothing goes through Socket.IO's message queue.
+    """
     _last_sent["at"] = time.monotonic()
-    if len(events) == 1:
-        socketio.emit("event", events[0], to=room(townhall_id), namespace=NAMESPACE)
-    else:
-        socketio.emit("events", events, to=room(townhall_id), namespace=NAMESPACE)
+    name, data = ("event", events[0]) if len(events) == 1 else ("events", events)
+    socketio.emit(name, data, to=room(townhall_id), namespace=NAMESPACE, ignore_queue=True)
 
 
 _broadcaster = Broadcaster(_send, 0, socketio.start_background_task, socketio.sleep)
+_relay = Relay(_broadcaster.publish, socketio.start_background_task, socketio.sleep)
 
 
 def broadcast(townhall_id, events):
-    """Send stored events (``Event`` rows or their dicts, one or a list) to the town hall."""
+    """Send stored events (``Event`` rows or their dicts, one or a list) to the town hall, on
+    every server process."""
     events = events if isinstance(events, list) else [events]
-    _broadcaster.publish(townhall_id, [
+    _relay.publish(townhall_id, [
         event if isinstance(event, dict) else ops.event_dict(event) for event in events if event
     ])  # fmt: skip
 
@@ -84,6 +89,7 @@ def _viewer():
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth=None):
     """Anyone may connect (visitors watch); a bearer token in ``auth`` signs a client in."""
+    _relay.listen()  # from now on this process receives every town hall's events
     client = {"token": None, "session_token": None, "can_write": False, "joined": set()}
     token = auth.get("token") if isinstance(auth, dict) else None
     if token:
@@ -440,6 +446,7 @@ def start_background_tasks(app):
 def init_app(app):
     presence.configure(app.config.get("REDIS_URL"))
     _broadcaster.window = app.config["TOWNHALL_BATCH_MS"] / 1000
+    _relay.configure(app.config["SOCKETIO_MESSAGE_QUEUE"])
 
     @app.before_request
     def _start_once():

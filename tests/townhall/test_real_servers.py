@@ -150,3 +150,35 @@ def test_two_processes_store_and_deliver_every_post_of_a_busy_moment(
         for client in talkers + watchers:
             client.close()
     assert servers[0].errors() == servers[1].errors() == []
+
+
+def test_residents_on_both_processes_get_a_burst_from_both_in_order_and_in_few_frames(
+    socket_server, redis_url, create_townhall, create_user, token_for
+):
+    """Posts that come through two processes at once are coalesced where they are delivered:
+    a watcher on either process receives each of them once, in seq order, in fewer frames."""
+    townhall = create_townhall()
+    slow_window = {"TOWNHALL_BATCH_MS": "1000"}
+    servers = [socket_server(redis_url=redis_url, extra_env=slow_window) for _ in range(2)]
+    talkers = [Client(server.url, token_for(create_user())) for server in servers]
+    watchers = [Client(server.url, token_for(create_user())) for server in servers]
+    try:
+        for client in talkers + watchers:
+            assert client.call("join", townhall=townhall.slug)["ok"]
+        bodies = [f"ข้อความ {n}" for n in range(6)]
+        for n, body in enumerate(bodies):  # alternately through the first and second process
+            assert talkers[n % 2].call("post", townhall=townhall.slug, body=body,
+                                       client_id=str(uuid.uuid4()))["ok"]  # fmt: skip
+
+        for watcher in watchers:
+            received = [watcher.next_event("message") for _ in bodies]
+            assert [item["data"]["body"] for item in received] == bodies
+            seqs = [item["seq"] for item in received]
+            assert seqs == list(range(seqs[0], seqs[0] + len(bodies)))
+            assert watcher.frames < len(bodies)
+            with pytest.raises(queue.Empty):  # each once
+                watcher.next_event("message", timeout=1.5)
+    finally:
+        for client in talkers + watchers:
+            client.close()
+    assert servers[0].errors() == servers[1].errors() == []
