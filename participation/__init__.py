@@ -70,12 +70,14 @@ def _configure_logging(app):
 def _set_sqlite_pragmas(dbapi_connection, connection_record):
     """Give every SQLite connection WAL, foreign keys and a busy timeout."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        from participation.core.transactions import BUSY_TIMEOUT_MS
+
         # We issue BEGIN ourselves (see _begin_sqlite_transaction).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # Survives a process crash; the last commits may be lost only on power loss.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

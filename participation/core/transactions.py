@@ -8,12 +8,22 @@ the second one blocks the whole process and the first can never finish: both wai
 busy timeout and fail. So write transactions of one process also take a process-wide lock
 first (gevent-aware once gevent has patched ``threading``): greenlets queue cooperatively, and
 SQLite's busy wait only ever waits for other processes.
+
+That wait for another process is SQLite's own sleep in C, which under gevent stops every
+greenlet of the process too: with two live processes on SQLite at 150 posts/s, each process
+spent about a third of its time there (bench/README.md, "Live town halls"). So under gevent a
+writer asks SQLite for the write lock without waiting and, while another process holds it,
+sleeps cooperatively and asks again.
 """
 
+import sqlite3
+import sys
 import threading
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import sqlalchemy as sa
 from flask import has_request_context, request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -66,7 +76,10 @@ def begin_sqlite(connection):
         return
     writer_lock.acquire()
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if _under_gevent():
+            _begin_immediate_cooperatively(connection.connection.dbapi_connection)
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
         writer_lock.release()
         raise
@@ -77,3 +90,32 @@ def end_sqlite(connection):
     """After COMMIT or ROLLBACK: let the process's next writer in."""
     if connection.info.pop(HOLDS_WRITER_LOCK, False):
         writer_lock.release()
+
+
+def _under_gevent():
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("time")
+
+
+BUSY_TIMEOUT_MS = 5000  # as set on every connection (participation.create_app)
+
+
+def _begin_immediate_cooperatively(dbapi_connection, timeout=BUSY_TIMEOUT_MS / 1000):
+    """BEGIN IMMEDIATE, waiting for another process's write lock in greenlet-friendly sleeps
+    (``time.sleep`` is gevent's here) up to the same busy timeout."""
+    deadline = time.monotonic() + timeout
+    delay = 0.0005
+    dbapi_connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() + delay > deadline:
+                    # As SQLAlchemy would have raised it (the handlers answer "busy").
+                    raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.004)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
