@@ -760,6 +760,11 @@ def main():
     )
     parser.add_argument("--output", default=str(BENCH / "townhall_results.json"))
     parser.add_argument("--scenario", action="append", help="run only these target scenarios")
+    parser.add_argument(
+        "--ladder",
+        default=",".join(map(str, LADDER)),
+        help="posts/s of the scale-out ladder, e.g. 100,115,130,150 to look closer at the limit",
+    )
     args = parser.parse_args()
     parts = args.only or ["targets", "bare", "scale", "modes"]
     QUIET_WAIT_S["s"] = args.quiet_wait
@@ -818,7 +823,7 @@ def main():
             save()
         if "scale" in parts:
             d = 8 if args.quick else 15
-            ladder = [(rate, d) for rate in LADDER]
+            ladder = [(int(rate), d) for rate in args.ladder.split(",")]
             results["scale"] = {
                 "one_process": scenario(
                     "scale_1", url, instance, tokens, clients=1000, phases=ladder, **common
