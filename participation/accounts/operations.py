@@ -33,7 +33,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import GRANTABLE_ROLES, Role
 from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
-from participation.core.transactions import writing
+from participation.core.transactions import reading, writing
 from participation.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -112,9 +112,17 @@ def register_user(email, display_name, password, preferred_language, consent):
 
 
 def authenticate(email, password):
-    """Return the user for these credentials, or None, taking the same time either way."""
-    user = find_user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password or ""):
+    """Return the user for these credentials, or None, taking the same time either way.
+
+    The password check (Argon2: slow by design) runs outside any transaction: a sign-in is a
+    writing request, and on SQLite it would otherwise hold the write lock while it hashes, so
+    a crowd signing in at once (a town hall starting) waits out the busy timeout.
+    """
+    with reading():
+        user = find_user_by_email(email)
+        password_hash = user.password_hash if user else None
+        db.session.rollback()  # only read so far: ends the read before the slow part
+    if not verify_password(password_hash, password or ""):
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

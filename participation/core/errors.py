@@ -6,7 +6,10 @@ from flask import jsonify, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from participation.core.transactions import is_busy
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,15 @@ def handle_csrf_error(error):
     return error_response(400, _("The form expired. Please go back, reload it and try again."))
 
 
+def handle_database_error(error):
+    """A write that waited out the busy timeout is refused with "busy, try again"; nothing
+    was stored (the request's transaction rolls back)."""
+    if not is_busy(error):
+        return handle_unexpected_error(error)
+    logger.warning("Database busy on %s %s", request.method, request.path)
+    return error_response(503, headers={"Retry-After": "2"})
+
+
 def handle_unexpected_error(error):
     logger.exception("Unhandled error on %s %s", request.method, request.path)
     return error_response(500)
@@ -89,4 +101,5 @@ def register_error_handlers(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
+    app.register_error_handler(OperationalError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -27,13 +27,15 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_write_intent = ContextVar("write_intent", default=False)
+_write_intent = ContextVar("write_intent", default=None)
 
 
 def wants_write_lock():
-    """A request that changes state, or code inside :func:`writing`, writes."""
-    if _write_intent.get():
-        return True
+    """A request that changes state, or code inside :func:`writing`, writes; code inside
+    :func:`reading` does not, even in such a request."""
+    intent = _write_intent.get()
+    if intent is not None:
+        return intent
     return has_request_context() and request.method not in SAFE_METHODS
 
 
@@ -45,6 +47,25 @@ def writing():
         yield
     finally:
         _write_intent.reset(token)
+
+
+@contextmanager
+def reading():
+    """Mark the transactions begun inside this block as readers, in a request that writes
+    later: e.g. a sign-in reads the password hash, checks it without holding SQLite's write
+    lock, and only then writes."""
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def is_busy(error):
+    """Whether a database error means "another writer held the lock too long": worth a
+    "busy, try again" answer rather than an error page."""
+    message = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 class _WriterLock:

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from participation.accounts.models import UserSession
+from tests.conftest import PASSWORD
 
 
 def test_resident_signs_in_and_out(client, auth, resident):
@@ -103,4 +104,24 @@ def test_expired_session_is_signed_out(client, auth, resident, in_db):
 def test_signing_out_needs_a_post(client, auth, resident):
     auth.login(resident)
     assert client.get("/logout").status_code == 405
+    assert client.get("/profile").status_code == 200
+
+
+def test_password_is_checked_while_no_transaction_is_open(client, resident, monkeypatch):
+    """A crowd signing in at once must not queue on SQLite's write lock for Argon2's time."""
+    from participation.accounts import operations
+    from participation.extensions import db
+
+    seen = []
+    checked = operations.verify_password
+
+    def verify(password_hash, password):
+        seen.append(db.session().in_transaction())
+        return checked(password_hash, password)
+
+    monkeypatch.setattr(operations, "verify_password", verify)
+    response = client.post("/login", data={"email": resident.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert seen == [False]
     assert client.get("/profile").status_code == 200

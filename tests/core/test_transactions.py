@@ -55,3 +55,24 @@ def test_a_writer_gives_up_as_busy_when_the_other_process_holds_the_lock_too_lon
     assert not ours.in_transaction
     assert ours.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
     other_process.execute("ROLLBACK")
+
+
+def test_a_request_that_waited_out_a_busy_database_is_told_to_try_again(app, thai):
+    """Not an error page: 503 with Retry-After, in the reader's language."""
+
+    @app.post("/_busy")
+    def busy():
+        raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError(
+            "database is locked"))  # fmt: skip
+
+    @app.post("/_broken")
+    def broken():
+        raise sa.exc.OperationalError("SELECT", None, sqlite3.OperationalError("no such table"))
+
+    client = app.test_client()
+    response = client.post("/_busy", headers={"Accept-Language": "th"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert thai("The service is busy; please try again shortly") in response.get_data(as_text=True)
+
+    assert client.post("/_broken").status_code == 500
