@@ -51,3 +51,19 @@ def browsers():
     yield open_one
     for driver in opened:
         _stop(driver)
+
+
+@pytest.fixture
+def say(app):
+    """``say(language)`` returns that language's text for English messages (with variables),
+    so one test reads the same in Thai and in English."""
+    from flask_babel import force_locale, gettext
+
+    def in_language(language):
+        def translate(message, **variables):
+            with app.test_request_context(), force_locale(language):
+                return gettext(message, **variables)
+
+        return translate
+
+    return in_language

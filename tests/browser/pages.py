@@ -32,6 +32,19 @@ class Page:
     def text(self):
         return self.driver.find_element(By.TAG_NAME, "body").text
 
+    def use_language(self, language):
+        """Read in this language, through the language switch of the open page (a signed-in
+        person's choice is saved with their account)."""
+        switch = f".language-switch button[value='{language}']"
+        button = self.wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, switch)))
+        if button.get_attribute("aria-pressed") != "true":
+            old_page = self.driver.find_element(By.TAG_NAME, "html")
+            button.click()
+            self.wait.until(lambda _driver: left(old_page))
+        self.wait.until(
+            ec.text_to_be_present_in_element_attribute((By.TAG_NAME, "html"), "lang", language)
+        )
+
     def sign_in(self, person):
         self.driver.delete_all_cookies()
         self.open("/login")

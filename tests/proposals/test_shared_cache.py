@@ -55,7 +55,7 @@ def test_anonymous_thread_shows_new_comments_and_votes_at_once(
     client.post(f"/comments/{comment_id}/vote", data={"value": 1})
     third = visitor.get(url).get_data(as_text=True)
     assert third != second
-    assert '<span aria-hidden="true">▲</span> 1' in third
+    assert "เห็นด้วยกับความคิดเห็นนี้:</span> 1</span>" in third
 
 
 def test_anonymous_list_shows_a_renamed_category_at_once(
