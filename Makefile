@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup translations bench clean
+.PHONY: run serve test test-sqlite test-postgres lint format setup translations bench screenshots clean
 
 setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations $(STAMP)/pdf
 
@@ -111,6 +111,11 @@ bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/townhall_run.py
 	$(BIN)/python bench/summary_bench.py
+
+# PNGs of the main pages in Thai at phone (390 px) and desktop (1366 px) widths, from the demo
+# data on a throw-away database, into screenshots/ (git-ignored).
+screenshots: setup $(STAMP)/browser
+	$(BIN)/python -m tests.browser.screenshots screenshots
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) $(STAMP) .pytest_cache .ruff_cache .coverage

@@ -221,7 +221,10 @@
     count.dataset.upvotes = "";
     meta.appendChild(count);
     meta.appendChild(document.createTextNode(" " + text.want));
-    if (q.state === "answering") meta.appendChild(el("strong", "badge badge--live", text.answering));
+    if (q.state === "answering") {
+      meta.appendChild(document.createTextNode(" "));
+      meta.appendChild(el("strong", "badge badge--live", text.answering));
+    }
     item.appendChild(meta);
     var actions = el("div", "item-actions");
     if (q.state !== "answered" && model.me.id && q.author && q.author.id !== model.me.id) {

@@ -6,7 +6,7 @@ import tempfile
 import pytest
 
 
-def _start(width=390, height=900, language="th"):
+def _start(width=390, height=900, language="th", scale=1):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -21,6 +21,10 @@ def _start(width=390, height=900, language="th"):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": language})
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    # Chromium keeps windows at least 500 px wide: a phone's width needs device emulation.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": scale, "mobile": width < 768,
+    })  # fmt: skip
     driver.implicitly_wait(0)
     driver.profile_dir = profile
     return driver
