@@ -1,4 +1,5 @@
-"""A live town hall in three browsers: a facilitator and two residents, no page reloads."""
+"""A live town hall in three browsers: a facilitator opens it and two residents take part, in
+Thai and in English, with no page reloads for the residents."""
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -12,6 +13,10 @@ pytestmark = pytest.mark.slow
 def _on_live_page(page, person, townhall):
     page.sign_in(person)
     page.open(f"/townhalls/{townhall.slug}")
+    _connected(page)
+
+
+def _connected(page):
     page.wait.until(ec.text_to_be_present_in_element_attribute(
         (By.CSS_SELECTOR, "[data-connection]"), "data-state", "live"))  # fmt: skip
     page.driver.execute_script("window.__notReloaded = true;")
@@ -21,16 +26,31 @@ def _question(page, text):
     return f"//li[contains(@class,'question')][.//p[normalize-space()='{text}']]"
 
 
-def test_question_upvote_answer_and_poll_update_every_screen_live(
-    browsers, socket_server, create_townhall, resident, create_user, thai
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_facilitator_opens_and_question_upvote_answer_and_poll_update_every_screen_live(
+    language, browsers, socket_server, create_townhall, create_user, say
 ):
-    townhall = create_townhall()
+    thai = say(language)  # the words of the page, in the language of this run
+    host_person = create_user(roles=["facilitator"], name="กมลพร ใจกว้าง", language=language)
+    townhall = create_townhall(state="scheduled", facilitator=host_person)
     server = socket_server()
-    neighbour = create_user(name="มาลี ศรีสุข")
+    resident = create_user(name="สมชาย ใจดี", language=language)
+    neighbour = create_user(name="มาลี ศรีสุข", language=language)
     host, asker, voter = (Page(browsers(), server.url) for _ in range(3))
     _on_live_page(host, townhall.facilitator, townhall)
     _on_live_page(asker, resident, townhall)
     _on_live_page(voter, neighbour, townhall)
+
+    # The facilitator opens the session (their page reloads with the live controls); the
+    # residents' screens show it is live without reloading.
+    host.click_text(thai("Open the session"))
+    _connected(host)
+    assert host.driver.find_elements(
+        By.XPATH, f"//button[normalize-space()='{thai('End the session')}']"
+    )
+    for page in (host, asker, voter):
+        page.wait.until(ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "[data-state-badge]"), thai("Live now")))  # fmt: skip
 
     # A resident asks; the question appears on all three screens.
     asker.fill("ask-body", "จะซ่อมไฟถนนซอย 3 เมื่อไร")
@@ -84,7 +104,7 @@ def test_question_upvote_answer_and_poll_update_every_screen_live(
         page.wait.until(ec.text_to_be_present_in_element(
             (By.CSS_SELECTOR, ".poll__results"), "2 (100%)"))  # fmt: skip
         assert page.driver.execute_script("return window.__notReloaded === true;")
-        assert page.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "th"
+        assert page.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
     assert server.errors() == []
 
 
