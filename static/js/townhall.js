@@ -379,6 +379,10 @@
       var canAnswer = poll.state === "open" && model.me.id && !model.answeredPolls.has(poll.id) && !model.me.muted;
       if (canAnswer) {
         var form = el("form", "poll__form");
+        // The choices are one group named by the question, as screen readers announce it.
+        var group = el("fieldset", "poll__choices");
+        group.appendChild(el("legend", "visually-hidden", poll.question));
+        form.appendChild(group);
         poll.options.forEach(function (option) {
           var label = el("label", "toggle");
           var input = document.createElement("input");
@@ -387,7 +391,7 @@
           input.value = option.id;
           label.appendChild(input);
           label.appendChild(document.createTextNode(" " + option.label));
-          form.appendChild(label);
+          group.appendChild(label);
         });
         var submit = el("button", "button button--small", text.vote);
         submit.type = "submit";
