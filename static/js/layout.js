@@ -1,8 +1,18 @@
-// A table wider (or taller) than its box scrolls inside it: such a box becomes a labelled
-// region that keyboard users can focus and scroll with the arrow keys (WCAG 2.1.1). Boxes that
-// fit stay out of the tab order.
+// Small layout helpers for every page.
 (function () {
   "use strict";
+
+  // Folded panels (details[data-open-wide]) save a phone's first screen; wide screens have the
+  // room, so they start unfolded there.
+  if (window.matchMedia("(min-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (panel) {
+      panel.open = true;
+    });
+  }
+
+  // A table wider (or taller) than its box scrolls inside it: such a box becomes a labelled
+  // region that keyboard users can focus and scroll with the arrow keys (WCAG 2.1.1). Boxes
+  // that fit stay out of the tab order.
 
   function labelOf(box) {
     var caption = box.querySelector("caption");
