@@ -24,6 +24,26 @@ def test_demo_has_one_process_in_each_phase_with_real_content(runner, in_db, cli
         statuses = set(session.scalars(sa.select(OfficialResponse.status)))
         assert statuses == {"accepted", "rejected", "evaluating"}
         slugs = list(session.scalars(sa.select(Process.slug)))
+        # Nothing answers what was written after it.
+        parent = sa.orm.aliased(Comment)
+        assert not session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Comment)
+            .join(Contribution, Contribution.id == Comment.contribution_id)
+            .where(Comment.created_dt < Contribution.created_dt)
+        )
+        assert not session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Comment)
+            .join(parent, parent.id == Comment.parent_id)
+            .where(Comment.created_dt < parent.created_dt)
+        )
+        assert not session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Support)
+            .join(Contribution, Contribution.id == Support.proposal_id)
+            .where(Support.created_dt < Contribution.created_dt)
+        )
     for slug in slugs:
         assert client.get(f"/processes/{slug}").status_code == 200
         assert client.get(f"/processes/{slug}/proposals").status_code == 200

@@ -41,12 +41,27 @@ def spread_activity(process, start_days_ago, end_days_ago):
         .where(Contribution.process_id == process.id)
         .order_by(Comment.id)
     ).all()
+    written = {
+        row.id: row.created_dt
+        for row in db.session.execute(
+            sa.select(Contribution.id, Contribution.created_dt).where(
+                Contribution.process_id == process.id
+            )
+        )
+    }
+    comment_dates = {}
     for items in (supports, comments):
         for number, item in enumerate(items):
             days = start_days_ago - (number * 7) % (span + 1)
-            item.created_dt = item.created_dt - timedelta(days=days, hours=number % 9)
+            moved = item.created_dt - timedelta(days=days, hours=number % 9)
+            # Never before what it answers: the proposal, or for a reply its comment.
+            parent_id = getattr(item, "parent_id", None)
+            target = getattr(item, "contribution_id", None) or item.proposal_id
+            answered = comment_dates.get(parent_id) or written[target]
+            item.created_dt = max(moved, answered + timedelta(hours=1 + number % 5))
             if hasattr(item, "modified_dt"):
                 item.modified_dt = item.created_dt
+                comment_dates[item.id] = item.created_dt
 
 
 def backdate_accounts():
