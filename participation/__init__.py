@@ -177,6 +177,7 @@ def _register_blueprints(app):
     app.url_map.converters["int"] = IdConverter
     from participation.accounts.views import bp as accounts_bp
     from participation.admin.views import bp as admin_bp
+    from participation.api.views import bp as api_bp
     from participation.comments.views import bp as comments_bp
     from participation.home.views import bp as home_bp
     from participation.moderation.views import bp as moderation_bp
@@ -189,7 +190,7 @@ def _register_blueprints(app):
 
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
-        notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp,
+        notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

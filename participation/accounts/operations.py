@@ -381,6 +381,7 @@ def create_access_token(user, name, write=False):
     )  # fmt: skip
     db.session.add(row)
     db.session.flush()
+    record_action(user, "token.create", row, details={"name": name, "scopes": row.scopes})
     return row, token
 
 
@@ -391,12 +392,54 @@ def user_for_token(token):
     row = db.session.scalar(
         sa.select(AccessToken)
         .where(AccessToken.token_hash == _token_hash(token), AccessToken.revoked_dt.is_(None))
-        .options(sa.orm.joinedload(AccessToken.user))
+        .options(sa.orm.joinedload(AccessToken.user).selectinload(User.role_rows))
     )
     if row is None:
         return None, None
     return row.user, row
 
 
-def revoke_access_token(row):
+def touch_access_token(row, in_request_transaction=False):
+    """Record when a token was last used, at most once a minute.
+
+    Reads record it on a connection of their own (best effort, like sessions); writes in the
+    request's transaction, which already holds the database's write lock.
+    """
+    now = utcnow()
+    if row.last_used_dt is not None and now - row.last_used_dt < LAST_SEEN_RESOLUTION:
+        return
+    if in_request_transaction:
+        row.last_used_dt = now
+        return
+    try:
+        with writing(), db.engine.begin() as connection:
+            connection.execute(
+                sa.update(AccessToken).where(AccessToken.id == row.id).values(last_used_dt=now)
+            )
+    except sa.exc.OperationalError:
+        logger.warning("Could not record token use (database busy)")
+
+
+def access_tokens_of(user):
+    """A person's tokens, the live ones first, newest first."""
+    return db.session.scalars(
+        sa.select(AccessToken)
+        .where(AccessToken.user_id == user.id)
+        .order_by(AccessToken.revoked_dt.is_not(None), AccessToken.id.desc())
+    ).all()
+
+
+def find_access_token(user, token_id):
+    """One of ``user``'s own tokens, or None."""
+    row = db.session.get(AccessToken, token_id)
+    return row if row is not None and row.user_id == user.id else None
+
+
+def revoke_access_token(row, actor=None):
+    """Revoke a token; it stops working at once. Revoking twice changes nothing."""
+    if row.revoked_dt is not None:
+        return False
     row.revoked_dt = utcnow()
+    record_action(actor or row.user, "token.revoke", row, details={"name": row.name})
+    db.session.flush()
+    return True

@@ -14,7 +14,7 @@ from participation.core.transactions import is_busy
 logger = logging.getLogger(__name__)
 
 
-def _titles():
+def error_titles():
     return {
         400: _("The request could not be understood"),
         401: _("Please sign in first"),
@@ -28,7 +28,7 @@ def _titles():
     }
 
 
-def _details():
+def error_details():
     return {
         400: _("Please check what you sent and try again."),
         401: _("Sign in to continue."),
@@ -54,11 +54,15 @@ def wants_json():
 
 
 def error_response(status, detail=None, headers=None):
-    title = _titles().get(status, _("Something went wrong on our side"))
-    detail = detail or _details().get(status, "")
+    title = error_titles().get(status, _("Something went wrong on our side"))
+    detail = detail or error_details().get(status, "")
     if request_ctx.url_adapter is None:
         # The request was refused before routing (e.g. an untrusted Host): no page links.
         return make_response(f"{status} {title}", status, {"Content-Type": "text/plain"})
+    if request.path.startswith("/api/"):
+        from participation.api.problems import problem_response
+
+        return problem_response(status, detail, headers=headers)
     if wants_json():
         response = jsonify({"status": status, "title": title, "detail": detail})
         response.status_code = status
@@ -80,6 +84,12 @@ def handle_http_exception(error):
 
 
 def handle_csrf_error(error):
+    if request.path.startswith("/api/"):
+        from participation.api.problems import problem_response
+
+        return problem_response(
+            400, _("Send the X-CSRFToken header, or use a personal access token."), "csrf"
+        )
     return error_response(400, _("The form expired. Please go back, reload it and try again."))
 
 

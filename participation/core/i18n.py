@@ -21,10 +21,13 @@ def select_locale():
     """Choose the reader's language.
 
     Order: the signed-in user's saved preference, then the language switch (a cookie), then the
-    browser's Accept-Language, then Thai.
+    browser's Accept-Language, then Thai. The API puts Accept-Language first.
     """
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+        # Scripts say which language they want on every request; that wins for the API.
+        return request.accept_languages.best_match(SUPPORTED_LOCALES) or "th"
     user = current_user._get_current_object()
     if user is not None and user.is_authenticated and user.preferred_language in SUPPORTED_LOCALES:
         return user.preferred_language

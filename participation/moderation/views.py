@@ -43,7 +43,9 @@ TRANSPARENCY_PAGE = 50
 @bp.before_app_request
 def refuse_writes_while_suspended():
     """A suspended person reads everything and writes nothing, whatever the form or script."""
-    if request.method in SAFE_METHODS or not current_user.is_authenticated:
+    if request.method in SAFE_METHODS or request.blueprint == "api":
+        return None  # the API refuses suspended writers itself, as problem+json
+    if not current_user.is_authenticated:
         return None
     if not current_user.is_suspended or request.endpoint in ALLOWED_WHILE_SUSPENDED:
         return None

@@ -1,0 +1,349 @@
+"""How an API operation is declared, and what every operation shares.
+
+An operation is a view function declared with :func:`operation`: its query parameters, request
+body and response are pydantic models. The same declaration validates what arrives, shapes
+what leaves, and is read by :mod:`participation.api.openapi` to write the OpenAPI document, so
+the document and the behaviour cannot drift apart.
+
+Authentication: ``Authorization: Bearer <personal access token>``, or the browser's session
+(then writes need the ``X-CSRFToken`` header). Views stay thin: load, check permission, call
+the operation; this module commits once after a successful write and rolls back on any error.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+
+import pydantic
+from flask import g, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from participation.accounts.operations import touch_access_token, user_for_token
+from participation.api.problems import ApiError, from_error
+from participation.core.rules import RuleError, suspension_message
+from participation.core.sanitize import strip_control_characters
+from participation.core.transactions import SAFE_METHODS
+from participation.extensions import csrf, db
+
+JSON_MIMETYPE = "application/json"
+PUBLIC, READ, WRITE = None, "read", "write"
+
+
+@dataclass
+class Operation:
+    """What the OpenAPI document says about one operation."""
+
+    rule: str
+    method: str
+    operation_id: str
+    view: object
+    summary: object
+    description: object = ""
+    tag: str = ""
+    auth: str | None = PUBLIC
+    query: type | None = None
+    body: type | None = None
+    response: type | None = None
+    status: int = 200
+    paginated: bool = False
+    errors: tuple = ()
+    path_params: dict = field(default_factory=dict)
+
+
+REGISTRY: list[Operation] = []
+
+
+def operation(bp, rule, method, operation_id, summary, *, description="", tag="", auth=PUBLIC,
+              query=None, body=None, response=None, status=200, paginated=False, errors=(),
+              limit=None):  # fmt: skip
+    """Declare an API operation on ``bp``: the route, its models and who may call it.
+
+    ``errors``: statuses the operation answers besides the ones every operation may give
+    (401, 422 when it takes input, 404 when it has path parameters, 429, 500).
+    ``limit``: a rate limit (callable or string) applied per person, as on the pages.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(**path_args):
+            try:
+                _require(auth)
+                kwargs = dict(path_args)
+                if query is not None:
+                    kwargs["query"] = _parse_query(query)
+                if body is not None:
+                    kwargs["body"] = _parse_body(body)
+                result = view(**kwargs)
+                headers = {}
+                if isinstance(result, tuple):
+                    result, headers = result
+                payload = _serialise(response, result)
+                if method not in SAFE_METHODS:
+                    db.session.commit()
+            except ApiError as error:
+                db.session.rollback()
+                return from_error(error)
+            except RuleError as error:
+                db.session.rollback()
+                return from_error(rule_problem(error))
+            except HTTPException:
+                db.session.rollback()
+                raise
+            return _respond(payload, status, headers)
+
+        endpoint = operation_id
+        if limit is not None:
+            from participation.extensions import limiter
+
+            wrapped = limiter.limit(limit)(wrapped)
+        bp.add_url_rule(rule, endpoint=endpoint, view_func=wrapped, methods=[method])
+        REGISTRY.append(
+            Operation(
+                rule=rule, method=method, operation_id=operation_id, view=wrapped,
+                summary=summary, description=description, tag=tag, auth=auth, query=query,
+                body=body, response=response, status=status, paginated=paginated,
+                errors=tuple(errors),
+            )
+        )  # fmt: skip
+        return wrapped
+
+    return decorator
+
+
+# --- authentication --------------------------------------------------------------------------
+
+
+def authenticate():
+    """Before every API request: a bearer token signs the request in as its owner.
+
+    Requests without a token keep the browser session (if any); their writes need the CSRF
+    token, so another site cannot make a signed-in browser write through the API.
+    """
+    g.api_token = None
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _sep, value = header.partition(" ")
+        user, row = user_for_token(value.strip()) if scheme.lower() == "bearer" else (None, None)
+        if user is None:
+            raise ApiError(
+                401, _("The token is unknown or was revoked."), "invalid-token",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )  # fmt: skip
+        g.api_token = row
+        # Flask-Login keeps the request's user here; current_user is the token's owner.
+        g._login_user = user
+        touch_access_token(row, in_request_transaction=request.method not in SAFE_METHODS)
+    elif request.method not in SAFE_METHODS and current_user.is_authenticated:
+        from flask import current_app
+
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+
+
+def _require(auth):
+    if auth is PUBLIC:
+        return
+    if not current_user.is_authenticated:
+        raise ApiError(
+            401, _("Send a personal access token: Authorization: Bearer <token>."),
+            "unauthorized", headers={"WWW-Authenticate": "Bearer"},
+        )  # fmt: skip
+    if auth == WRITE:
+        token = g.get("api_token")
+        if token is not None and not token.can_write:
+            raise ApiError(
+                403, _("This token may only read. Create a token that may also write."),
+                "insufficient-scope",
+                headers={"WWW-Authenticate": 'Bearer error="insufficient_scope", scope="write"'},
+            )  # fmt: skip
+        if current_user.is_suspended:
+            raise ApiError(403, suspension_message(current_user), "suspended")
+
+
+def rule_problem(error):
+    """A broken rule: 422 beside its field when it names one, else 409 (not possible now)."""
+    if error.field:
+        return ApiError(422, error.message, "validation",
+                        errors=[{"field": error.field, "message": error.message}])  # fmt: skip
+    return ApiError(409, error.message, "rule")
+
+
+# --- input -----------------------------------------------------------------------------------
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value):
+    """JSON text gets the cleaning forms get (core.http), and loses unpaired surrogates, which
+    no database can store."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("", strip_control_characters(value))
+    if isinstance(value, dict):
+        return {clean_text(key): clean_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_text(item) for item in value]
+    return value
+
+
+def _parse_query(model):
+    data = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key in request.args:
+            values = request.args.getlist(key)
+            data[key] = values if _is_list(info.annotation) else values[-1]
+    unknown = set(request.args) - set(data)
+    if unknown and model.model_config.get("extra") == "forbid":
+        raise ApiError(422, errors=[
+            {"field": key, "message": _("This parameter is not known.")} for key in sorted(unknown)
+        ], code="validation")  # fmt: skip
+    return _validate(model, data, "query")
+
+
+def _is_list(annotation):
+    return getattr(annotation, "__origin__", None) is list
+
+
+def _parse_body(model):
+    if request.mimetype != JSON_MIMETYPE:
+        raise ApiError(415, code="unsupported-media-type")
+    try:
+        data = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, _("The request body is not valid JSON."), "bad-request") from None
+    return _validate(model, clean_text(data), "body")
+
+
+def _validate(model, data, where):
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as error:
+        raise ApiError(422, code="validation", errors=field_errors(error, where)) from None
+
+
+def field_errors(error, where="body"):
+    """pydantic's errors as (field, translated message) for problem documents."""
+    errors = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(part) for part in item["loc"]) or where
+        errors.append({"field": path, "message": _message(item)})
+    return errors
+
+
+def _message(item):
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("string_too_long", "too_long"):
+        return _("Use at most %(count)s characters.", count=context.get("max_length"))
+    if kind in ("string_too_short", "too_short"):
+        if context.get("min_length") == 1:
+            return _("This must not be empty.")
+        return _("Use at least %(count)s characters.", count=context.get("min_length"))
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Please enter a whole number.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Use a number of at least %(number)s.",
+                 number=context.get("ge", context.get("gt")))  # fmt: skip
+    if kind in ("less_than_equal", "less_than"):
+        return _("Use a number of at most %(number)s.",
+                 number=context.get("le", context.get("lt")))  # fmt: skip
+    if kind in ("literal_error", "enum"):
+        return _("Choose one of: %(values)s.", values=context.get("expected", ""))
+    if kind in ("string_type", "string_sub_type"):
+        return _("This must be text.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("This must be true or false.")
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return _("This must be a list.")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _("This must be a JSON object.")
+    if kind == "extra_forbidden":
+        return _("This field is not known.")
+    if kind == "string_pattern_mismatch":
+        return _("This is not in the expected form.")
+    if kind.startswith("date"):
+        return _("Please enter a date as year-month-day.")
+    return _("This value is not valid.")
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def _serialise(model, result):
+    if model is None:
+        return None
+    if not isinstance(result, model):
+        result = model.model_validate(result)
+    return result.model_dump(mode="json", by_alias=True)
+
+
+def _respond(payload, status, headers):
+    from flask import make_response
+
+    if payload is None:
+        response = make_response("", status)
+    else:
+        response = make_response(json.dumps(payload, ensure_ascii=False), status)
+        response.mimetype = JSON_MIMETYPE
+    for key, value in headers.items():
+        response.headers[key] = value
+    response.vary.update(("Accept-Language", "Authorization", "Cookie"))
+    if request.method in ("GET", "HEAD") and status == 200:
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:40])
+        response.make_conditional(request)
+    else:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- pagination ------------------------------------------------------------------------------
+
+
+def page_links(endpoint, path_args, page, pages, **params):
+    """Links of a numbered page: self, first, prev and next (null at the ends)."""
+    from flask import url_for
+
+    def link(number):
+        return url_for(endpoint, **path_args, **_present(params), page=number)
+
+    return {
+        "self": link(page),
+        "first": link(1),
+        "prev": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page < pages else None,
+    }
+
+
+def cursor_links(endpoint, path_args, current, prev_cursor, next_cursor, **params):
+    """Links of a cursor page (the newest first): self, first, prev (newer), next (older)."""
+    from flask import url_for
+
+    def link(cursor):
+        return url_for(endpoint, **path_args, **_present(params), **({"cursor": cursor}
+                       if cursor else {}))  # fmt: skip
+
+    return {
+        "self": link(current),
+        "first": link(None),
+        "prev": link(prev_cursor) if prev_cursor else None,
+        "next": link(next_cursor) if next_cursor else None,
+    }
+
+
+def _present(params):
+    return {key: value for key, value in params.items() if value not in (None, "", False)}
+
+
+def link_header(links):
+    """The same links for clients that read headers (RFC 8288)."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+
+
+CURSOR_HELP = _l("Opaque; take it from links.next or links.prev.")

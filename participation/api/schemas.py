@@ -1,0 +1,456 @@
+"""What the API accepts and returns, as pydantic models.
+
+Input models validate requests; output models shape responses. Both are read by
+:mod:`participation.api.openapi` to write the document. Field descriptions are English (the
+document's language for developers); messages people read are translated.
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from participation.comments.models import BODY_MAX as COMMENT_MAX
+from participation.core.forms import MAX_ID
+from participation.moderation.models import DETAILS_MAX
+from participation.proposals.listing import MAX_PER_PAGE
+from participation.proposals.models import BODY_MAX, TITLE_MAX
+from participation.townhall.models import CLIENT_ID_MAX, QUESTION_MAX
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PhaseName = Literal["reframe", "reimagine", "remake"]
+StatusName = Literal["open", "withdrawn", "evaluating", "accepted", "rejected"]
+AlignmentName = Literal["in_favour", "against", "neutral"]
+ActionName = Literal[
+    "post_issue", "affected", "comment_issue", "post_proposal", "comment_proposal", "support",
+    "respond",
+]  # fmt: skip
+ReasonName = Literal["spam", "offensive", "off_topic", "personal_data", "misinformation", "other"]
+T = TypeVar("T")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- shared shapes ---------------------------------------------------------------------------
+
+
+class Links(Model):
+    """Where the other pages of a list are (null at the ends)."""
+
+    self: str
+    first: str
+    prev: str | None
+    next: str | None
+
+
+class PageInfo(Model):
+    page: int = Field(description="This page's number, from 1.")
+    per_page: int
+    total: int = Field(description="How many items match (counted up to a limit).")
+    total_is_lower_bound: bool = Field(description="True when more match than were counted.")
+    pages: int
+
+
+class Paginated(Model, Generic[T]):
+    """One page of a list; follow links.next for the next one."""
+
+    items: list[T]
+    links: Links
+    pagination: PageInfo
+
+
+class CursorPage(Model, Generic[T]):
+    """One page of a list read with cursors (newest first); follow links.next for older items."""
+
+    items: list[T]
+    links: Links
+
+
+class PageQuery(Model):
+    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
+    per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description="Items per page.")
+
+
+class Person(Model):
+    name: str = Field(description="The public display name.")
+
+
+class Named(Model):
+    id: int
+    slug: str
+    name: str = Field(description="In the reader's language.")
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+class PhaseInfo(Model):
+    phase: PhaseName
+    title: str
+    subtitle: str
+    start: date | None
+    end: date | None
+    is_current: bool
+    actions: list[ActionName] = Field(description="What residents may do in this phase.")
+
+
+class ProcessItem(Model):
+    slug: str
+    title: str = Field(description="In the reader's language (the other one when empty).")
+    title_th: str
+    title_en: str
+    summary: str
+    phase: PhaseName
+    is_published: bool
+    url: str = Field(description="This process in the API.")
+    html_url: str = Field(description="This process's page.")
+
+
+class ProcessCounts(Model):
+    issues: int
+    proposals: int
+
+
+class ProcessDetail(ProcessItem):
+    description: str = Field(description="Markdown, in the reader's language.")
+    description_html: str = Field(description="The description rendered and sanitised.")
+    phases: list[PhaseInfo]
+    categories: list[Named]
+    areas: list[Named] = Field(description="The communities (areas) taking part.")
+    max_supports: int | None = Field(description="Supports each resident may give; null: any.")
+    support_threshold: int = Field(description="Supports a proposal needs to qualify.")
+    edit_window_minutes: int
+    supports_left: int | None = Field(description="For the signed-in reader; null: no limit.")
+    counts: ProcessCounts
+    issues_url: str
+    proposals_url: str
+
+
+# --- issues and proposals --------------------------------------------------------------------
+
+
+class ListQuery(PageQuery):
+    category: Id | None = Field(None, description="Only this category (id).")
+    area: Id | None = Field(None, description="Only this community (id).")
+    status: StatusName | None = Field(None, description="Only this status (default: all but withdrawn).")  # fmt: skip  # noqa: E501
+    mine: bool = Field(False, description="Only what the signed-in reader wrote.")
+    q: str = Field("", max_length=200, description="Words to search for (Thai or English).")
+    sort: Literal["supported", "newest", "commented", "random", "relevance", ""] = Field(
+        "", description="Default: most supported proposals, newest issues."
+    )
+    seed: int = Field(0, ge=0, le=2**31 - 1, description="The shuffle of sort=random.")
+
+
+class Card(Model):
+    id: int
+    kind: Literal["issue", "proposal"]
+    title: str | None = Field(description="Null while hidden by a moderator.")
+    status: StatusName
+    status_title: str
+    created: datetime
+    author: Person | None = Field(description="Null when hidden or the account was deleted.")
+    category: Named | None
+    area: Named | None
+    support_count: int
+    affected_count: int
+    comment_count: int
+    hidden: bool
+    hidden_reason: str | None = Field(description="Why a moderator hid it; null when shown.")
+    supported: bool | None = Field(description="Proposals: whether the reader supports it.")
+    url: str
+
+
+class Version(Model):
+    version: int
+    title: str
+    body: str
+    created: datetime
+
+
+class OfficialResponseOut(Model):
+    status: Literal["evaluating", "accepted", "rejected"]
+    status_title: str
+    body: str
+    body_html: str
+    created: datetime
+    modified: datetime
+
+
+class UpdateOut(Model):
+    date: date
+    progress: int = Field(ge=0, le=100)
+    body: str
+    body_html: str
+
+
+class Comment(Model):
+    id: int
+    parent_id: int | None
+    depth: int
+    author: Person | None
+    body: str | None = Field(description="Null when deleted or hidden.")
+    body_html: str | None
+    alignment: AlignmentName | None
+    upvotes: int
+    downvotes: int
+    created: datetime
+    edited: bool
+    deleted: bool
+    hidden: bool
+    hidden_reason: str | None
+    my_vote: Literal[1, -1] | None = Field(description="The reader's vote on it.")
+    replies: list["Comment"]
+
+
+class CommentList(Model):
+    items: list[Comment]
+
+
+class Detail(Card):
+    body: str | None
+    body_html: str | None
+    version: int
+    edited: datetime | None
+    withdrawn: datetime | None
+    can_edit: bool = Field(description="Whether the reader may edit it now.")
+    history: list[Version]
+    linked_ids: list[int] = Field(description="Issues a proposal answers; proposals answering an issue.")  # fmt: skip  # noqa: E501
+    qualifies: bool | None = Field(description="Proposals: enough supports for council review.")
+    public_supporters: list[str] = Field(description="Supporters who chose to show their name.")
+    response: OfficialResponseOut | None = Field(description="The council's official response.")
+    updates: list[UpdateOut] = Field(description="Implementation updates, newest first.")
+    progress: int | None
+    comments: list[Comment] = Field(description="The comment tree, best first.")
+
+
+class IssueInput(Model):
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown.")
+    category_id: Id | None = None
+    area_id: Id | None = Field(None, description="A community of the process.")
+
+
+class ProposalInput(IssueInput):
+    issue_ids: list[Id] = Field(default_factory=list, max_length=50,
+                                description="Issues of the process this proposal answers.")  # fmt: skip  # noqa: E501
+
+
+class IssueEdit(Model):
+    """Fields left out keep their value; the earlier text stays in the history."""
+
+    title: str | None = Field(None, min_length=1, max_length=TITLE_MAX)
+    body: str | None = Field(None, min_length=1, max_length=BODY_MAX)
+    category_id: Id | None = None
+    area_id: Id | None = None
+
+
+class ProposalEdit(IssueEdit):
+    issue_ids: list[Id] | None = Field(None, max_length=50)
+
+
+class SupportState(Model):
+    supported: bool
+    support_count: int
+    supports_left: int | None = Field(description="Null: no limit in this process.")
+    qualifies: bool
+
+
+class AffectedState(Model):
+    affected: bool
+    affected_count: int
+
+
+# --- comments, votes, reports ----------------------------------------------------------------
+
+
+class CommentsQuery(Model):
+    sort: Literal["best", "newest", "oldest"] = "best"
+
+
+class CommentInput(Model):
+    body: str = Field(min_length=1, max_length=COMMENT_MAX, description="Markdown.")
+    alignment: AlignmentName | None = None
+    parent_id: Id | None = Field(None, description="Reply to this comment.")
+
+
+class VoteInput(Model):
+    value: Literal[1, -1] = Field(description="1 up, -1 down.")
+
+
+class VoteState(Model):
+    vote: Literal[1, -1] | None
+    upvotes: int
+    downvotes: int
+
+
+class ReportInput(Model):
+    target_type: Literal["contribution", "comment", "question", "message", "user"]
+    target_id: Id
+    reason: ReasonName
+    details: str = Field("", max_length=DETAILS_MAX, description="Needed for reason=other.")
+
+
+class ReportReceipt(Model):
+    target_type: str
+    target_id: int
+    reason: ReasonName
+    message: str
+
+
+# --- town halls ------------------------------------------------------------------------------
+
+
+class TownHallItem(Model):
+    slug: str
+    title: str
+    title_th: str
+    title_en: str
+    state: Literal["scheduled", "live", "ended"]
+    starts: datetime
+    ends: datetime
+    venue: str
+    process: str | None = Field(description="The slug of its process, if any.")
+    url: str
+
+
+class Question(Model):
+    id: int
+    body: str
+    author: Person | None
+    state: Literal["open", "answering", "answered"]
+    upvotes: int
+    created: datetime
+    hidden: bool
+    hidden_reason: str | None
+    upvoted: bool = Field(description="Whether the reader said “I want to know too”.")
+
+
+class PollOption(Model):
+    id: int
+    label: str
+    votes: int | None = Field(description="Null while the facilitator hides results.")
+
+
+class Poll(Model):
+    id: int
+    question: str
+    multiple: bool
+    state: Literal["open", "closed"]
+    voters: int
+    options: list[PollOption]
+
+
+class TownHallDetail(TownHallItem):
+    description: str
+    allow_visitors: bool
+    discussion_locked: bool
+    current_question_id: int | None
+    questions: list[Question]
+    polls: list[Poll]
+
+
+class QuestionInput(Model):
+    body: str = Field(min_length=1, max_length=QUESTION_MAX)
+    client_id: str | None = Field(None, min_length=1, max_length=CLIENT_ID_MAX,
+                                  description="Your id for this question: a retry with the same "
+                                  "one returns the stored question.")  # fmt: skip
+
+
+class UpvoteState(Model):
+    upvotes: int
+    already: bool = Field(description="True when the reader had already upvoted it.")
+
+
+# --- summaries and the action log ------------------------------------------------------------
+
+
+class SummaryItem(Model):
+    kind: Literal["process", "townhall"]
+    slug: str
+    title: str
+    published: datetime | None
+    url: str
+
+
+class SummarySubject(Model):
+    type: Literal["process", "townhall"]
+    slug: str
+    title_th: str
+    title_en: str
+    url: str
+
+
+class Decision(Model):
+    proposal_id: int
+    title: str
+    supports: int
+    status: StatusName
+    answered: bool
+    progress: int | None
+
+
+class SummaryDocument(Model):
+    """The published summary; ``figures`` is described field by field in docs/open-data.md."""
+
+    subject: SummarySubject
+    state: Literal["draft", "reviewed", "published"]
+    statement_th: str
+    statement_en: str
+    reviewed: datetime | None
+    published: datetime | None
+    computed: datetime | None
+    figures: dict[str, Any]
+    decisions: list[Decision] | None = None
+
+
+class ActionQuery(Model):
+    cursor: str | None = Field(None, max_length=40, pattern=r"^[ab][0-9]{1,10}$",
+                               description="Opaque; take it from links.next or links.prev.")  # fmt: skip  # noqa: E501
+    limit: int = Field(50, ge=1, le=MAX_PER_PAGE)
+
+
+class ActionEntry(Model):
+    id: int
+    created: datetime
+    action: str = Field(description="e.g. proposal.respond, moderation.hide, process.phase.")
+    target_type: str | None
+    target_id: int | None = Field(description="Null for people: the log names nobody.")
+    reason: str
+
+
+# --- accounts and tokens ---------------------------------------------------------------------
+
+
+class TokenRequest(Model):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+    name: str = Field(min_length=1, max_length=80, description="What the token is for.")
+    scopes: list[Literal["read", "write"]] = Field(["read"], min_length=1, max_length=2)
+
+
+class TokenInfo(Model):
+    id: int
+    name: str
+    scopes: list[Literal["read", "write"]]
+    created: datetime
+    last_used: datetime | None
+    revoked: datetime | None
+
+
+class NewToken(TokenInfo):
+    token: str = Field(description="Shown this once; only its hash is kept.")
+
+
+class TokenList(Model):
+    items: list[TokenInfo]
+
+
+class Me(Model):
+    id: int
+    display_name: str
+    roles: list[str]
+    preferred_language: Literal["th", "en"]
+    suspended: bool
+    token: TokenInfo | None = Field(description="The token of this request, if one was used.")
