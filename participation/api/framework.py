@@ -22,9 +22,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter
 
 from participation.accounts.operations import touch_access_token, user_for_token
 from participation.api.problems import ApiError, from_error
+from participation.core.forms import valid_id
 from participation.core.rules import RuleError, suspension_message
 from participation.core.sanitize import strip_control_characters
 from participation.core.transactions import SAFE_METHODS
@@ -72,6 +74,8 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
         @wraps(view)
         def wrapped(**path_args):
             try:
+                if not all(valid_id(v) for v in path_args.values() if isinstance(v, int)):
+                    raise ApiError(404)
                 _require(auth)
                 kwargs = dict(path_args)
                 if query is not None:
@@ -101,7 +105,10 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
             from participation.extensions import limiter
 
             wrapped = limiter.limit(limit)(wrapped)
-        bp.add_url_rule(rule, endpoint=endpoint, view_func=wrapped, methods=[method])
+        # Ids too large for the database are 404 here (the pages' converter would not match
+        # them at all, and another method's rule would answer 405).
+        flask_rule = rule.replace("<int:", "<api_id:")
+        bp.add_url_rule(flask_rule, endpoint=endpoint, view_func=wrapped, methods=[method])
         REGISTRY.append(
             Operation(
                 rule=rule, method=method, operation_id=operation_id, view=wrapped,
@@ -113,6 +120,19 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
         return wrapped
 
     return decorator
+
+
+class ApiIdConverter(BaseConverter):
+    """Any run of digits; the operation answers 404 for those no row can have."""
+
+    regex = r"\d{1,30}"
+
+    def to_python(self, value):
+        return int(value)
+
+
+def register_converters(state):
+    state.app.url_map.converters["api_id"] = ApiIdConverter
 
 
 # --- authentication --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from participation.townhall.models import Question, TownHall
 # How a refused town-hall action answers (codes: docs/realtime.md).
 ERROR_STATUS = {
     "sign_in": 401, "suspended": 403, "forbidden": 403, "muted": 403, "not_found": 404,
-    "hidden": 404, "rate_limited": 429, "empty": 422, "too_long": 422, "invalid": 422,
+    "hidden": 404, "rate_limited": 429, "empty": 422, "too_long": 422,
 }  # fmt: skip
 
 
@@ -74,15 +74,18 @@ def _poll(data):
     }  # fmt: skip
 
 
-def _run(townhall, action):
-    """Run a town-hall operation, commit, then broadcast its events to the live room."""
+def _run(townhall, action, field=None):
+    """Run a town-hall operation, commit, then broadcast its events to the live room.
+
+    ``field``: the input field that an "invalid" refusal is about (422); otherwise 409.
+    """
     try:
         answer, events = action()
     except ops.TownHallError as error:
         db.session.rollback()
-        status = ERROR_STATUS.get(error.code, 409)
+        status = ERROR_STATUS.get(error.code, 422 if error.code == "invalid" and field else 409)
         headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
-        fields = [{"field": "body", "message": error.message}] if status == 422 else None
+        fields = [{"field": field or "body", "message": error.message}] if status == 422 else None
         raise ApiError(status, error.message, "rate-limited" if status == 429 else None,
                        errors=fields, headers=headers) from None  # fmt: skip
     events = events if isinstance(events, list) else [events]
@@ -148,7 +151,7 @@ def ask_question(slug, body):
     townhall = load_townhall(slug)
     client_id = body.client_id or f"api-{secrets.token_hex(8)}"
     question = _run(townhall, lambda: ops.ask_question(townhall, current_user, body.body,
-                                                       client_id))  # fmt: skip
+                                                       client_id), "body")  # fmt: skip
     return {
         "id": question.id, "body": question.body, "author": person(current_user),
         "state": question.state, "upvotes": question.upvote_count,
@@ -185,6 +188,6 @@ def answer_poll(slug, poll_id, body):
         event = ops.answer_poll(poll, townhall, current_user, body.option_ids)
         return poll.id, event
 
-    answered = _run(townhall, action)
+    answered = _run(townhall, action, "option_ids")
     poll = ops.get_poll(townhall, answered)
     return _poll(ops.poll_dict(poll))

@@ -13,12 +13,13 @@ from flask_login import current_user
 
 from participation.accounts import operations as accounts
 from participation.api import schemas as s
-from participation.api.framework import READ, authenticate, operation
+from participation.api.framework import READ, authenticate, operation, register_converters
 from participation.api.problems import ApiError, from_error
 from participation.core.i18n import current_language
 from participation.extensions import configured_limit, csrf, db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.record_once(register_converters)  # before the operations' rules are added
 # Token requests cannot be forged by another site; browser-session writes are checked for
 # their CSRF token in framework.authenticate.
 csrf.exempt(bp)

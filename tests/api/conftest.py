@@ -57,7 +57,7 @@ def assert_problem(response, status, field=None):
     assert response.mimetype == "application/problem+json"
     body = response.get_json(force=True)
     assert body["status"] == status
-    assert body["title"] and body["detail"] and body["type"]
+    assert all(body[key] for key in ("type", "title", "detail")), body
     if field is not None:
         assert field in [error["field"] for error in body.get("errors", [])], body
     return body
