@@ -109,3 +109,16 @@ class ProfileForm(RuleAwareForm):
         _l("Show my name on the proposals I support"),
         description=_l("Off unless you turn it on: what you support can reveal your opinions."),
     )
+
+
+class TokenForm(RuleAwareForm):
+    name = StringField(
+        _l("What the token is for"),
+        description=_l("For example, the name of the script or app that will use it."),
+        validators=[_required(_l("Please name the token, e.g. after the script that uses it.")),
+                    _at_most(80)],
+    )  # fmt: skip
+    write = BooleanField(
+        _l("It may also take part for me (post, comment, support)"),
+        description=_l("Leave this off for a token that only reads."),
+    )

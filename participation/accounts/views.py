@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -23,6 +25,7 @@ from participation.accounts.forms import (
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
+    TokenForm,
 )
 from participation.core.forms import next_url, public_url_for
 from participation.core.i18n import current_language
@@ -74,7 +77,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
+# One counter with POST /api/v1/tokens, which also checks passwords.
+@limiter.shared_limit(_limit("RATELIMIT_LOGIN"), scope="sign-in", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(next_url())
@@ -122,7 +126,49 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 422 if form.errors else 200
+    return _profile_page(form), 422 if form.errors else 200
+
+
+def _profile_page(form=None, token_form=None, new_token=None):
+    return render_template(
+        "accounts/profile.html", form=form or ProfileForm(obj=current_user),
+        token_form=token_form or TokenForm(), new_token=new_token,
+        tokens=operations.access_tokens_of(current_user),
+    )  # fmt: skip
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+@limiter.limit(_limit("RATELIMIT_POST"))
+def create_token():
+    """Create a personal access token; its value is shown on this answer only, never again."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _row, token = operations.create_access_token(
+                current_user, form.name.data, write=form.write.data
+            )
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            response = make_response(_profile_page(token_form=TokenForm(formdata=None),
+                                                   new_token=token))  # fmt: skip
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _profile_page(token_form=form), 422
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    row = operations.find_access_token(current_user, token_id) or abort(404)
+    operations.revoke_access_token(row, current_user)
+    db.session.commit()
+    flash(_("The token “%(name)s” is revoked. Scripts using it can no longer sign in.",
+            name=row.name), "success")  # fmt: skip
+    return redirect(url_for("accounts.profile", _anchor="tokens"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -29,8 +29,9 @@ from participation.votes import operations as votes
 
 POST_LIMIT = configured_limit("RATELIMIT_POST")
 COMMENT_LIMIT = configured_limit("RATELIMIT_COMMENT")
-SUPPORT_LIMIT = configured_limit("RATELIMIT_SUPPORT")
-VOTE_LIMIT = configured_limit("RATELIMIT_VOTE")
+# Giving and taking back count together, as on the pages (one route does both there).
+SUPPORT_LIMITS = {"limit": configured_limit("RATELIMIT_SUPPORT"), "limit_scope": "api-support"}
+VOTE_LIMITS = {"limit": configured_limit("RATELIMIT_VOTE"), "limit_scope": "api-vote"}
 REPORT_LIMIT = configured_limit("RATELIMIT_REPORT")
 KIND_PATHS = {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}
 
@@ -369,7 +370,7 @@ def _support_state(process, proposal, supported):
 
 @operation(bp, "/processes/<slug>/proposals/<int:item_id>/support", "PUT", "supportProposal",
            _l("Support a proposal (during Reimagine)"), tag="proposals", auth=WRITE,
-           response=s.SupportState, errors=(409,), limit=SUPPORT_LIMIT,
+           response=s.SupportState, errors=(409,), **SUPPORT_LIMITS,
            description=_l("Supporting twice changes nothing. Each resident has the process's "
                           "number of supports."))  # fmt: skip
 def support(slug, item_id):
@@ -381,7 +382,7 @@ def support(slug, item_id):
 
 @operation(bp, "/processes/<slug>/proposals/<int:item_id>/support", "DELETE",
            "withdrawSupport", _l("Withdraw your support (during Reimagine)"), tag="proposals",
-           auth=WRITE, response=s.SupportState, errors=(409,), limit=SUPPORT_LIMIT)  # fmt: skip
+           auth=WRITE, response=s.SupportState, errors=(409,), **SUPPORT_LIMITS)  # fmt: skip
 def withdraw_support(slug, item_id):
     process = load_process(slug)
     proposal = load_item(process, Kind.PROPOSAL, item_id)
@@ -391,7 +392,7 @@ def withdraw_support(slug, item_id):
 
 @operation(bp, "/processes/<slug>/issues/<int:item_id>/affected", "PUT", "markAffected",
            _l("Say an issue affects you too"), tag="issues", auth=WRITE,
-           response=s.AffectedState, errors=(409,), limit=SUPPORT_LIMIT)  # fmt: skip
+           response=s.AffectedState, errors=(409,), **SUPPORT_LIMITS)  # fmt: skip
 def mark_affected(slug, item_id):
     process = load_process(slug)
     issue = load_item(process, Kind.ISSUE, item_id)
@@ -401,7 +402,7 @@ def mark_affected(slug, item_id):
 
 @operation(bp, "/processes/<slug>/issues/<int:item_id>/affected", "DELETE", "unmarkAffected",
            _l("Take back “this affects me too”"), tag="issues", auth=WRITE,
-           response=s.AffectedState, errors=(409,), limit=SUPPORT_LIMIT)  # fmt: skip
+           response=s.AffectedState, errors=(409,), **SUPPORT_LIMITS)  # fmt: skip
 def unmark_affected(slug, item_id):
     process = load_process(slug)
     issue = load_item(process, Kind.ISSUE, item_id)
@@ -426,7 +427,7 @@ def _vote_state(comment):
 
 @operation(bp, "/comments/<int:comment_id>/vote", "PUT", "voteComment",
            _l("Vote a comment up or down"), tag="comments", auth=WRITE, body=s.VoteInput,
-           response=s.VoteState, errors=(409,), limit=VOTE_LIMIT,
+           response=s.VoteState, errors=(409,), **VOTE_LIMITS,
            description=_l("Sending the same vote again changes nothing; the other vote "
                           "replaces it."))  # fmt: skip
 def vote_comment(comment_id, body):
@@ -438,7 +439,7 @@ def vote_comment(comment_id, body):
 
 @operation(bp, "/comments/<int:comment_id>/vote", "DELETE", "unvoteComment",
            _l("Take back your vote on a comment"), tag="comments", auth=WRITE,
-           response=s.VoteState, errors=(409,), limit=VOTE_LIMIT)  # fmt: skip
+           response=s.VoteState, errors=(409,), **VOTE_LIMITS)  # fmt: skip
 def unvote_comment(comment_id):
     comment = _visible_comment(comment_id)
     current = comments.my_votes(current_user, [comment]).get(comment.id)

@@ -62,12 +62,13 @@ REGISTRY: list[Operation] = []
 
 def operation(bp, rule, method, operation_id, summary, *, description="", tag="", auth=PUBLIC,
               query=None, body=None, response=None, status=200, paginated=False, errors=(),
-              limit=None):  # fmt: skip
+              limit=None, limit_scope=None):  # fmt: skip
     """Declare an API operation on ``bp``: the route, its models and who may call it.
 
     ``errors``: statuses the operation answers besides the ones every operation may give
     (401, 422 when it takes input, 404 when it has path parameters, 429, 500).
-    ``limit``: a rate limit (callable or string) applied per person, as on the pages.
+    ``limit``: a rate limit (callable or string) applied per person, as on the pages;
+    ``limit_scope`` shares its counter with the pages that use the same scope.
     """
 
     def decorator(view):
@@ -104,7 +105,10 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
         if limit is not None:
             from participation.extensions import limiter
 
-            wrapped = limiter.limit(limit)(wrapped)
+            if limit_scope:
+                wrapped = limiter.shared_limit(limit, scope=limit_scope)(wrapped)
+            else:
+                wrapped = limiter.limit(limit)(wrapped)
         # Ids too large for the database are 404 here (the pages' converter would not match
         # them at all, and another method's rule would answer 405).
         flask_rule = rule.replace("<int:", "<api_id:")

@@ -24,6 +24,7 @@ bp.record_once(register_converters)  # before the operations' rules are added
 # their CSRF token in framework.authenticate.
 csrf.exempt(bp)
 LOGIN_LIMIT = configured_limit("RATELIMIT_LOGIN")
+SIGN_IN_SCOPE = "sign-in"  # one counter for the login page and token requests
 _documents = {}
 
 
@@ -123,7 +124,7 @@ def token_info(row):
 
 @operation(bp, "/tokens", "POST", "createToken", _l("Create a token with e-mail and password"),
            tag="tokens", body=s.TokenRequest, response=s.NewToken, status=201,
-           limit=LOGIN_LIMIT,
+           limit=LOGIN_LIMIT, limit_scope=SIGN_IN_SCOPE,
            description=_l("For scripts. The same limits as signing in apply, and the answer is "
                           "the same whether or not the address has an account. The token is "
                           "shown once."))  # fmt: skip
