@@ -114,9 +114,11 @@ def count_rows(app):
 
         from participation.extensions import db
 
-        names = ("contributions", "contribution_versions", "comments", "comment_votes",
-                 "supports", "affected", "reports", "townhall_questions",
-                 "townhall_question_upvotes", "townhall_poll_responses", "access_tokens")  # fmt: skip
+        names = (
+            "contributions", "contribution_versions", "comments", "comment_votes", "supports",
+            "affected", "reports", "townhall_questions", "townhall_question_upvotes",
+            "townhall_poll_responses", "access_tokens",
+        )  # fmt: skip
         with app.app_context():
             counts = {
                 name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))  # noqa: S608

@@ -22,8 +22,11 @@ def _writes(w):
         ("POST", f"/processes/{p}/proposals/{w.proposal}/comments", {"body": "ดี"}),
         ("PUT", f"/comments/{w.comment}/vote", {"value": 1}),
         ("DELETE", f"/comments/{w.comment}/vote", None),
-        ("POST", "/reports", {"target_type": "comment", "target_id": w.comment,
-                              "reason": "spam"}),  # fmt: skip
+        (
+            "POST",
+            "/reports",
+            {"target_type": "comment", "target_id": w.comment, "reason": "spam"},
+        ),  # fmt: skip
         ("POST", f"/townhalls/{t}/questions", {"body": "เริ่มเมื่อไร"}),
         ("PUT", f"/townhalls/{t}/questions/{w.question}/upvote", None),
         ("POST", f"/townhalls/{t}/polls/{w.poll}/answers", {"option_ids": [w.option]}),
@@ -38,8 +41,12 @@ BAD_BODIES = [
     ("a field is missing", {}, 422, None),
     ("a field is not known", {"colour": "red"}, 422, "colour"),
     ("a text is too long", {"title": "ก" * 151, "body": "ข" * 10_001}, 422, None),
-    ("a number is text", {"value": "up", "target_id": "x", "option_ids": "x",
-                          "category_id": "x", "parent_id": "x"}, 422, None),  # fmt: skip
+    (
+        "a number is text",
+        {"value": "up", "target_id": "x", "option_ids": "x", "category_id": "x", "parent_id": "x"},
+        422,
+        None,
+    ),  # fmt: skip
     ("the body is a list", [], 422, None),
 ]
 
@@ -198,7 +205,7 @@ def test_supports_follow_the_process_allowance(world, api, app, create_user, cre
 
     assert [a.status_code for a in answers] == [200, 200, 409]
     assert answers[1].get_json()["supports_left"] == 0
-    assert again.status_code == 200 and again.get_json()["support_count"] == 1
+    assert (again.status_code, again.get_json()["support_count"]) == (200, 1)
     withdrawn = client.delete(f"/processes/{slug}/proposals/{world.proposal}/support")
     assert withdrawn.get_json() == {"supported": False, "support_count": 0,
                                     "supports_left": 1, "qualifies": False}  # fmt: skip
@@ -217,7 +224,7 @@ def test_comments_replies_and_votes(world, api, create_user):
     down = client.put(f"/comments/{world.comment}/vote", json={"value": -1})
     tree = client.get(path).get_json()["items"]
 
-    assert reply.status_code == 201 and reply.get_json()["depth"] == 1
+    assert (reply.status_code, reply.get_json()["depth"]) == (201, 1)
     assert_problem(elsewhere, 422, "parent_id")
     assert up.get_json() == up_again.get_json() == {"vote": 1, "upvotes": 1, "downvotes": 0}
     assert down.get_json() == {"vote": -1, "upvotes": 0, "downvotes": 1}
@@ -281,9 +288,7 @@ def limited(config, make_app):
     return make_app(config)
 
 
-def test_writes_are_rate_limited_per_person_as_on_the_pages(
-    limited, world, create_user, token_for
-):
+def test_writes_are_rate_limited_per_person_as_on_the_pages(limited, world, create_user, token_for):
     from tests.api.conftest import ApiClient
 
     fast = ApiClient(limited.test_client(), token_for(create_user()))
