@@ -221,12 +221,16 @@ def _parse_query(model):
         if key in request.args:
             values = request.args.getlist(key)
             data[key] = values if _is_list(info.annotation) else values[-1]
-    unknown = set(request.args) - set(data)
-    if unknown and model.model_config.get("extra") == "forbid":
-        raise ApiError(422, errors=[
-            {"field": key, "message": _("This parameter is not known.")} for key in sorted(unknown)
-        ], code="validation")  # fmt: skip
-    return _validate(model, data, "query")
+    unknown = sorted(set(request.args) - set(data))
+    errors = [{"field": key, "message": _("This parameter is not known.")} for key in unknown]
+    try:
+        query = _validate(model, data, "query")
+    except ApiError as error:
+        error.errors = [*error.errors, *errors]
+        raise
+    if errors:
+        raise ApiError(422, code="validation", errors=errors)
+    return query
 
 
 def _is_list(annotation):

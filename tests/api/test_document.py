@@ -1,0 +1,51 @@
+"""The OpenAPI document: generated from the code, valid, complete, and in the reader's language."""
+
+from openapi_spec_validator import validate
+
+
+def test_the_document_is_valid_openapi_in_both_languages(client):
+    for language in ("th", "en"):
+        response = client.get("/api/v1/openapi.json", headers={"Accept-Language": language})
+        assert response.status_code == 200
+        validate(response.get_json())
+
+
+def test_every_api_route_is_in_the_document_once_with_an_operation_id(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    documented = {
+        (method.upper(), "/api/v1" + path)
+        for path, item in document["paths"].items() for method in item
+    }  # fmt: skip
+    routes = {
+        (method, rule.rule.replace("<api_id:", "{").replace("<", "{").replace(">", "}"))
+        for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }  # fmt: skip
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+
+    assert routes - {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")} == documented
+    assert len(ids) == len(set(ids)) >= 30
+
+
+def test_the_document_speaks_the_readers_language(client, thai):
+    thai_doc = client.get("/api/v1/openapi.json", headers={"Accept-Language": "th"}).get_json()
+    english = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).get_json()
+    summary = english["paths"]["/processes/{slug}/proposals"]["post"]["summary"]
+
+    assert summary == "Post a proposal (during Reimagine)"
+    assert thai_doc["paths"]["/processes/{slug}/proposals"]["post"]["summary"] == thai(summary)
+
+
+def test_inputs_and_document_come_from_the_same_models(client):
+    """The limits the operations enforce are the ones the document states."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    proposal = schemas["ProposalInput"]["properties"]
+
+    assert proposal["title"]["maxLength"] == 150
+    assert proposal["body"]["maxLength"] == 10_000
+    assert set(schemas["ProposalInput"]["required"]) == {"title", "body"}
+    assert schemas["ProposalInput"]["additionalProperties"] is False
+    writes = document["paths"]["/processes/{slug}/proposals"]["post"]
+    assert writes["x-required-scope"] == "write"
+    assert {"401", "403", "409", "415", "422", "429"} <= set(writes["responses"])
