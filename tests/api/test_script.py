@@ -38,8 +38,8 @@ def test_a_script_posts_supports_and_reads_the_council_response(
 
     [found] = [p for p in script.call("listProcesses")["items"] if p["phase"] == "reimagine"]
     before = script.call("listProposals", slug=found["slug"])["items"]
-    posted = script.call("createProposal", {"title": "Shade trees on the market street",
-                                            "body": "Plant rain trees."}, slug=found["slug"])  # fmt: skip
+    proposal = {"title": "Shade trees on the market street", "body": "Plant rain trees."}
+    posted = script.call("createProposal", proposal, slug=found["slug"])
     supported = script.call("supportProposal", slug=found["slug"], item_id=posted["id"])
 
     move_to(process, "remake")
