@@ -404,13 +404,15 @@ def touch_access_token(row, in_request_transaction=False):
 
     Reads record it on a connection of their own (best effort, like sessions); writes in the
     request's transaction, which already holds the database's write lock.
+    Returns True when it wrote on a connection of its own: the caller's read transaction then
+    started before that write, and SQLite would refuse it a write later; end it first.
     """
     now = utcnow()
     if row.last_used_dt is not None and now - row.last_used_dt < LAST_SEEN_RESOLUTION:
-        return
+        return False
     if in_request_transaction:
         row.last_used_dt = now
-        return
+        return False
     try:
         with writing(), db.engine.begin() as connection:
             connection.execute(
@@ -418,6 +420,8 @@ def touch_access_token(row, in_request_transaction=False):
             )
     except sa.exc.OperationalError:
         logger.warning("Could not record token use (database busy)")
+        return False
+    return True
 
 
 def access_tokens_of(user):

@@ -161,7 +161,8 @@ def authenticate():
         g.api_token = row
         # Flask-Login keeps the request's user here; current_user is the token's owner.
         g._login_user = user
-        touch_access_token(row, in_request_transaction=request.method not in SAFE_METHODS)
+        if touch_access_token(row, in_request_transaction=request.method not in SAFE_METHODS):
+            db.session.commit()  # a fresh snapshot for the rest of the request (nothing to save)
     elif request.method not in SAFE_METHODS and current_user.is_authenticated:
         from flask import current_app
 

@@ -137,6 +137,8 @@ TABLE = [
     ("POST", "/townhalls/{s.townhall}/end", only("M", "F"), {}),
     ("POST", "/account/consent", signed_in(), {"consent": "y"}),
     ("POST", "/profile", signed_in(), {"display_name": "ชื่อใหม่", "preferred_language": "th"}),
+    ("POST", "/profile/tokens", signed_in(), {"name": "สคริปต์ของฉัน"}),
+    ("POST", "/profile/tokens/{s.token}/revoke", {**only("R", denied=404)}, {}),
     ("POST", "/password", signed_in(422), {"current_password": "wrong", "new_password": "x"}),
     ("POST", "/account/delete", signed_in(422), {"keep": "keep", "password": "wrong"}),
     ("POST", "/register", {**everyone(), "A": 422}, {}),
@@ -226,14 +228,19 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         db.session.commit()
         live_ids = {"question": question.id, "message": message.id, "poll": poll.id,
                     "option": poll.options[0].id}  # fmt: skip
+        from participation.accounts.operations import create_access_token
+
+        token_row, _value = create_access_token(author, "ฉาก")
+        db.session.commit()
         ids = SimpleNamespace(
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
+            token=token_row.id,
         )  # fmt: skip
     return SimpleNamespace(
         people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
         hidden=hidden, decided=decided, comment=ids.comment, issue=ids.issue,
         townhall=townhall.slug, resident_id=people["R"].id, other_id=people["O"].id,
-        live=live_ids,
+        live=live_ids, token=ids.token,
     )  # fmt: skip
 
 
@@ -254,9 +261,11 @@ def _client_for(app, scene, who):
 
 
 def test_every_route_is_in_the_table(app):
+    """Pages here; the API's operations in tests/api/test_authorization.py."""
     rules = {
         (method, rule.endpoint)
         for rule in app.url_map.iter_rules()
+        if not rule.endpoint.startswith("api.")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     covered = set()
@@ -265,7 +274,7 @@ def test_every_route_is_in_the_table(app):
         sample = path.replace("{s.slug}", "p").replace("{s.draft}", "d").replace(
             "{s.remake}", "r").replace("{s.townhall}", "t")  # fmt: skip
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
-                     "other_id"):  # fmt: skip
+                     "other_id", "token"):  # fmt: skip
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match(sample, method=method)
         covered.add((method, endpoint))
