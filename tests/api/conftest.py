@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.security.test_authorization import scene  # noqa: F401 - the pages' table's scene
+
 
 class ApiClient:
     """The test client with a bearer token (or none) and a language."""

@@ -8,7 +8,7 @@ the table fails the test, so new operations must say who may use them.
 import pytest
 
 from tests.api.conftest import ApiClient
-from tests.security.test_authorization import ORDER, PEOPLE, scene  # noqa: F401 - a fixture
+from tests.security.test_authorization import ORDER, PEOPLE
 
 
 def everyone(outcome="ok"):
