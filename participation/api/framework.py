@@ -19,7 +19,6 @@ from functools import wraps
 import pydantic
 from flask import g, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
@@ -374,5 +373,3 @@ def link_header(links):
     """The same links for clients that read headers (RFC 8288)."""
     return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
 
-
-CURSOR_HELP = _l("Opaque; take it from links.next or links.prev.")
