@@ -74,7 +74,7 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
         @wraps(view)
         def wrapped(**path_args):
             try:
-                if not all(valid_id(v) for v in path_args.values() if isinstance(v, int)):
+                if not all(_plausible(value) for value in path_args.values()):
                     raise ApiError(404)
                 _require(auth)
                 kwargs = dict(path_args)
@@ -101,6 +101,9 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
             return _respond(payload, status, headers)
 
         endpoint = operation_id
+        # One name per operation: the rate limiter counts limits by the function's name, and
+        # the issue and proposal operations share their view functions' code.
+        wrapped.__name__ = wrapped.__qualname__ = operation_id
         if limit is not None:
             from participation.extensions import limiter
 
@@ -132,6 +135,14 @@ class ApiIdConverter(BaseConverter):
 
     def to_python(self, value):
         return int(value)
+
+
+def _plausible(value):
+    """A path part that can name a row: an id in range, a text without control characters
+    (PostgreSQL refuses NUL in a query outright)."""
+    if isinstance(value, int):
+        return valid_id(value)
+    return clean_text(value) == value
 
 
 def register_converters(state):
@@ -372,4 +383,3 @@ def _present(params):
 def link_header(links):
     """The same links for clients that read headers (RFC 8288)."""
     return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
-

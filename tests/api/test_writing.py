@@ -285,6 +285,7 @@ def limited(config, make_app):
     config.RATELIMIT_ENABLED = True
     config.RATELIMIT_SUPPORT = "2 per minute"
     config.RATELIMIT_COMMENT = "1 per minute"
+    config.RATELIMIT_POST = "2 per minute"
     return make_app(config)
 
 
@@ -308,3 +309,15 @@ def test_writes_are_rate_limited_per_person_as_on_the_pages(limited, world, crea
     assert first_comment.status_code == 201
     assert_problem(second_comment, 429)
     assert other.put(support).status_code == 200  # another person is not affected
+
+
+def test_each_post_counts_once_against_the_limit(limited, world, create_user, token_for):
+    from tests.api.conftest import ApiClient
+
+    client = ApiClient(limited.test_client(), token_for(create_user()))
+    path = f"/processes/{world.reimagine.slug}/proposals"
+    codes = [client.post(path, json={"title": f"ข้อเสนอ {n}", "body": "ก"}).status_code
+             for n in range(3)]  # fmt: skip
+    issue = client.post(f"/processes/{world.reframe.slug}/issues", json={"title": "ก", "body": "ข"})
+    assert codes == [201, 201, 429]
+    assert issue.status_code == 201  # each operation has its own counter, as each page has
