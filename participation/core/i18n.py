@@ -25,7 +25,11 @@ def select_locale():
     """
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if request.path.startswith("/api/") and request.headers.get("Accept-Language"):
+    if (
+        request.path.startswith("/api/")
+        and not request.path.startswith("/api/v1/docs")  # a page: the language switch works
+        and request.headers.get("Accept-Language")
+    ):
         # Scripts say which language they want on every request; that wins for the API.
         return request.accept_languages.best_match(SUPPORTED_LOCALES) or "th"
     user = current_user._get_current_object()

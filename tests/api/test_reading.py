@@ -192,3 +192,6 @@ def test_the_documentation_page_reads_in_thai_and_english(client):
     assert "createProposal" in thai_page.get_data(as_text=True)
     assert "API for developers" in english_page.get_data(as_text=True)
     assert 'id="problem-validation"' in thai_page.get_data(as_text=True)
+    client.post("/language", data={"language": "th", "next": "/api/v1/docs"})
+    switched = client.get("/api/v1/docs", headers={"Accept-Language": "en"})
+    assert "API สำหรับนักพัฒนา" in switched.get_data(as_text=True)  # the switch wins on pages
