@@ -67,11 +67,12 @@ def _error_descriptions():
         "415": _("The request body was not sent as application/json."),
         "422": _("Some fields need correcting; see errors."),
         "429": _("Too many requests; wait for the seconds in Retry-After."),
+        "503": _("The service is busy; try again after the seconds in Retry-After."),
     }
 
 
 def _statuses(op):
-    codes = {"401", "429"}
+    codes = {"401", "429", "503"}
     if PATH_PARAM.search(op.rule):
         codes.add("404")
     if op.query is not None:

@@ -321,3 +321,21 @@ def test_each_post_counts_once_against_the_limit(limited, world, create_user, to
     issue = client.post(f"/processes/{world.reframe.slug}/issues", json={"title": "ก", "body": "ข"})
     assert codes == [201, 201, 429]
     assert issue.status_code == 201  # each operation has its own counter, as each page has
+
+
+def test_a_busy_database_answers_503_with_retry_after(world, api, create_user, monkeypatch,
+                                                      count_rows):  # fmt: skip
+    import sqlalchemy as sa
+
+    from participation.votes import operations
+
+    def locked(*_args):
+        raise sa.exc.OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(operations, "support_proposal", locked)
+    client = api(create_user())
+    before = count_rows()
+    response = client.put(f"/processes/{world.reimagine.slug}/proposals/{world.proposal}/support")
+    assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "2"
+    assert count_rows() == before
