@@ -52,3 +52,21 @@ def configured_limit(name):
 
 
 limiter = Limiter(key_func=rate_limit_key, default_limits=[])
+
+# Writes that the pages and the API both offer count against one allowance per person, which
+# ever way they come (a page and its API operation use the same scope).
+WRITE_SCOPES = {
+    "post": "RATELIMIT_POST",  # a new issue or proposal
+    "edit": "RATELIMIT_POST",
+    "withdraw": "RATELIMIT_POST",
+    "comment": "RATELIMIT_COMMENT",  # a comment or a reply
+    "comment-vote": "RATELIMIT_VOTE",
+    "support": "RATELIMIT_SUPPORT",  # supporting a proposal or withdrawing the support
+    "affected": "RATELIMIT_SUPPORT",
+    "report": "RATELIMIT_REPORT",
+}
+
+
+def write_limit(scope, **options):
+    """The rate limit of a write in ``WRITE_SCOPES``, shared by its page and its API operation."""
+    return limiter.shared_limit(configured_limit(WRITE_SCOPES[scope]), scope=scope, **options)

@@ -30,8 +30,9 @@ from participation.votes import operations as votes
 POST_LIMIT = configured_limit("RATELIMIT_POST")
 COMMENT_LIMIT = configured_limit("RATELIMIT_COMMENT")
 # Giving and taking back count together, as on the pages (one route does both there).
-SUPPORT_LIMITS = {"limit": configured_limit("RATELIMIT_SUPPORT"), "limit_scope": "api-support"}
-VOTE_LIMITS = {"limit": configured_limit("RATELIMIT_VOTE"), "limit_scope": "api-vote"}
+SUPPORT_LIMITS = {"limit": configured_limit("RATELIMIT_SUPPORT"), "limit_scope": "support"}
+AFFECTED_LIMITS = {"limit": configured_limit("RATELIMIT_SUPPORT"), "limit_scope": "affected"}
+VOTE_LIMITS = {"limit": configured_limit("RATELIMIT_VOTE"), "limit_scope": "comment-vote"}
 REPORT_LIMIT = configured_limit("RATELIMIT_REPORT")
 KIND_PATHS = {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}
 
@@ -262,7 +263,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
     @operation(bp, base, "POST", f"create{name}", CREATE_SUMMARIES[kind], tag=plural,
                auth=WRITE, body=input_model, response=s.Detail, status=201, errors=(409,),
-               limit=POST_LIMIT)  # fmt: skip
+               limit=POST_LIMIT, limit_scope="post")  # fmt: skip
     def create(slug, body):
         process = load_process(slug)
         create_operation = (
@@ -282,7 +283,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
     @operation(bp, f"{base}/<int:item_id>", "PATCH", f"edit{name}", EDIT_SUMMARIES[kind],
                tag=plural, auth=WRITE, body=edit_model, response=s.Detail, errors=(409,),
-               limit=POST_LIMIT,
+               limit=POST_LIMIT, limit_scope="edit",
                description=_l("Only the author, while its phase is open, within the edit "
                               "window and before anyone supports it."))  # fmt: skip
     def edit(slug, item_id, body):
@@ -303,7 +304,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
     @operation(bp, f"{base}/<int:item_id>/withdrawal", "POST", f"withdraw{name}",
                WITHDRAW_SUMMARIES[kind], tag=plural, auth=WRITE, response=s.Detail,
-               errors=(409,), limit=POST_LIMIT,
+               errors=(409,), limit=POST_LIMIT, limit_scope="withdraw",
                description=_l("Only the author, before the council responds; supports are "
                               "given back."))  # fmt: skip
     def withdraw(slug, item_id):
@@ -323,7 +324,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
     @operation(bp, f"{base}/<int:item_id>/comments", "POST", f"comment{name}",
                _l("Comment, or reply to a comment"), tag="comments", auth=WRITE,
                body=s.CommentInput, response=s.Comment, status=201, errors=(409,),
-               limit=COMMENT_LIMIT)  # fmt: skip
+               limit=COMMENT_LIMIT, limit_scope="comment")  # fmt: skip
     def create_comment(slug, item_id, body):
         process = load_process(slug)
         item = load_item(process, kind, item_id)
@@ -392,7 +393,7 @@ def withdraw_support(slug, item_id):
 
 @operation(bp, "/processes/<slug>/issues/<int:item_id>/affected", "PUT", "markAffected",
            _l("Say an issue affects you too"), tag="issues", auth=WRITE,
-           response=s.AffectedState, errors=(409,), **SUPPORT_LIMITS)  # fmt: skip
+           response=s.AffectedState, errors=(409,), **AFFECTED_LIMITS)  # fmt: skip
 def mark_affected(slug, item_id):
     process = load_process(slug)
     issue = load_item(process, Kind.ISSUE, item_id)
@@ -402,7 +403,7 @@ def mark_affected(slug, item_id):
 
 @operation(bp, "/processes/<slug>/issues/<int:item_id>/affected", "DELETE", "unmarkAffected",
            _l("Take back “this affects me too”"), tag="issues", auth=WRITE,
-           response=s.AffectedState, errors=(409,), **SUPPORT_LIMITS)  # fmt: skip
+           response=s.AffectedState, errors=(409,), **AFFECTED_LIMITS)  # fmt: skip
 def unmark_affected(slug, item_id):
     process = load_process(slug)
     issue = load_item(process, Kind.ISSUE, item_id)
@@ -466,7 +467,7 @@ def _reportable(target_type, target_id):
 
 @operation(bp, "/reports", "POST", "reportContent", _l("Report content or a person"),
            tag="moderation", auth=WRITE, body=s.ReportInput, response=s.ReportReceipt,
-           status=201, errors=(404, 409), limit=REPORT_LIMIT,
+           status=201, errors=(404, 409), limit=REPORT_LIMIT, limit_scope="report",
            description=_l("Once per item; moderators review reports. Reaching the threshold "
                           "of reports from different residents hides the item until then."),
            )  # fmt: skip

@@ -9,7 +9,7 @@ from participation.comments.models import Comment
 from participation.core.errors import wants_json
 from participation.core.forms import check_human, valid_id
 from participation.core.rules import RuleError
-from participation.extensions import configured_limit, db, limiter
+from participation.extensions import configured_limit, db, limiter, write_limit
 from participation.processes.operations import process_is_visible
 from participation.proposals.models import Contribution
 
@@ -53,7 +53,7 @@ def _error(contribution, error, status=422):
 
 @bp.route("/contributions/<int:contribution_id>/comments", methods=["POST"])
 @login_required
-@limiter.limit(COMMENT_LIMIT)
+@write_limit("comment")
 def create(contribution_id):
     contribution = _visible_contribution(contribution_id)
     parent = None
@@ -115,7 +115,7 @@ def delete(comment_id):
 
 @bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
 @login_required
-@limiter.limit(configured_limit("RATELIMIT_VOTE"))
+@write_limit("comment-vote")
 def vote(comment_id):
     comment = _comment(comment_id)
     try:

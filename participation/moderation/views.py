@@ -24,7 +24,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, permission_required
 from participation.core.rules import RuleError, suspension_message
 from participation.core.transactions import SAFE_METHODS
-from participation.extensions import configured_limit, db, limiter
+from participation.extensions import configured_limit, db, write_limit
 from participation.moderation import operations
 from participation.moderation.forms import HideForm, ReportForm, SuspendForm
 from participation.moderation.models import TargetType
@@ -74,7 +74,7 @@ def _broadcast(target, events):
 @bp.route("/report/<any(contribution, comment, question, message, user):target_type>/"
           "<int:target_id>", methods=["GET", "POST"])  # fmt: skip
 @login_required
-@limiter.limit(REPORT_LIMIT, methods=["POST"])
+@write_limit("report", methods=["POST"])
 def report(target_type, target_id):
     target = _target_or_404(target_type, target_id)
     form = ReportForm()

@@ -24,7 +24,7 @@ from participation.core.forms import valid_id
 from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
-from participation.extensions import configured_limit, db, limiter
+from participation.extensions import configured_limit, db, limiter, write_limit
 from participation.moderation.operations import can_moderate
 from participation.notifications.operations import follow, is_following, unfollow
 from participation.processes.models import Action
@@ -115,7 +115,7 @@ def _new_form(process, kind):
 
 @bp.route("/<any(issues, proposals):kind_path>/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@write_limit("post", methods=["POST"])
 def create(slug, kind_path):
     process = load_process(slug)
     kind = _kind(kind_path)
@@ -211,7 +211,7 @@ def _thread_html(process, item, sort):
 
 @bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(WRITE_LIMIT, methods=["POST"])
+@write_limit("edit", methods=["POST"])
 def edit(slug, kind_path, item_id):
     process = load_process(slug)
     item = load_contribution(process, kind_path, item_id)
@@ -267,6 +267,7 @@ def _done(process, item, kind_path, message=None, category="success", payload=No
 
 @bp.route("/<any(issues, proposals):kind_path>/<int:item_id>/withdraw", methods=["POST"])
 @login_required
+@write_limit("withdraw")
 def withdraw(slug, kind_path, item_id):
     process = load_process(slug)
     item = load_contribution(process, kind_path, item_id)
@@ -289,7 +290,7 @@ def _attempt(process, item, kind_path, operation, *args):
 
 @bp.route("/proposals/<int:item_id>/support", methods=["POST"])
 @login_required
-@limiter.limit(configured_limit("RATELIMIT_SUPPORT"))
+@write_limit("support")
 def support(slug, item_id):
     process = load_process(slug)
     proposal = load_contribution(process, "proposals", item_id)
@@ -314,7 +315,7 @@ def support(slug, item_id):
 
 @bp.route("/issues/<int:item_id>/affected", methods=["POST"])
 @login_required
-@limiter.limit(configured_limit("RATELIMIT_SUPPORT"))
+@write_limit("affected")
 def affected(slug, item_id):
     process = load_process(slug)
     issue = load_contribution(process, "issues", item_id)

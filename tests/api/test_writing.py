@@ -4,6 +4,7 @@ answer problem+json in the reader's language and store nothing."""
 import pytest
 
 from tests.api.conftest import assert_problem
+from tests.conftest import PASSWORD
 
 
 def _writes(w):
@@ -320,7 +321,27 @@ def test_each_post_counts_once_against_the_limit(limited, world, create_user, to
              for n in range(3)]  # fmt: skip
     issue = client.post(f"/processes/{world.reframe.slug}/issues", json={"title": "ก", "body": "ข"})
     assert codes == [201, 201, 429]
-    assert issue.status_code == 201  # each operation has its own counter, as each page has
+    # Issues and proposals share one allowance, as they do on the pages.
+    assert_problem(issue, 429)
+
+
+def test_the_pages_and_the_api_share_one_allowance(limited, world, create_user, token_for):
+    """Writing through both does not double anyone's allowance."""
+    from tests.api.conftest import ApiClient
+
+    person = create_user()
+    browser = limited.test_client()
+    browser.post("/login", data={"email": person.email, "password": PASSWORD})
+    api = ApiClient(limited.test_client(), token_for(person))
+    slug = world.reimagine.slug
+    on_page = f"/processes/{slug}/proposals/{world.proposal}/support"
+
+    pages = [browser.post(on_page, data={"support": value}, headers={"Accept": "application/json"})
+             for value in ("1", "0")]  # fmt: skip
+    through_api = api.put(f"/processes/{slug}/proposals/{world.proposal}/support")
+
+    assert [response.status_code for response in pages] == [200, 200]
+    assert_problem(through_api, 429)
 
 
 def test_a_busy_database_answers_503_with_retry_after(world, api, create_user, monkeypatch,
