@@ -33,7 +33,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import GRANTABLE_ROLES, Role
 from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
-from participation.core.transactions import reading, writing
+from participation.core.transactions import HOLDS_WRITER_LOCK, reading, writing
 from participation.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -187,13 +187,19 @@ def load_session_user(token):
 
 
 def _touch_session(session_id, now):
-    """Record activity: best effort, on a connection of its own, so it never touches the
-    request's transaction."""
+    """Record activity: best effort, on a connection of its own, so a reading request never
+    has to write. A writing request on SQLite already holds the write lock (BEGIN IMMEDIATE):
+    another connection would wait the whole busy timeout for it, holding up every other
+    writer, so it is recorded in the request's transaction (lost if that one rolls back; the
+    next request tries again)."""
+    statement = sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_dt=now)
+    own = db.session.connection()
+    if own.info.get(HOLDS_WRITER_LOCK):
+        own.execute(statement)
+        return
     try:
         with writing(), db.engine.begin() as connection:
-            connection.execute(
-                sa.update(UserSession).where(UserSession.id == session_id).values(last_seen_dt=now)
-            )
+            connection.execute(statement)
     except sa.exc.OperationalError:
         # A busy database must not sign anyone out; the next request tries again.
         logger.warning("Could not record session activity (database busy)")

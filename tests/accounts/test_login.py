@@ -125,3 +125,33 @@ def test_password_is_checked_while_no_transaction_is_open(client, resident, monk
     assert response.status_code == 302
     assert seen == [False]
     assert client.get("/profile").status_code == 200
+
+
+def test_residents_first_press_after_a_pause_is_answered_at_once_and_counts_as_activity(
+    client, auth, resident, create_user, create_process, create_contribution, in_db, caplog
+):
+    import time
+    from datetime import timedelta
+
+    process = create_process("reimagine")
+    item_id = create_contribution(process, resident)
+    auth.login(create_user())
+    with in_db() as session:  # the resident last did something three minutes ago
+        row = session.scalar(sa.select(UserSession))
+        row.last_seen_dt = paused = row.last_seen_dt - timedelta(minutes=3)
+        session.commit()
+
+    started = time.monotonic()
+    response = client.post(
+        f"/processes/{process.slug}/proposals/{item_id}/support",
+        data={"support": "1"}, headers={"Accept": "application/json"},
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    # On SQLite the activity was once written on a second connection, which waited the whole
+    # busy timeout (5 s) for the write lock its own request held, holding up every writer.
+    assert elapsed < 2
+    assert "Could not record session activity" not in caplog.text
+    with in_db() as session:
+        assert session.scalar(sa.select(UserSession.last_seen_dt)) > paused
