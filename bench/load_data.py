@@ -84,7 +84,7 @@ def bench_env(database_url, instance_dir):
 
 
 def migrate(database_url, instance_dir):
-    flask = ROOT / ".venv" / "bin" / "flask"
+    flask = Path(sys.executable).parent / "flask"  # the venv running the benchmark
     command = [str(flask) if flask.exists() else "flask", "db", "upgrade"]
     subprocess.run(
         command, cwd=ROOT, env=bench_env(database_url, instance_dir), check=True,

@@ -32,17 +32,18 @@ REQUEST_TIMEOUT = 10.0
 
 
 class Response:
-    __slots__ = ("status", "body_ok", "close")
+    __slots__ = ("status", "body_ok", "close", "body")
 
-    def __init__(self, status, body_ok, close):
-        self.status, self.body_ok, self.close = status, body_ok, close
+    def __init__(self, status, body_ok, close, body=None):
+        self.status, self.body_ok, self.close, self.body = status, body_ok, close, body
 
 
 class HTTPConnection(asyncio.Protocol):
     """One client connection; ``request()`` sends and returns a future of a Response."""
 
-    def __init__(self, expect):
+    def __init__(self, expect, keep_body=False):
         self.expect = expect
+        self.keep_body = keep_body  # hand the body to the caller (bench/supports_bench.py)
         self.transport = None
         self.buffer = bytearray()
         self.waiter = None
@@ -69,7 +70,7 @@ class HTTPConnection(asyncio.Protocol):
             # A response delimited by the end of the connection (no Content-Length).
             if self.header_end >= 0 and self.length is None and not self.chunked:
                 body = bytes(self.buffer[self.header_end :])
-                waiter.set_result(Response(self.status, self._check(body), True))
+                waiter.set_result(Response(self.status, self._check(body), True, self._kept(body)))
             else:
                 waiter.set_exception(ConnectionError("connection closed before the response"))
         self.waiter = None
@@ -80,6 +81,9 @@ class HTTPConnection(asyncio.Protocol):
         self.waiter = asyncio.get_running_loop().create_future()
         self.transport.write(raw)
         return self.waiter
+
+    def _kept(self, body):
+        return body if self.keep_body else None
 
     def _check(self, body):
         return self.status == 200 and (not self.expect or self.expect in body)
@@ -118,7 +122,9 @@ class HTTPConnection(asyncio.Protocol):
             return  # ends with the connection
         waiter, self.waiter = self.waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result(Response(self.status, self._check(body), self.close_after))
+            waiter.set_result(
+                Response(self.status, self._check(body), self.close_after, self._kept(body))
+            )
 
 
 class Recorder:
@@ -149,8 +155,9 @@ def _raw_requests(host, port, paths, headers):
 
 
 class Client:
-    def __init__(self, host, port, expect, recorder):
+    def __init__(self, host, port, expect, recorder, keep_body=False):
         self.host, self.port, self.expect, self.rec = host, port, expect, recorder
+        self.keep_body = keep_body
         self.conn = None
 
     async def send(self, raw):
@@ -158,7 +165,7 @@ class Client:
         loop = asyncio.get_running_loop()
         if self.conn is None or self.conn.closed:
             _transport, self.conn = await loop.create_connection(
-                lambda: HTTPConnection(self.expect), self.host, self.port
+                lambda: HTTPConnection(self.expect, self.keep_body), self.host, self.port
             )
             self.rec.connects += 1
         try:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import setup_db  # noqa: E402
 
 WORKDIR = Path(os.environ.get("RUAMKID_TOWNHALL_BENCH_DIR", "/tmp/ruamkid-townhall-bench"))  # noqa: S108
-VENV = ROOT / ".venv" / "bin"
+VENV = Path(sys.executable).parent  # the venv running the benchmark (.venv/bin)
 LOADGEN = BENCH / "townhall" / "loadgen.mjs"
 SHIM_NO_GEVENT_WEBSOCKET = BENCH / "townhall" / "shim_no_gevent_websocket"
 QUIET_THRESHOLD_PCT = 25

@@ -34,7 +34,7 @@ def env_for(database_url, instance_dir):
 def migrate(database_url, instance_dir):
     Path(instance_dir).mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "flask"), "db", "upgrade"], cwd=ROOT,
+        [str(Path(sys.executable).parent / "flask"), "db", "upgrade"], cwd=ROOT,
         env=env_for(database_url, instance_dir), check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
 
