@@ -106,11 +106,10 @@ test-sqlite: setup $(STAMP)/browser
 test-postgres: setup $(STAMP)/browser
 	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider -m "not markup"
 
-# Benchmarks against the production server set-up; figures in bench/README.md.
+# Every benchmark against the production server set-up, one table, bench/results.json;
+# figures in bench/README.md. A smoke run: make bench BENCH_ARGS=--quick
 bench: setup
-	$(BIN)/python bench/run.py
-	$(BIN)/python bench/townhall_run.py
-	$(BIN)/python bench/summary_bench.py
+	$(BIN)/python bench/all.py $(BENCH_ARGS)
 
 # PNGs of the main pages in Thai at phone (390 px) and desktop (1366 px) widths, from the demo
 # data on a throw-away database, into screenshots/ (git-ignored).

@@ -1,6 +1,6 @@
 """Print bench/results.json as the Markdown tables of bench/README.md.
 
-.venv/bin/python bench/results_table.py [bench/results.json]
+.venv/bin/python bench/results_table.py [bench/pages_results.json]
 """
 
 import json
@@ -19,7 +19,7 @@ def triple(run, keys=("p50_ms", "p95_ms", "p99_ms")):
 
 
 def main():
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results.json")
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "pages_results.json")
     document = json.loads(path.read_text())
     machine = document["machine"]
     print(

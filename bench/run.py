@@ -244,6 +244,9 @@ def pages_for(manifest, thread_last_comment):
     }
 
 
+PAGE_NAMES = ("bare", "list_filtered", "list_all", "proposal", "search")
+
+
 def fetch(port, path, headers=None):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http, loopback
@@ -442,12 +445,15 @@ def database(kind, scale):
             OWN_PIDS.discard(pid)
 
 
-def run_database(kind, plan, server, scale):
+def run_database(kind, plan, server, scale, only=None):
     log(f"{kind}: loading data (scale {scale})")
     with database(kind, scale) as (url, instance, manifest):
         env = server_env(url, instance)
         last_comment = thread_last_comment_id(url, manifest["thread_proposal_id"])
         pages = pages_for(manifest, last_comment)
+        cookie_path = pages["list_all"]["paths"][0]
+        if only:
+            pages = {name: page for name, page in pages.items() if name in only}
         logs = WORKDIR / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         with (
@@ -457,7 +463,7 @@ def run_database(kind, plan, server, scale):
                 log_path=logs / f"{kind}-bare.log",
             ) as bare,
         ):  # fmt: skip
-            cookie = visitor_cookie(app[0], pages["list_all"]["paths"][0])
+            cookie = visitor_cookie(app[0], cookie_path)
             headers = {"Cookie": cookie} if cookie else None
             results = bench_pages({"app": app, "bare": bare}, pages, headers, plan)
     return {"manifest": manifest, "pages": results}
@@ -473,7 +479,7 @@ def _ms(value):
 def verdicts(db_result, plan):
     pages = db_result["pages"]
     rows = []
-    bare_max = pages["bare"]["max"]["throughput_rps"]
+    bare_max = pages["bare"]["max"]["throughput_rps"] if "bare" in pages else None
     for name, page in pages.items():
         steady, peak = page["steady"], page["max"]
         rows.append((name, "max throughput (req/s)", peak["throughput_rps"], None, None))
@@ -501,7 +507,7 @@ def verdicts(db_result, plan):
                 name, f"at {below['offered_rps']}/s (half max): p50/p95/p99 (ms)",
                 f"{_ms(below['p50_ms'])}/{_ms(below['p95_ms'])}/{_ms(below['p99_ms'])}", None, None,
             ))  # fmt: skip
-        if name.startswith("list"):
+        if name.startswith("list") and bare_max is not None:
             ratio = peak["throughput_rps"] / bare_max if bare_max else 0
             rows.append((
                 name, "max / bare max", f"{ratio:.2f}", f">= {MIN_RATIO_TO_BARE:.2f}",
@@ -524,6 +530,43 @@ def print_table(all_results, plan):
     lines.extend(fmt.format(*row) for row in table)
     print("\n".join(lines))
     return table
+
+
+def result_rows(document):
+    """This benchmark's results as rows of the table of bench/all.py (search is its own)."""
+    from rows import row
+
+    rate = document["plan"]["rate"]
+    targets = document["targets"]["p95_ms_at_rate"]
+    ratio_min = document["targets"]["list_max_over_bare_max"]
+    out = []
+    for db, result in document["results"].items():
+        pages = result["pages"]
+        bare_max = pages["bare"]["max"]["throughput_rps"] if "bare" in pages else None
+        for name, page in pages.items():
+            benchmark = "search" if name == "search" else "pages"
+            peak, steady = page["max"], page["steady"]
+            out.append(row(benchmark, db, name, "max throughput (16 connections)",
+                           peak["throughput_rps"], "req/s"))  # fmt: skip
+            triple = "/".join(str(_ms(steady[k])) for k in ("p50_ms", "p95_ms", "p99_ms"))
+            if name in targets:
+                answered = steady["ok"] / steady["requests"] if steady["requests"] else 0
+                ok = (steady["p95_ms"] is not None and steady["p95_ms"] < targets[name]
+                      and steady["errors"] == 0 and answered >= 0.99)  # fmt: skip
+                out.append(row(benchmark, db, name, f"at {rate}/s: p50 / p95 / p99",
+                               triple.replace("/", " / "), "ms",
+                               f"p95 < {targets[name]} ms, 0 errors",
+                               "PASS" if ok else "FAIL"))  # fmt: skip
+            else:
+                out.append(row(benchmark, db, name, f"at {rate}/s: p50 / p95 / p99",
+                               triple.replace("/", " / "), "ms"))  # fmt: skip
+            out.append(row(benchmark, db, name, f"at {rate}/s: errors", steady["errors"]))
+            if name.startswith("list") and bare_max:
+                ratio = round(peak["throughput_rps"] / bare_max, 2)
+                out.append(row(benchmark, db, name, "max / bare page's max", ratio, "",
+                               f">= {ratio_min:.2f}",
+                               "PASS" if ratio >= ratio_min else "FAIL"))  # fmt: skip
+    return out
 
 
 # --- exploring worker configurations -------------------------------------------------------
@@ -583,7 +626,10 @@ def main():
     parser.add_argument("--threads", type=int, default=DEFAULT_SERVER["threads"])
     parser.add_argument("--connections", type=int, default=16, help="closed-loop connections")
     parser.add_argument("--rate", type=int, default=RATE, help="steady offered rate (req/s)")
-    parser.add_argument("--output", default=str(BENCH / "results.json"))
+    parser.add_argument("--output", default=str(BENCH / "pages_results.json"))
+    parser.add_argument(
+        "--pages", help=f"only these pages, comma-separated (of {', '.join(PAGE_NAMES)})"
+    )
     parser.add_argument(
         "--reuse-sqlite",
         action="store_true",
@@ -619,11 +665,14 @@ def main():
         return
 
     server = {"worker_class": args.worker_class, "workers": args.workers, "threads": args.threads}
+    only = args.pages.split(",") if args.pages else None
+    if only and set(only) - set(PAGE_NAMES):
+        parser.error(f"unknown pages: {', '.join(sorted(set(only) - set(PAGE_NAMES)))}")
     log(f"generator self-check against a trivial server ({3 if args.quick else 5} s per run)")
     selfcheck = loadgen.selftest(3 if args.quick else 5)
     results = {}
     for kind in kinds:
-        results[kind] = run_database(kind, plan, server, scale)
+        results[kind] = run_database(kind, plan, server, scale, only)
     table = print_table(results, plan)
     document = {
         "machine": info,

@@ -286,6 +286,28 @@ def _cpu():
     return platform.processor()
 
 
+def result_rows(document):
+    """This benchmark's results as rows of the table of bench/all.py."""
+    from rows import row
+
+    db, results = document["database"], document["results"]
+    scenario = f"one process, scale {document['scale']}"
+    whole = results["process_summary"]
+    verdict = "PASS" if document["pass"] else "FAIL"
+    out = [
+        row("summaries", db, scenario, f"whole summary: first / median / max of {document['runs']}",
+            f"{whole['first_s']} / {whole['median_s']} / {whole['max_s']}", "s",
+            f"max < {document['target_s']} s", verdict)
+    ]  # fmt: skip
+    for name in ("participation", "what_residents_want", "themes", "fingerprint",
+                 "summary_page_draft_for_council"):  # fmt: skip
+        if name in results:
+            out.append(
+                row("summaries", db, scenario, f"{name}: median", results[name]["median_s"], "s")
+            )
+    return out
+
+
 def print_table(report):
     print(f"\nSummary of one process ({report['database']}, scale {report['scale']}, "
           f"{report['runs']} runs)")  # fmt: skip

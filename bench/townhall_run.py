@@ -31,6 +31,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH / "townhall"))
+sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
 import setup_db  # noqa: E402
@@ -676,6 +677,59 @@ def verdicts(results):
             }
         )
     return rows
+
+
+def result_rows(document):
+    """This benchmark's results as rows of the table of bench/all.py (one per run and part)."""
+    from rows import row
+
+    verdict_of = {}
+    out = []
+    for run in document.get("runs", {}).values():
+        db, results = run["database"], run["results"]
+        for line in run.get("table", []):
+            verdict_of[(db, line["scenario"])] = (line["target"], line["result"])
+        for measured in results.get("targets", []) + results.get("bare", []):
+            name = measured["name"]
+            target, verdict = verdict_of.get((db, name), ("", ""))
+            connect = measured.get("connect", {})
+            if not measured["phases"]:
+                out.append(row("townhall", db, name, "joined, errors",
+                               f"{connect.get('joined')}, {connect.get('errors') or 0}", "",
+                               target, verdict))  # fmt: skip
+                continue
+            phase = measured["phases"][0]
+            scenario = f"{name} ({measured['clients']} residents, "
+            scenario += f"{phase['offered_posts_per_s']} posts/s)"
+            joining = name.startswith("n2000")  # the target is about joining, not latency
+            out += [
+                row("townhall", db, scenario, "deliveries", phase["deliveries_per_s"], "/s"),
+                row("townhall", db, scenario, "p50 / p95 / p99",
+                    f"{phase['p50_ms']} / {phase['p95_ms']} / {phase['p99_ms']}", "ms",
+                    *(("", "") if joining else (target, verdict))),
+                row("townhall", db, scenario, "lost, post errors",
+                    f"{phase['lost']}, {sum(phase['post_errors'].values())}"),
+            ]  # fmt: skip
+            if joining:
+                joined = f"{connect['joined']}, {connect['connect_and_join']['p99_ms']} ms"
+                out.append(row("townhall", db, scenario, "joined, connect+join p99", joined, "",
+                               target, verdict))  # fmt: skip
+        scale = results.get("scale") or {}
+        if scale:
+            target, verdict = verdict_of.get((db, "scale_out"), ("", ""))
+            for key, measured in scale.items():
+                good = [p["deliveries_per_s"] for p in measured["phases"]
+                        if p["p99_ms"] is not None and p["p99_ms"] < 250 and p["lost"] == 0
+                        and not p["post_errors"]]  # fmt: skip
+                out.append(row("townhall", db, f"scale: {key.replace('_', ' ')}",
+                               "highest deliveries with p99 < 250 ms, 0 lost",
+                               max(good, default=0), "/s", target, verdict))  # fmt: skip
+        for measured in results.get("modes", []):
+            for phase in measured["phases"]:
+                out.append(row("townhall", db, measured["name"],
+                               f"{phase['offered_posts_per_s']} posts/s: p50 / p99",
+                               f"{phase['p50_ms']} / {phase['p99_ms']}", "ms"))  # fmt: skip
+    return out
 
 
 def machine_info():
