@@ -34,6 +34,7 @@ import random
 import re
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -245,10 +246,30 @@ class Resident:
         self.supports = {}  # proposal id -> True/False after an acknowledged press, None: unknown
 
 
+SIGN_IN_AT_ONCE = 3  # as many as the server has workers
+
+
 def sign_in_all(port, user_ids):
-    with ThreadPoolExecutor(8) as pool:
-        signed = list(pool.map(lambda uid: (uid, *sign_in(port, uid)), user_ids))
-    return [Resident(uid, cookie, token) for uid, cookie, token in signed]
+    """Sign everyone in; return (residents, sign-ins answered 500 and tried again).
+
+    On SQLite a sign-in holds the write lock while it checks the password (Argon2, tens to
+    hundreds of ms), so concurrent sign-ins queue for it and, on a loaded machine, one can
+    outwait the busy timeout (5 s): seen once in 300 with 8 at once. Not what this benchmark
+    measures, so it signs in a few at a time and counts the retries."""
+    retries = []
+
+    def one(user_id):
+        try:
+            return (user_id, *sign_in(port, user_id))
+        except urllib.error.HTTPError as error:
+            if error.code != 500:
+                raise
+            retries.append(user_id)
+            return (user_id, *sign_in(port, user_id))
+
+    with ThreadPoolExecutor(SIGN_IN_AT_ONCE) as pool:
+        signed = list(pool.map(one, user_ids))
+    return [Resident(uid, cookie, token) for uid, cookie, token in signed], len(retries)
 
 
 # --- pressing ------------------------------------------------------------------------------
@@ -452,8 +473,9 @@ def run_database(kind, size):
         ):
             log(f"{kind}: {size['residents']} residents sign in")
             t0 = time.monotonic()
-            residents = sign_in_all(port, range(1, size["residents"] + 1))
+            residents, sign_in_retries = sign_in_all(port, range(1, size["residents"] + 1))
             signed_in_s = round(time.monotonic() - t0, 1)
+            pressing_from = server_log.stat().st_size if server_log.exists() else 0
             log(f"{kind}: warming up ({size['warmup']} s)")
             measured(port, pid, lambda p: p.closed(residents, 4, size["warmup"]), "closed", rng)
             log(f"{kind}: closed loop, {CONNECTIONS} residents at once, {size['closed']} s")
@@ -478,8 +500,10 @@ def run_database(kind, size):
     return {
         "database": kind, "residents": size["residents"], "background_residents":
         size["background"], "hot_proposals": HOT, "max_supports": MAX_SUPPORTS,
-        "signed_in_s": signed_in_s, "before": before, "max": peak, "steady": steady,
-        "server_tracebacks": server_log.read_text(errors="replace").count("Traceback"),
+        "signed_in_s": signed_in_s, "sign_in_retries": sign_in_retries, "before": before,
+        "max": peak, "steady": steady,
+        # While pressing (sign-in retries are counted above).
+        "server_tracebacks": server_log.read_bytes()[pressing_from:].count(b"Traceback"),
         "duration_s": round(time.monotonic() - started, 1),
     }  # fmt: skip
 
@@ -515,7 +539,8 @@ def result_rows(document):
                 f"p95 < {TARGET_P95_MS} ms, 0 errors", "PASS" if steady_pass(steady) else "FAIL"),
             row("supports", db, scenario, f"at {RATE}/s: errors, answered",
                 f"{steady['errors']}, {steady['ok']} of {steady['requests']}"),
-            row("supports", db, scenario, "server tracebacks", result["server_tracebacks"]),
+            row("supports", db, scenario, "server tracebacks while pressing; sign-in retries",
+                f"{result['server_tracebacks']}; {result.get('sign_in_retries', 0)}"),
         ]  # fmt: skip
         for label, run in (("after max", peak), (f"after {RATE}/s", steady)):
             check = run["integrity"]
