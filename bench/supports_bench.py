@@ -252,10 +252,10 @@ SIGN_IN_AT_ONCE = 3  # as many as the server has workers
 def sign_in_all(port, user_ids):
     """Sign everyone in; return (residents, sign-ins answered 500 and tried again).
 
-    On SQLite a sign-in holds the write lock while it checks the password (Argon2, tens to
-    hundreds of ms), so concurrent sign-ins queue for it and, on a loaded machine, one can
-    outwait the busy timeout (5 s): seen once in 300 with 8 at once. Not what this benchmark
-    measures, so it signs in a few at a time and counts the retries."""
+    Until 259f5b5 a sign-in on SQLite held the write lock while it checked the password
+    (Argon2), so concurrent sign-ins queued for it and, on a loaded machine, one could outwait
+    the busy timeout (5 s). Sign-ins are not what this benchmark measures: it signs in a few at
+    a time and counts the retries."""
     retries = []
 
     def one(user_id):
