@@ -157,6 +157,7 @@ def _configure_security(app):
 
 def _configure_socketio(app):
     # Handlers must be registered before the first init_app, so every app gets them.
+    from participation.opinions import events as _opinion_events  # noqa: F401
     from participation.townhall import events
 
     socketio.init_app(
@@ -182,6 +183,7 @@ def _register_blueprints(app):
     from participation.home.views import bp as home_bp
     from participation.moderation.views import bp as moderation_bp
     from participation.notifications.views import bp as notifications_bp
+    from participation.opinions.views import bp as opinions_bp
     from participation.privacy.views import bp as privacy_bp
     from participation.processes.views import bp as processes_bp
     from participation.proposals.views import bp as proposals_bp
@@ -191,6 +193,7 @@ def _register_blueprints(app):
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
+        opinions_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 
@@ -199,12 +202,14 @@ def _register_cli(app):
     from participation.accounts.cli import users_cli
     from participation.core.cli import translate_cli
     from participation.demo.cli import demo_cli
+    from participation.opinions.cli import opinions_cli
     from participation.processes.cli import processes_cli
 
     app.cli.add_command(processes_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(opinions_cli)
 
 
 def _configure_templates(app):

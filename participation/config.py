@@ -181,6 +181,9 @@ class Config:
         self.RATELIMIT_SUPPORT = env("RATELIMIT_SUPPORT", "60 per minute")
         self.RATELIMIT_VOTE = env("RATELIMIT_VOTE", "60 per minute")
         self.RATELIMIT_REPORT = env("RATELIMIT_REPORT", "20 per hour")
+        # The opinion map (docs/opinion-map.md): one vote per statement, a few new statements.
+        self.RATELIMIT_OPINION_VOTE = env("RATELIMIT_OPINION_VOTE", "60 per minute")
+        self.RATELIMIT_STATEMENT = env("RATELIMIT_STATEMENT", "5 per minute; 50 per day")
         # Per person and town hall (docs/realtime.md).
         self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
         self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")
@@ -195,6 +198,16 @@ class Config:
         # Events of one town hall closer together than this go out as one message
         # (participation/townhall/fanout.py); 0 sends each at once.
         self.TOWNHALL_BATCH_MS = _env_int("TOWNHALL_BATCH_MS", 30)
+        # Opinion maps are recomputed off the request path (participation/opinions/recompute.py):
+        # "background" in the web processes, at most once per interval per conversation, or
+        # "external" by `flask opinions recompute --watch`.
+        self.OPINIONS_RECOMPUTE = env("OPINIONS_RECOMPUTE", "background")
+        if self.OPINIONS_RECOMPUTE not in ("background", "external", "inline"):
+            raise ConfigError(
+                "OPINIONS_RECOMPUTE must be background, external or inline, "
+                f"not {self.OPINIONS_RECOMPUTE!r}."
+            )
+        self.OPINIONS_RECOMPUTE_SECONDS = _env_int("OPINIONS_RECOMPUTE_SECONDS", 5)
         for name in ("TOWNHALL_POST_LIMIT", "TOWNHALL_UPVOTE_LIMIT", "TOWNHALL_POLL_LIMIT"):
             try:
                 parse_limit(getattr(self, name))
@@ -248,6 +261,8 @@ class TestConfig(Config):
         self.SOCKETIO_MESSAGE_QUEUE = None
         # The in-process client sees each event as it is sent (coalescing: test_fanout.py).
         self.TOWNHALL_BATCH_MS = 0
+        # Maps are computed right after each vote's commit, so tests see them at once.
+        self.OPINIONS_RECOMPUTE = "inline"
         # Tests send forms at once; the minimum time has its own test.
         self.FORM_MIN_SECONDS = 0
         self.SERVER_NAME = None

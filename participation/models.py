@@ -12,6 +12,7 @@ from participation.comments.models import Comment, CommentVote
 from participation.moderation.models import Report
 from participation.municipality.models import Area, Municipality
 from participation.notifications.models import Follow, Notification
+from participation.opinions.models import Conversation, OpinionResult, OpinionVote, Statement
 from participation.processes.models import Category, Process
 from participation.proposals.models import (
     Contribution,
@@ -59,16 +60,20 @@ __all__ = [
     "CommentVote",
     "Contribution",
     "ContributionVersion",
+    "Conversation",
     "Follow",
     "ImplementationUpdate",
     "Issue",
     "Municipality",
     "Notification",
     "OfficialResponse",
+    "OpinionResult",
+    "OpinionVote",
     "PasswordResetToken",
     "Process",
     "Proposal",
     "Report",
+    "Statement",
     "Support",
     "SupportAllowance",
     "User",

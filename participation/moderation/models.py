@@ -41,6 +41,7 @@ class TargetType(StrEnum):
     COMMENT = "comment"
     QUESTION = "question"
     MESSAGE = "message"
+    STATEMENT = "statement"
     USER = "user"
 
 

@@ -28,6 +28,8 @@ from participation.moderation.models import (
     Resolution,
     TargetType,
 )
+from participation.opinions import operations as opinions_ops
+from participation.opinions.models import Conversation, Statement
 from participation.proposals.models import Contribution
 from participation.townhall import operations as townhall_ops
 from participation.townhall.models import Message, Question
@@ -37,6 +39,7 @@ MODELS = {
     TargetType.COMMENT: Comment,
     TargetType.QUESTION: Question,
     TargetType.MESSAGE: Message,
+    TargetType.STATEMENT: Statement,
     TargetType.USER: User,
 }
 SUSPENSION_REASON_MAX = 300
@@ -66,6 +69,9 @@ def scope_of(target):
         return target.contribution.process, None
     if isinstance(target, Question | Message):
         return None, target.townhall
+    if isinstance(target, Statement):
+        conversation = target.conversation
+        return conversation.process, conversation.townhall
     return None, None
 
 
@@ -168,6 +174,8 @@ def _set_hidden(target, moderator, reason):
     target.hidden_reason = reason
     target.hidden_dt = utcnow()
     target.hidden_by_id = moderator.id if moderator else None
+    if isinstance(target, Statement):
+        opinions_ops.visibility_changed(target)
     if isinstance(target, Question | Message):
         kind = "question" if isinstance(target, Question) else "message"
         return townhall_ops.unlink_hidden(target.townhall, kind, target)
@@ -217,6 +225,8 @@ def restore(moderator, target, reason=""):
     target.hidden_by_id = None
     _resolve(target, moderator, Resolution.DISMISSED)
     record_action(moderator, "moderation.restore", target, reason=reason, public=True)
+    if isinstance(target, Statement):
+        opinions_ops.visibility_changed(target)
     if isinstance(target, Question | Message):
         return [townhall_ops.announce_restored(target)]
     return []
@@ -266,6 +276,12 @@ def can_suspend(moderator, user):
         ),
         sa.select(Message.id).where(
             Message.author_id == user.id, Message.townhall_id.in_(townhalls)
+        ),
+        sa.select(Statement.id)
+        .join(Conversation, Conversation.id == Statement.conversation_id)
+        .where(
+            Statement.author_id == user.id,
+            sa.or_(Conversation.process_id.in_(processes), Conversation.townhall_id.in_(townhalls)),
         ),
     )
     return db.session.scalar(sa.select(sa.exists(wrote.subquery()))) or False
@@ -328,6 +344,7 @@ _QUEUE_LOADS = {
     ),
     Question: (sa.orm.joinedload(Question.townhall), sa.orm.joinedload(Question.author)),
     Message: (sa.orm.joinedload(Message.townhall), sa.orm.joinedload(Message.author)),
+    Statement: (sa.orm.joinedload(Statement.conversation), sa.orm.joinedload(Statement.author)),
 }
 
 

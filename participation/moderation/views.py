@@ -71,7 +71,7 @@ def _broadcast(target, events):
         broadcast(target.townhall_id, events)
 
 
-@bp.route("/report/<any(contribution, comment, question, message, user):target_type>/"
+@bp.route("/report/<any(contribution, comment, question, message, statement, user):target_type>/"
           "<int:target_id>", methods=["GET", "POST"])  # fmt: skip
 @login_required
 @write_limit("report", methods=["POST"])
@@ -119,7 +119,7 @@ def queue():
     )  # fmt: skip
 
 
-@bp.route("/moderation/<any(contribution, comment, question, message):target_type>/"
+@bp.route("/moderation/<any(contribution, comment, question, message, statement):target_type>/"
           "<int:target_id>/<any(hide, restore, dismiss):action>", methods=["POST"])  # fmt: skip
 @permission_required(Permission.MODERATE)
 def act(target_type, target_id, action):

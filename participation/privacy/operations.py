@@ -31,6 +31,8 @@ from participation.comments import operations as comments
 from participation.core.models import utcnow
 from participation.core.rules import RuleError
 from participation.extensions import db
+from participation.opinions import operations as opinions
+from participation.opinions.models import Statement
 from participation.proposals.models import Contribution, ContributionVersion, Status
 from participation.townhall.models import Message, Question
 from participation.votes import operations as votes
@@ -101,6 +103,7 @@ def delete_account(user, password, keep_contributions):
     if not verify_password(user.password_hash, password or ""):
         raise RuleError(_l("The password is not right."), "password")
     votes.withdraw_all_of(user)
+    opinions.withdraw_votes_of(user)
     comments.take_back_votes_of(user)
     if not keep_contributions:
         _erase_writing(user)
@@ -130,6 +133,16 @@ def _erase_writing(user):
         )
     )
     comments.erase_comments_of(user)
+    # A statement keeps its place (and votes) in the map, hidden, with its text replaced.
+    db.session.execute(
+        sa.update(Statement).where(Statement.author_id == user.id).values(
+            body=ERASED_TITLE, is_hidden=True, hidden_reason="", hidden_dt=now
+        )
+    )  # fmt: skip
+    for conversation_id in db.session.scalars(
+        sa.select(Statement.conversation_id).where(Statement.author_id == user.id).distinct()
+    ):
+        opinions.mark_changed(conversation_id)
     for model in (Question, Message):
         db.session.execute(
             sa.update(model).where(model.author_id == user.id).values(

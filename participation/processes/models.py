@@ -57,17 +57,19 @@ class Action(StrEnum):
     COMMENT_PROPOSAL = "comment_proposal"
     SUPPORT = "support"
     RESPOND = "respond"
+    OPINION = "opinion"
 
 
 # The phase rules, in one place: operations enforce them and the stepper explains them.
 PHASE_ACTIONS = {
-    Phase.REFRAME: {Action.POST_ISSUE, Action.AFFECTED, Action.COMMENT_ISSUE},
+    Phase.REFRAME: {Action.POST_ISSUE, Action.AFFECTED, Action.COMMENT_ISSUE, Action.OPINION},
     Phase.REIMAGINE: {
         Action.POST_PROPOSAL,
         Action.COMMENT_PROPOSAL,
         Action.COMMENT_ISSUE,
         Action.AFFECTED,
         Action.SUPPORT,
+        Action.OPINION,
     },
     Phase.REMAKE: {Action.COMMENT_PROPOSAL, Action.RESPOND},
 }
@@ -80,6 +82,7 @@ ACTION_DESCRIPTIONS = {
     Action.COMMENT_PROPOSAL: _l("Discuss proposals"),
     Action.SUPPORT: _l("Support the proposals you believe in"),
     Action.RESPOND: _l("The council answers every proposal that qualified"),
+    Action.OPINION: _l("Say where you stand on short statements and see the opinion map"),
 }
 
 

@@ -1,0 +1,212 @@
+"""Conversation pages: one statement at a time, the opinion map, and the facilitators' tools."""
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from participation.core.errors import wants_json
+from participation.core.rules import RuleError
+from participation.extensions import configured_limit, db, limiter
+from participation.opinions import operations as ops
+from participation.opinions.forms import ConversationForm, StatementForm, VoteForm
+from participation.opinions.models import STATEMENT_MAX, Conversation
+from participation.opinions.recompute import request_recompute
+
+bp = Blueprint("opinions", __name__, url_prefix="/opinions")
+
+VOTE_LIMIT = configured_limit("RATELIMIT_OPINION_VOTE")
+STATEMENT_LIMIT = configured_limit("RATELIMIT_STATEMENT")
+
+
+def load_conversation(conversation_id):
+    """The conversation (404 when unknown or its place is hidden from this reader)."""
+    conversation = db.session.get(Conversation, conversation_id) or abort(404)
+    if not ops.is_visible(conversation, current_user):
+        if not current_user.is_authenticated and conversation.townhall_id is not None:
+            abort(403)
+        abort(404)
+    return conversation
+
+
+def _place(kind, slug):
+    if kind == "processes":
+        from participation.processes.views import load_process
+
+        return load_process(slug)
+    from participation.townhall.views import load_townhall
+
+    return load_townhall(slug)
+
+
+def _map_context(conversation):
+    """What the map fragment shows; asks for a recompute when the map is stale."""
+    result = ops.result_of(conversation)
+    if ops.is_stale(conversation, result):
+        request_recompute(conversation.id)
+        result = ops.result_of(conversation)
+    statements = {str(s.id): s for s in ops.visible_statements(conversation)}
+    return {
+        "conversation": conversation,
+        "result": result,
+        "data": result.data if result else None,
+        "me": ops.position_of(result, current_user),
+        "statements": statements,
+        "texts": {key: statement.body for key, statement in statements.items()},
+    }
+
+
+@bp.route("/<int:conversation_id>")
+def show(conversation_id):
+    conversation = load_conversation(conversation_id)
+    context = _map_context(conversation)
+    statements = list(context["statements"].values())
+    mine = ops.votes_of(conversation, current_user)
+    current = None
+    if current_user.is_authenticated:
+        current = ops.next_statement(conversation, current_user, statements, mine,
+                                     context["result"])  # fmt: skip
+    return render_template(
+        "opinions/show.html", **context, current=current, mine=mine,
+        voted=len([s for s in statements if s.id in mine]), total=len(statements),
+        closed=ops.closed_reason(conversation), manager=ops.can_manage(current_user, conversation),
+        vote_form=VoteForm(), statement_form=StatementForm(), statement_max=STATEMENT_MAX,
+    )  # fmt: skip
+
+
+@bp.route("/<int:conversation_id>/map")
+def map_fragment(conversation_id):
+    """The map alone (HTML), fetched by the page when the room hears of a new map."""
+    conversation = load_conversation(conversation_id)
+    return render_template("opinions/_map.html", **_map_context(conversation))
+
+
+@bp.route("/<int:conversation_id>/map.json")
+def map_json(conversation_id):
+    """The public map and, for a signed-in resident on it, their own point."""
+    conversation = load_conversation(conversation_id)
+    context = _map_context(conversation)
+    data = context["data"] or {}
+    return jsonify({"conversation": conversation.id, "question": conversation.question,
+                    "map": data, "me": context["me"]})  # fmt: skip
+
+
+def _answer(conversation, ok, message, status=200, **extra):
+    if wants_json():
+        return jsonify({"ok": ok, "message": str(message), **extra}), status
+    flash(str(message), "success" if ok else "error")
+    return redirect(url_for(".show", conversation_id=conversation.id) + "#vote")
+
+
+@bp.route("/<int:conversation_id>/vote", methods=["POST"])
+@login_required
+@limiter.limit(VOTE_LIMIT)
+def vote(conversation_id):
+    conversation = load_conversation(conversation_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        return _answer(conversation, False, _("The form expired; please try again."), 400)
+    try:
+        statement = ops.get_statement(conversation, form.statement_id.data)
+        choice = ops.vote(conversation, statement, current_user, request.form.get("choice"))
+    except RuleError as error:
+        db.session.rollback()
+        return _answer(conversation, False, error.message, 422)
+    db.session.commit()
+    request_recompute(conversation.id)
+    if wants_json():
+        return jsonify({"ok": True, "choice": choice.name.lower()})
+    return redirect(url_for(".show", conversation_id=conversation.id) + "#vote")
+
+
+@bp.route("/<int:conversation_id>/statements", methods=["POST"])
+@login_required
+@limiter.limit(STATEMENT_LIMIT)
+def add_statement(conversation_id):
+    conversation = load_conversation(conversation_id)
+    form = StatementForm()
+    if not form.validate_on_submit():
+        message = (form.form_errors or [_("The form expired; please try again.")])[0]
+        return _answer(conversation, False, message, 400)
+    try:
+        statement = ops.add_statement(conversation, current_user, form.body.data)
+    except RuleError as error:
+        db.session.rollback()
+        return _answer(conversation, False, error.message, 422)
+    db.session.commit()
+    request_recompute(conversation.id)
+    return _answer(conversation, True, _("Thank you. Your statement is now shown to others."),
+                   statement=statement.id)  # fmt: skip
+
+
+@bp.route("/new/<any(processes, townhalls):kind>/<slug>", methods=["GET", "POST"])
+@login_required
+def create(kind, slug):
+    place = _place(kind, slug)
+    if not ops.can_manage(current_user, place):
+        abort(403)
+    form = ConversationForm()
+    if form.validate_on_submit():
+        try:
+            conversation = ops.open_conversation(
+                place, current_user, form.question.data, (form.seeds.data or "").splitlines()
+            )
+            conversation.allow_statements = bool(form.allow_statements.data)
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("The conversation is open."), "success")
+            return redirect(url_for(".show", conversation_id=conversation.id))
+    return render_template("opinions/form.html", form=form, place=place, kind=kind), (
+        422 if form.errors or form.form_errors else 200
+    )
+
+
+@bp.route("/<int:conversation_id>/<any(close, reopen):action>", methods=["POST"])
+@login_required
+def set_open(conversation_id, action):
+    conversation = load_conversation(conversation_id)
+    if not ops.can_manage(current_user, conversation):
+        abort(403)
+    if not VoteForm().validate_on_submit():
+        flash(_("The form expired; please try again."), "error")
+        return redirect(url_for(".show", conversation_id=conversation.id))
+    try:
+        ops.set_open(conversation, current_user, action == "reopen")
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The conversation is open again.") if action == "reopen"
+              else _("The conversation is closed. The map stays."), "success")  # fmt: skip
+    return redirect(url_for(".show", conversation_id=conversation.id))
+
+
+@bp.route("/<int:conversation_id>/statements")
+@login_required
+def statements(conversation_id):
+    """Every statement with its votes, hidden ones too, for the facilitators to moderate."""
+    conversation = load_conversation(conversation_id)
+    if not ops.can_manage(current_user, conversation):
+        abort(403)
+    from participation.opinions.models import Statement
+
+    rows = db.session.scalars(
+        sa.select(Statement)
+        .where(Statement.conversation_id == conversation.id)
+        .options(sa.orm.joinedload(Statement.author))
+        .order_by(Statement.id.desc())
+    ).all()
+    return render_template("opinions/statements.html", conversation=conversation, rows=rows)
