@@ -93,11 +93,14 @@ def electorate(app, create_user, create_conversation):
             )  # fmt: skip
     with app.app_context():
         db.session.execute(sa.insert(OpinionVote), rows)
-        for body, statement_id in ids.items():
-            counts = {value: sum(1 for r in rows if r["statement_id"] == statement_id
-                                 and r["value"] == value) for value in (1, -1, 0)}  # fmt: skip
-            db.session.execute(sa.update(Statement).where(Statement.id == statement_id).values(
-                agree_count=counts[1], disagree_count=counts[-1], pass_count=counts[0]))  # fmt: skip
+        for statement_id in ids.values():
+            mine = [r["value"] for r in rows if r["statement_id"] == statement_id]
+            counts = {value: mine.count(value) for value in (1, -1, 0)}
+            db.session.execute(
+                sa.update(Statement)
+                .where(Statement.id == statement_id)
+                .values(agree_count=counts[1], disagree_count=counts[-1], pass_count=counts[0])
+            )
         db.session.commit()
         db.session.remove()
     return SimpleNamespace(conversation=conversation, camps=camps, ids=ids)

@@ -62,8 +62,13 @@ def test_consensus_statements_agreed_by_both_camps_are_found():
 def test_a_statement_agreed_by_only_one_camp_characterises_it():
     matrix, camp, layout = planted(camp_statements=8)
     found = compute.opinion_map(compute.Votes.from_dense(matrix))
-    first = next(g for g, camps in groups_of(found, camp).items() if camps == {0})
+    assert found["k"] == 2
+    in_first = camp[found["included"]] == 0
+    first = int(np.bincount(found["labels"][in_first]).argmax())
     second = 1 - first
+    # Noise makes a few people look like the other camp; the groups are still the camps.
+    assert np.mean(found["labels"][in_first] == first) > 0.9
+    assert np.mean(found["labels"][~in_first] == second) > 0.9
     statement = layout["only_first"][0]
     mine = {(row["index"], row["direction"]) for row in found["representative"][first]}
     theirs = {row["index"] for row in found["representative"][second]}
