@@ -326,7 +326,8 @@ def opinion_map(votes, state=None):
         "group_agrees": np.zeros((0, s)),
         "group_votes": np.zeros((0, s)),
     }
-    if len(included) < 2 or s < 2:
+    if len(included) < 2 or s < 2:  # a map needs two people and two statements
+        result["included"] = included[:0]
         return result
     mapped = votes.take_rows(included)
     with threadpool_limits(1):  # steadier on a shared machine; the work is small per step
