@@ -3,8 +3,11 @@
 import pytest
 import sqlalchemy as sa
 
-STATEMENTS = ["ควรปิดถนนหน้าโรงเรียนช่วงเช้าให้เด็กเดิน", "ควรติดไฟส่องสว่างในซอยเล็กก่อน",
-              "ควรขยายถนนหน้าโรงเรียนให้รถวิ่งได้สองเลน"]  # fmt: skip
+STATEMENTS = [
+    "ควรปิดถนนหน้าโรงเรียนช่วงเช้าให้เด็กเดิน",
+    "ควรติดไฟส่องสว่างในซอยเล็กก่อน",
+    "ควรขยายถนนหน้าโรงเรียนให้รถวิ่งได้สองเลน",
+]
 JSON = {"Accept": "application/json"}
 
 
@@ -15,9 +18,10 @@ def counts(in_db):
         votes = session.scalar(sa.select(sa.func.count()).select_from(OpinionVote))
         statements = session.scalar(sa.select(sa.func.count()).select_from(Statement))
         tallies = session.execute(
-            sa.select(Statement.id, Statement.agree_count, Statement.disagree_count,
-                      Statement.pass_count).order_by(Statement.id)
-        ).all()  # fmt: skip
+            sa.select(
+                Statement.id, Statement.agree_count, Statement.disagree_count, Statement.pass_count
+            ).order_by(Statement.id)
+        ).all()
     return votes, statements, [tuple(row) for row in tallies]
 
 
@@ -39,8 +43,10 @@ def test_a_resident_answers_one_statement_at_a_time_until_all_are_done(
         statement_id = shown_statement(page)
         assert statement_id not in seen
         seen.append(statement_id)
-        response = client.post(f"/opinions/{conversation.id}/vote",
-                               data={"statement_id": statement_id, "choice": choice})  # fmt: skip
+        response = client.post(
+            f"/opinions/{conversation.id}/vote",
+            data={"statement_id": statement_id, "choice": choice},
+        )
         assert response.status_code == 302
     assert sorted(seen) == sorted(conversation.statement_ids.values())
     page = client.get(f"/opinions/{conversation.id}").text
@@ -60,18 +66,27 @@ def test_a_double_vote_gets_a_clear_error_and_stores_nothing(
     conversation = create_conversation(STATEMENTS)
     statement_id = conversation.statement_ids[STATEMENTS[0]]
     auth.login(resident)
-    first = client.post(f"/opinions/{conversation.id}/vote",
-                        data={"statement_id": statement_id, "choice": "agree"}, headers=JSON)  # fmt: skip
+    first = client.post(
+        f"/opinions/{conversation.id}/vote",
+        data={"statement_id": statement_id, "choice": "agree"},
+        headers=JSON,
+    )
     assert first.json == {"ok": True, "choice": "agree"}
     before = counts(in_db)
-    again = client.post(f"/opinions/{conversation.id}/vote",
-                        data={"statement_id": statement_id, "choice": "disagree"}, headers=JSON)  # fmt: skip
+    again = client.post(
+        f"/opinions/{conversation.id}/vote",
+        data={"statement_id": statement_id, "choice": "disagree"},
+        headers=JSON,
+    )
     assert again.status_code == 422
     assert again.json["message"] == thai("You have already voted on this statement.")
     assert counts(in_db) == before
     # Without JavaScript: the same message, shown on the page.
-    page = client.post(f"/opinions/{conversation.id}/vote", follow_redirects=True,
-                       data={"statement_id": statement_id, "choice": "pass"}).text  # fmt: skip
+    page = client.post(
+        f"/opinions/{conversation.id}/vote",
+        follow_redirects=True,
+        data={"statement_id": statement_id, "choice": "pass"},
+    ).text
     assert thai("You have already voted on this statement.") in page
     assert counts(in_db) == before
 
@@ -87,13 +102,19 @@ def test_a_vote_on_a_hidden_statement_is_refused(
     conversation = create_conversation(STATEMENTS)
     statement_id = conversation.statement_ids[STATEMENTS[1]]
     with app.app_context():
-        hide(db.session.get(User, conversation.facilitator.id),
-             db.session.get(Statement, statement_id), "ข้อความซ้ำกับข้ออื่น")  # fmt: skip
+        hide(
+            db.session.get(User, conversation.facilitator.id),
+            db.session.get(Statement, statement_id),
+            "ข้อความซ้ำกับข้ออื่น",
+        )
         db.session.commit()
     before = counts(in_db)
     auth.login(resident)
-    response = client.post(f"/opinions/{conversation.id}/vote",
-                           data={"statement_id": statement_id, "choice": "agree"}, headers=JSON)  # fmt: skip
+    response = client.post(
+        f"/opinions/{conversation.id}/vote",
+        data={"statement_id": statement_id, "choice": "agree"},
+        headers=JSON,
+    )
     assert response.status_code == 422
     assert response.json["message"] == thai(
         "A moderator hid this statement, so it can no longer be voted on."
@@ -105,8 +126,10 @@ def test_a_vote_on_a_hidden_statement_is_refused(
         if 'name="statement_id"' not in page:
             break
         assert shown_statement(page) != statement_id
-        client.post(f"/opinions/{conversation.id}/vote",
-                    data={"statement_id": shown_statement(page), "choice": "pass"})  # fmt: skip
+        client.post(
+            f"/opinions/{conversation.id}/vote",
+            data={"statement_id": shown_statement(page), "choice": "pass"},
+        )
 
 
 @pytest.mark.parametrize(
@@ -123,8 +146,10 @@ def test_a_malformed_vote_gets_a_clear_error_and_stores_nothing(
     client, auth, resident, create_conversation, in_db, thai, data, message
 ):
     conversation = create_conversation(STATEMENTS)
-    data = {key: (str(conversation.statement_ids[STATEMENTS[0]]) if value == "FIRST" else value)
-            for key, value in data.items()}  # fmt: skip
+    data = {
+        key: (str(conversation.statement_ids[STATEMENTS[0]]) if value == "FIRST" else value)
+        for key, value in data.items()
+    }
     before = counts(in_db)
     auth.login(resident)
     response = client.post(f"/opinions/{conversation.id}/vote", data=data, headers=JSON)
@@ -140,8 +165,11 @@ def test_a_statement_of_another_conversation_cannot_be_voted_on_here(
     elsewhere = create_conversation(["ควรมีตลาดนัดทุกวันเสาร์"])
     before = counts(in_db)
     auth.login(resident)
-    response = client.post(f"/opinions/{here.id}/vote", headers=JSON, data={
-        "statement_id": elsewhere.statement_ids["ควรมีตลาดนัดทุกวันเสาร์"], "choice": "agree"})  # fmt: skip
+    response = client.post(
+        f"/opinions/{here.id}/vote",
+        headers=JSON,
+        data={"statement_id": elsewhere.statement_ids["ควรมีตลาดนัดทุกวันเสาร์"], "choice": "agree"},
+    )
     assert response.status_code == 422
     assert response.json["message"] == thai("That statement does not exist.")
     assert counts(in_db) == before
@@ -152,15 +180,20 @@ def test_a_resident_adds_a_statement_others_then_see(
 ):
     conversation = create_conversation(STATEMENTS[:1])
     auth.login(resident)
-    response = client.post(f"/opinions/{conversation.id}/statements",
-                           data={"body": "  ควรมีอาสาสมัคร ช่วยเด็กข้ามถนน  "}, headers=JSON)  # fmt: skip
+    response = client.post(
+        f"/opinions/{conversation.id}/statements",
+        data={"body": "  ควรมีอาสาสมัคร ช่วยเด็กข้ามถนน  "},
+        headers=JSON,
+    )
     assert response.status_code == 200
     assert response.json["ok"] is True
     auth.logout()
     other = create_user(name="เพื่อนบ้าน")
     auth.login(other)
-    client.post(f"/opinions/{conversation.id}/vote",
-                data={"statement_id": conversation.statement_ids[STATEMENTS[0]], "choice": "agree"})  # fmt: skip
+    client.post(
+        f"/opinions/{conversation.id}/vote",
+        data={"statement_id": conversation.statement_ids[STATEMENTS[0]], "choice": "agree"},
+    )
     page = client.get(f"/opinions/{conversation.id}").text
     assert "ควรมีอาสาสมัคร ช่วยเด็กข้ามถนน" in page
     assert resident.name not in page  # statements are shown without their author
@@ -180,8 +213,9 @@ def test_a_bad_statement_gets_a_clear_error_and_stores_nothing(
     conversation = create_conversation(STATEMENTS)
     before = counts(in_db)
     auth.login(resident)
-    response = client.post(f"/opinions/{conversation.id}/statements", data={"body": body},
-                           headers=JSON)  # fmt: skip
+    response = client.post(
+        f"/opinions/{conversation.id}/statements", data={"body": body}, headers=JSON
+    )
     assert response.status_code == 422
     assert response.json["message"] == thai(message, count=200, length=201)
     assert counts(in_db) == before
@@ -202,13 +236,25 @@ def test_the_database_refuses_a_statement_too_long_or_a_second_vote(
             db.session.flush()
         db.session.rollback()
         for value in (1, -1):
-            db.session.add(OpinionVote(conversation_id=conversation.id, statement_id=statement_id,
-                                       user_id=resident.id, value=value))  # fmt: skip
+            db.session.add(
+                OpinionVote(
+                    conversation_id=conversation.id,
+                    statement_id=statement_id,
+                    user_id=resident.id,
+                    value=value,
+                )
+            )
         with pytest.raises(sa.exc.IntegrityError):
             db.session.flush()
         db.session.rollback()
-        db.session.add(OpinionVote(conversation_id=conversation.id, statement_id=statement_id,
-                                   user_id=resident.id, value=2))  # fmt: skip
+        db.session.add(
+            OpinionVote(
+                conversation_id=conversation.id,
+                statement_id=statement_id,
+                user_id=resident.id,
+                value=2,
+            )
+        )
         with pytest.raises(sa.exc.IntegrityError):
             db.session.flush()
         db.session.rollback()
@@ -220,8 +266,11 @@ def test_a_new_account_cannot_fill_a_statement_with_links(
     conversation = create_conversation(STATEMENTS)
     before = counts(in_db)
     auth.login(resident)
-    response = client.post(f"/opinions/{conversation.id}/statements", headers=JSON,
-                           data={"body": "ดูที่ https://a.example และ https://b.example"})  # fmt: skip
+    response = client.post(
+        f"/opinions/{conversation.id}/statements",
+        headers=JSON,
+        data={"body": "ดูที่ https://a.example และ https://b.example"},
+    )
     assert response.status_code == 422
     assert counts(in_db) == before
 
@@ -230,7 +279,10 @@ def test_the_spam_trap_refuses_a_statement(client, auth, resident, create_conver
     conversation = create_conversation(STATEMENTS)
     before = counts(in_db)
     auth.login(resident)
-    response = client.post(f"/opinions/{conversation.id}/statements", headers=JSON,
-                           data={"body": "ข้อความปกติ", "website": "http://spam.example"})  # fmt: skip
+    response = client.post(
+        f"/opinions/{conversation.id}/statements",
+        headers=JSON,
+        data={"body": "ข้อความปกติ", "website": "http://spam.example"},
+    )
     assert response.status_code == 400
     assert counts(in_db) == before
