@@ -27,7 +27,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA, TruncatedSVD
+from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
@@ -138,8 +138,8 @@ def project(votes):
         with np.errstate(invalid="ignore", divide="ignore"):  # everyone voted alike: no variance
             components = _orient(svd.fit(centred).components_.copy())
     elif min(n, s) == 2:  # the randomized solver needs one more dimension than components
-        pca = PCA(n_components=1, svd_solver="full").fit(centred.toarray())
-        components[:1] = _orient(pca.components_.copy())
+        _u, _sigma, vt = np.linalg.svd(centred.toarray(), full_matrices=False)
+        components[:1] = _orient(vt[:1].copy())
     cast = np.maximum(votes.votes_per_row(), 1)
     scale = np.sqrt(s / cast)
     positions = (centred @ components.T) * scale[:, None]

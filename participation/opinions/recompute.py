@@ -161,7 +161,10 @@ def request_recompute(conversation_id):
     app = current_app._get_current_object()
     mode = app.config["OPINIONS_RECOMPUTE"]
     if mode == "inline":
-        recompute_now(conversation_id)
+        try:
+            recompute_now(conversation_id)
+        except Exception:  # the vote is stored; the map catches up on the next change
+            logger.exception("Recomputing the opinion map of conversation %s", conversation_id)
     elif mode == "background":
         scheduler.request(app, conversation_id)
 

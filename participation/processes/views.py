@@ -20,6 +20,7 @@ from participation.core.rules import RuleError
 from participation.extensions import db
 from participation.municipality.models import Area
 from participation.notifications.operations import follow, is_following, unfollow
+from participation.opinions.operations import conversations_of
 from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASE_ACTIONS, PHASES, Process
@@ -88,6 +89,7 @@ def show(slug):
         decided=decided,
         following=is_following(current_user, process=process),
         townhalls=upcoming_townhalls(process.id),
+        conversations=conversations_of(process),
     )
 
 

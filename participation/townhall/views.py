@@ -78,8 +78,11 @@ def show(slug):
         flash(_("Please sign in to follow this town hall."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     state = ops.snapshot(townhall, current_user)
+    from participation.opinions.operations import conversations_of
+
     return render_template("townhall/live.html", townhall=townhall, state=state,
-                           questions=_questions_by_state(state["questions"]))  # fmt: skip
+                           questions=_questions_by_state(state["questions"]),
+                           conversations=conversations_of(townhall))  # fmt: skip
 
 
 def _questions_by_state(questions):

@@ -9,10 +9,16 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-CAMP_ONE = ["ควรขยายถนนหน้าโรงเรียนให้รถวิ่งได้สองเลน", "ควรสร้างที่จอดรถเพิ่มในตลาด",
-            "ควรเปิดไฟถนนเฉพาะถนนสายหลัก"]  # fmt: skip
-CAMP_TWO = ["ควรปิดถนนหน้าโรงเรียนช่วงเช้าให้เด็กเดิน", "ควรเปลี่ยนที่จอดรถในตลาดเป็นทางเดิน",
-            "ควรติดไฟส่องสว่างในซอยเล็กก่อน"]  # fmt: skip
+CAMP_ONE = [
+    "ควรขยายถนนหน้าโรงเรียนให้รถวิ่งได้สองเลน",
+    "ควรสร้างที่จอดรถเพิ่มในตลาด",
+    "ควรเปิดไฟถนนเฉพาะถนนสายหลัก",
+]
+CAMP_TWO = [
+    "ควรปิดถนนหน้าโรงเรียนช่วงเช้าให้เด็กเดิน",
+    "ควรเปลี่ยนที่จอดรถในตลาดเป็นทางเดิน",
+    "ควรติดไฟส่องสว่างในซอยเล็กก่อน",
+]
 COMMON = ["เทศบาลควรรับฟังความเห็นของประชาชนก่อนตัดสินใจ", "เด็กควรเดินไปโรงเรียนได้อย่างปลอดภัย"]
 ONLY_ONE = "ควรเก็บค่าจอดรถในตลาดเพื่อนำเงินมาซ่อมถนน"  # camp 1 agrees, camp 2 passes
 
@@ -39,8 +45,9 @@ def create_conversation(app, create_process, create_townhall):
             conversation = ops.open_conversation(where, facilitator, question, list(statements))
             db.session.commit()
             ids = {s.body: s.id for s in conversation.statements}
-            made = SimpleNamespace(id=conversation.id, place=place, statement_ids=ids,
-                                   facilitator=place.facilitator)  # fmt: skip
+            made = SimpleNamespace(
+                id=conversation.id, place=place, statement_ids=ids, facilitator=place.facilitator
+            )
             db.session.remove()
         return made
 
@@ -75,22 +82,32 @@ def electorate(app, create_user, create_conversation):
     from participation.opinions.models import OpinionVote, Statement
 
     conversation = create_conversation([*CAMP_ONE, *CAMP_TWO, *COMMON, ONLY_ONE])
-    camps = {1: [create_user(name=f"ค่าย1-{n}") for n in range(12)],
-             2: [create_user(name=f"ค่าย2-{n}") for n in range(12)]}  # fmt: skip
+    camps = {
+        1: [create_user(name=f"ค่าย1-{n}") for n in range(12)],
+        2: [create_user(name=f"ค่าย2-{n}") for n in range(12)],
+    }
     ids = conversation.statement_ids
     rows = []
     for camp, people in camps.items():
         for number, person in enumerate(people):
             mine, theirs = (CAMP_ONE, CAMP_TWO) if camp == 1 else (CAMP_TWO, CAMP_ONE)
-            choices = {**{b: 1 for b in mine}, **{b: -1 for b in theirs},
-                       **{b: 1 for b in COMMON}, ONLY_ONE: 1 if camp == 1 else 0}  # fmt: skip
+            choices = {
+                **{b: 1 for b in mine},
+                **{b: -1 for b in theirs},
+                **{b: 1 for b in COMMON},
+                ONLY_ONE: 1 if camp == 1 else 0,
+            }
             # Real camps are not unanimous: each person passes on one of the six camp statements.
             choices[[*mine, *theirs][number % 6]] = 0
             rows.extend(
-                {"conversation_id": conversation.id, "statement_id": ids[body],
-                 "user_id": person.id, "value": value}
+                {
+                    "conversation_id": conversation.id,
+                    "statement_id": ids[body],
+                    "user_id": person.id,
+                    "value": value,
+                }
                 for body, value in choices.items()
-            )  # fmt: skip
+            )
     with app.app_context():
         db.session.execute(sa.insert(OpinionVote), rows)
         for statement_id in ids.values():
@@ -117,8 +134,9 @@ def recompute(app):
         with app.app_context():
             result = ops.recompute(db.session.get(Conversation, conversation.id))
             db.session.commit()
-            found = SimpleNamespace(data=result.data, positions=dict(result.positions),
-                                    state=result.state)  # fmt: skip
+            found = SimpleNamespace(
+                data=result.data, positions=dict(result.positions), state=result.state
+            )
             db.session.remove()
         return found
 

@@ -84,8 +84,9 @@ def test_representative_statements_need_a_significant_difference():
     votes = np.array([[4.0], [4.0]])
     assert compute.representative(agrees, disagrees, votes) == [[], []]
     # 30 of 30 against 0 of 30: clearly characteristic, with pseudo-counts 31/32 and 1/32.
-    found = compute.representative(np.array([[30.0], [0.0]]), np.array([[0.0], [30.0]]),
-                                   np.array([[30.0], [30.0]]))  # fmt: skip
+    found = compute.representative(
+        np.array([[30.0], [0.0]]), np.array([[0.0], [30.0]]), np.array([[30.0], [30.0]])
+    )
     assert found[0][0]["direction"] == "agree"
     assert found[0][0]["p"] == pytest.approx(31 / 32)
     assert found[0][0]["p_out"] == pytest.approx(1 / 32)
@@ -147,10 +148,11 @@ def test_groups_keep_their_letters_across_updates():
     # follow the previous centres.
     order = np.arange(len(matrix))[::-1]
     second = compute.opinion_map(compute.Votes.from_dense(matrix[order]), first["state"])
-    before = {int(camp[r]): int(g) for r, g in zip(first["included"], first["labels"],
-                                                  strict=True)}  # fmt: skip
-    after = {int(camp[order[r]]): int(g) for r, g in zip(second["included"], second["labels"],
-                                                        strict=True)}  # fmt: skip
+    before = {int(camp[r]): int(g) for r, g in zip(first["included"], first["labels"], strict=True)}
+    after = {
+        int(camp[order[r]]): int(g)
+        for r, g in zip(second["included"], second["labels"], strict=True)
+    }
     assert before == after
 
 
