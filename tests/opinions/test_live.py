@@ -193,7 +193,6 @@ def test_a_map_of_a_large_conversation_is_computed_within_the_budget(app, create
     rng = np.random.default_rng(3)
     with app.app_context():
         from participation.accounts.models import User
-
         from participation.core.models import utcnow
 
         users = [
