@@ -508,21 +508,15 @@ def summary_data(place):
             continue
         texts = {str(s.id): s.body for s in visible_statements(conversation)}
         data = result.data
-        groups = [
-            {**group, "representative": [
-                {**row, "body": texts[str(row["id"])]} for row in group["representative"]
-                if str(row["id"]) in texts
-            ]}
-            for group in data["groups"]
-        ]  # fmt: skip
-        common = [{**row, "body": texts[str(row["id"])]} for row in data["common_ground"]
-                  if str(row["id"]) in texts]  # fmt: skip
+        shown = {str(row["id"]) for group in data["groups"] for row in group["representative"]}
+        shown |= {str(row["id"]) for row in data["common_ground"]}
         found.append({
             "id": conversation.id, "question": conversation.question,
             "participants": data["participants"], "mapped": data["mapped"],
             "statement_count": len(texts), "threshold": data["threshold"], "k": data["k"],
-            "groups": groups, "common_ground": common, "points": data["points"],
-            "bounds": data["bounds"], "computed": data["computed"],
+            "groups": data["groups"], "common_ground": data["common_ground"],
+            "texts": {key: texts[key] for key in sorted(shown) if key in texts},
+            "points": data["points"], "bounds": data["bounds"], "computed": data["computed"],
         })  # fmt: skip
     return found
 

@@ -578,6 +578,19 @@ def decisions(process):
     }
 
 
+def opinion_maps(subject):
+    """The opinion maps of the process or town hall as last computed (participation.opinions)."""
+    from participation.opinions.operations import summary_data
+
+    return summary_data(subject)
+
+
+def opinions_version(subject):
+    from participation.opinions.operations import summary_fingerprint
+
+    return summary_fingerprint(subject)
+
+
 def process_summary(process):
     return {
         "kind": "process",
@@ -585,6 +598,7 @@ def process_summary(process):
         "wants": what_residents_want(process),
         "themes": themes(process),
         "decisions": decisions(process),
+        "opinions": opinion_maps(process),
         "computed": utcnow().isoformat(),
     }
 
@@ -626,7 +640,7 @@ def process_fingerprint(process):
     ).one()
     users = db.session.scalar(sa.select(sa.func.max(User.id)))
     parts = (
-        *contributions, comments, *answers, process.modified_dt, users,
+        *contributions, comments, *answers, process.modified_dt, users, opinions_version(process),
         getattr(municipality, "modified_dt", None), getattr(municipality, "population", None),
         *population,
     )  # fmt: skip
@@ -751,6 +765,7 @@ def townhall_summary(townhall):
             "people": messages[1],
             "replies": messages[2],
         },
+        "opinions": opinion_maps(townhall),
         "moderation": {
             "hidden_questions": hidden_questions,
             "hidden_messages": hidden_messages or 0,
@@ -785,7 +800,7 @@ def townhall_fingerprint(townhall):
         ),
         sa.select(sa.func.count()).where(Mute.townhall_id == townhall.id),
     )
-    parts = [townhall.last_seq, townhall.modified_dt, townhall.state]
+    parts = [townhall.last_seq, townhall.modified_dt, townhall.state, opinions_version(townhall)]
     for query in queries:
         parts.extend(db.session.execute(query).one())
     text = "|".join("" if part is None else str(part) for part in parts)
