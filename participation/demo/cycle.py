@@ -291,5 +291,8 @@ def seed_cycle(users, municipality):
     from participation.demo.townhalls import seed_townhalls
 
     townhalls = seed_townhalls(users, residents, processes)
+    from participation.demo.opinions import seed_opinions
+
+    seed_opinions(users, residents, processes, townhalls)
     seed_summaries(users, processes, townhalls)
     return processes

@@ -412,6 +412,10 @@ def map_data(found, user_ids, statement_ids, change_count):
     positions = np.round(found["positions"], 4)
     labels = found["labels"]
     sample = compute.map_sample(len(positions))
+    # Drawn in the order of their place on the map, never in the order of the people's ids.
+    sample = (
+        sample[np.lexsort((positions[sample, 1], positions[sample, 0]))] if len(sample) else sample
+    )
     bounds = (
         [float(positions[:, 0].min()), float(positions[:, 0].max()),
          float(positions[:, 1].min()), float(positions[:, 1].max())]

@@ -1,6 +1,7 @@
 """The council's summary shows the opinion map, each group's statements and the common ground."""
 
 import pytest
+import sqlalchemy as sa
 
 from tests.opinions.conftest import CAMP_ONE, COMMON
 from tests.summaries.test_exports import pdf_text, same_text
@@ -68,3 +69,22 @@ def test_a_town_hall_summary_includes_its_conversation(
     auth.login(council)
     page = client.get(f"/summaries/townhalls/{townhall.slug}").text
     assert "ทำอย่างไรให้เด็กเดินไปโรงเรียนได้ปลอดภัย" in page
+
+
+def test_the_demo_has_an_opinion_map_with_groups_and_common_ground_in_thai(runner, in_db, client):
+    from participation.opinions.models import Conversation, OpinionResult
+
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    with in_db() as session:
+        conversation = session.scalar(
+            sa.select(Conversation).where(Conversation.process_id.isnot(None))
+        )
+        data = session.get(OpinionResult, conversation.id).data
+        conversation_id = conversation.id
+    assert 2 <= data["k"] <= 4
+    assert len(data["common_ground"]) >= 2
+    assert all(group["representative"] for group in data["groups"])
+    page = client.get(f"/opinions/{conversation_id}").text
+    assert "จุดร่วม: สิ่งที่ทุกกลุ่มเห็นด้วย" in page
+    assert "เทศบาลควรบอกให้ชัดว่ารถเก็บขยะแยกประเภทจริง" in page
