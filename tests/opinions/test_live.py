@@ -235,3 +235,24 @@ def test_a_map_of_a_large_conversation_is_computed_within_the_budget(app, create
         assert result.data["participants"] == 2000
         assert len(result.data["points"]) <= 2000
         assert elapsed < 5  # seconds, on a busy two-core machine
+
+
+def test_under_gevent_the_numpy_work_runs_in_a_native_thread(monkeypatch):
+    import threading
+
+    import numpy as np
+
+    from participation.extensions import socketio
+    from participation.opinions import compute, operations
+
+    ran_in = []
+
+    def work(votes, state):
+        ran_in.append(threading.get_ident())
+        return compute.opinion_map(votes, state)
+
+    monkeypatch.setattr(socketio, "async_mode", "gevent", raising=False)
+    votes = compute.Votes.from_dense(np.array([[1.0] * 8, [-1.0] * 8, [1.0] * 4 + [-1.0] * 4]))
+    found = operations.compute_in_worker(work, votes, {})
+    assert found["participants"] == 3
+    assert ran_in != [threading.get_ident()]
