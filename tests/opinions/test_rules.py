@@ -240,3 +240,33 @@ def test_residents_report_a_statement_and_the_facilitator_hides_it_from_the_map(
     assert COMMON[0] not in page
     listing = client.get(f"/opinions/{conversation.id}/statements").text
     assert "ไม่เกี่ยวกับหัวข้อ" in listing
+
+
+@pytest.fixture
+def limited(config, make_app):
+    config.RATELIMIT_ENABLED = True
+    config.RATELIMIT_OPINION_VOTE = "2 per minute"
+    config.RATELIMIT_STATEMENT = "1 per minute"
+    return make_app(config)
+
+
+def test_votes_and_statements_are_rate_limited_per_person(
+    limited, resident, create_user, create_conversation, in_db
+):
+    from tests.conftest import Auth
+
+    conversation = create_conversation([*STATEMENTS, "ข้อความที่สาม"])
+    fast, other = limited.test_client(), limited.test_client()
+    Auth(fast).login(resident)
+    Auth(other).login(create_user())
+    codes = [
+        fast.post(f"/opinions/{conversation.id}/vote",
+                  data={"statement_id": statement_id, "choice": "agree"}).status_code
+        for statement_id in conversation.statement_ids.values()
+    ]  # fmt: skip
+    assert codes == [302, 302, 429]
+    assert vote_count(in_db) == 2
+    assert vote(other, conversation).status_code == 200  # another person is not affected
+    first = fast.post(f"/opinions/{conversation.id}/statements", data={"body": "ข้อใหม่ 1"})
+    second = fast.post(f"/opinions/{conversation.id}/statements", data={"body": "ข้อใหม่ 2"})
+    assert (first.status_code, second.status_code) == (302, 429)
