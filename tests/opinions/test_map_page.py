@@ -22,7 +22,8 @@ def test_the_page_shows_groups_their_statements_and_the_common_ground_in_thai(
         or thai("You are in group %(letter)s.", letter="B") in page
     )
     assert '<svg class="opinion-map"' in page
-    assert "<circle" in page and "<rect" in page  # two groups, two shapes
+    assert "<circle" in page
+    assert "<rect" in page
     assert thai("your group") in page
 
 
@@ -34,8 +35,10 @@ def test_a_resident_appears_on_the_map_after_seven_votes(
     cast(conversation, other, {body: "agree" for body in STATEMENTS})
     auth.login(resident)
     for number, body in enumerate(STATEMENTS[:7], start=1):
-        client.post(f"/opinions/{conversation.id}/vote",
-                    data={"statement_id": conversation.statement_ids[body], "choice": "disagree"})  # fmt: skip
+        client.post(
+            f"/opinions/{conversation.id}/vote",
+            data={"statement_id": conversation.statement_ids[body], "choice": "disagree"},
+        )
         me = client.get(f"/opinions/{conversation.id}/map.json").json["me"]
         fragment = client.get(f"/opinions/{conversation.id}/map").text
         if number < 7:
