@@ -22,7 +22,8 @@ def test_the_page_shows_groups_their_statements_and_the_common_ground_in_thai(
         or thai("You are in group %(letter)s.", letter="B") in page
     )
     assert '<svg class="opinion-map"' in page
-    markers = page[page.index('<g aria-hidden="true">') : page.index("</svg>")]
+    svg = page[page.index('<svg class="opinion-map"') :]
+    markers = svg[svg.index('<g aria-hidden="true">') : svg.index("</svg>")]
     assert "<circle" in markers  # group A: circles
     assert "<rect" in markers  # group B: squares
     assert thai("your group") in page
