@@ -207,13 +207,15 @@ def main():
     if BUSY.exists():
         raise SystemExit(f"{BUSY} exists: another benchmark is running; try again later.")
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    shape = tuple(max(10, int(FULL[key] * args.scale)) for key in ("participants", "statements"))
-    rows, columns, values = generate(*shape)
-    log(f"{shape[0]:,} participants x {shape[1]:,} statements, {len(values):,} votes")
-    app = None if args.compute_only else build_database(WORKDIR / "opinions.sqlite3", rows,
-                                                          columns, values, shape)  # fmt: skip
     BUSY.write_text(f"opinion_bench.py pid {os.getpid()}\n")
+    load_at_start = os.getloadavg()  # before this script's own work
     try:
+        shape = tuple(max(10, int(FULL[key] * args.scale))
+                      for key in ("participants", "statements"))  # fmt: skip
+        rows, columns, values = generate(*shape)
+        log(f"{shape[0]:,} participants x {shape[1]:,} statements, {len(values):,} votes")
+        app = None if args.compute_only else build_database(WORKDIR / "opinions.sqlite3", rows,
+                                                              columns, values, shape)  # fmt: skip
         load_before = os.getloadavg()
         others_before, started = _other_cpu_seconds(), time.monotonic()
         compute_timing, compute_facts = measure_compute(rows, columns, values, shape, args.runs)
@@ -234,6 +236,7 @@ def main():
         "density": DENSITY, "target_s": TARGET_S,
         "compute": {**compute_timing, **compute_facts},
         "recompute": report_recompute,
+        "load_average_at_start": [round(x, 2) for x in load_at_start],
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "other_processes_cores": others,
@@ -256,7 +259,8 @@ def print_table(report):
         print("recompute parts:", report["recompute"]["parts"])
     print(f"groups: {report['compute']['groups']} {report['compute']['sizes']}, "
           f"common ground: {report['compute']['common_ground']}")  # fmt: skip
-    print(f"load average before {report['load_average_before']}, after "
+    print(f"load average at start {report['load_average_at_start']}, before measuring "
+          f"{report['load_average_before']}, after "
           f"{report['load_average_after']}; other processes used "
           f"{report['other_processes_cores']} cores meanwhile")  # fmt: skip
     verdict = "PASS" if report["pass"] else "FAIL"
