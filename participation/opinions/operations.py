@@ -362,19 +362,44 @@ def load_votes(conversation_id):
         ).all(),
         dtype=np.int64,
     )
-    select = sa.select(OpinionVote.user_id, OpinionVote.statement_id, OpinionVote.value).where(
-        OpinionVote.conversation_id == conversation_id
-    )
-    # Straight from the driver's cursor into numpy: millions of rows without building Row objects.
-    cursor = db.session.connection().execute(select).cursor
-    flat = np.fromiter(
-        (value for row in cursor for value in row), dtype=np.int64
-    ).reshape(-1, 3)  # fmt: skip
+    flat = _vote_rows(conversation_id)
     flat = flat[np.isin(flat[:, 1], statement_ids)]
     user_ids, rows = np.unique(flat[:, 0], return_inverse=True)
     columns = np.searchsorted(statement_ids, flat[:, 1])
     votes = compute.Votes(rows, columns, flat[:, 2], (len(user_ids), len(statement_ids)))
     return votes, user_ids, statement_ids
+
+
+PACK = 2**32  # user_id * PACK + statement_id * 4 + (value + 1): ids below 2**31 and 2**30
+
+
+def _vote_rows(conversation_id):
+    """(user id, statement id, value) of every vote, as an n x 3 int64 array.
+
+    The database packs each vote into one integer and joins them into one text (SQLite
+    ``group_concat``, PostgreSQL ``string_agg``) that numpy parses in C: about three times
+    faster than stepping through two million rows in Python (docs/opinion-map.md).
+    """
+    packed = (
+        sa.cast(OpinionVote.user_id, sa.BigInteger) * PACK
+        + sa.cast(OpinionVote.statement_id, sa.BigInteger) * 4
+        + OpinionVote.value
+        + 1
+    )
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        joined = sa.func.group_concat(packed)
+    else:
+        joined = sa.func.string_agg(sa.cast(packed, sa.Text), ",")
+    text = db.session.scalar(
+        sa.select(joined).where(OpinionVote.conversation_id == conversation_id)
+    )
+    numbers = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+    flat = np.empty((len(numbers), 3), dtype=np.int64)
+    flat[:, 0], rest = np.divmod(numbers, PACK)
+    flat[:, 1], value = np.divmod(rest, 4)
+    flat[:, 2] = value - 1
+    return flat
 
 
 def map_data(found, user_ids, statement_ids, change_count):
