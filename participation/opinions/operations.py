@@ -484,29 +484,50 @@ def compute_in_worker(function, *args):
     return function(*args)
 
 
-def recompute(conversation):
-    """Compute the conversation's map now and store it (flushes; the caller commits)."""
-    started = time.perf_counter()
+def read_for_map(conversation_id):
+    """Everything a recompute reads (one read transaction): the change count it reflects, the
+    votes as arrays and the previous update's state."""
     change_count = db.session.scalar(
-        sa.select(Conversation.change_count).where(Conversation.id == conversation.id)
+        sa.select(Conversation.change_count).where(Conversation.id == conversation_id)
     )
-    votes, user_ids, statement_ids = load_votes(conversation.id)
-    result = db.session.get(OpinionResult, conversation.id)
-    state = dict(result.state) if result else {}
+    votes, user_ids, statement_ids = load_votes(conversation_id)
+    state = db.session.scalar(
+        sa.select(OpinionResult.state).where(OpinionResult.conversation_id == conversation_id)
+    )
+    return change_count, votes, user_ids, statement_ids, dict(state or {})
+
+
+def compute_map(change_count, votes, user_ids, statement_ids, state):
+    """The CPU part, outside any transaction: (public data, private positions, new state)."""
     found = compute_in_worker(compute.opinion_map, votes, state)
     data, private = map_data(found, user_ids, statement_ids, change_count)
+    return data, private, _jsonable(found["state"])
+
+
+def store_map(conversation_id, change_count, data, private, state, started):
+    """Keep the computed map (flushes; the caller commits)."""
+    result = db.session.get(OpinionResult, conversation_id)
     if result is None:
-        result = OpinionResult(conversation_id=conversation.id)
+        result = OpinionResult(conversation_id=conversation_id)
         db.session.add(result)
     result.change_count = change_count
-    result.data, result.positions = data, private
-    result.state = _jsonable(found["state"])
+    result.data, result.positions, result.state = data, private, state
     result.computed_dt = utcnow()
     result.compute_ms = round((time.perf_counter() - started) * 1000)
     db.session.flush()
-    logger.info("Opinion map of conversation %s: %s votes, %s ms", conversation.id,
-                len(votes.values), result.compute_ms)  # fmt: skip
+    logger.info("Opinion map of conversation %s: %s people, %s ms", conversation_id,
+                data["participants"], result.compute_ms)  # fmt: skip
     return result
+
+
+def recompute(conversation):
+    """Compute the conversation's map now and store it, in the caller's transaction (flushes;
+    the caller commits). The background task splits the same steps across short transactions
+    (``recompute.recompute_now``)."""
+    started = time.perf_counter()
+    read = read_for_map(conversation.id)
+    data, private, state = compute_map(*read)
+    return store_map(conversation.id, read[0], data, private, state, started)
 
 
 def _jsonable(value):

@@ -75,8 +75,12 @@ def seconds_until_due(conversation_id, interval):
 
 
 def recompute_now(conversation_id):
-    """Claim, compute, store, release, then tell the room. Returns the result, or None when the
-    conversation is gone, up to date, or another process holds the claim."""
+    """Claim, read, compute, store, release, then tell the room. Returns the result, or None
+    when the conversation is gone, up to date, or another process holds the claim.
+
+    The votes are read in a read-only transaction and the numbers crunched outside any
+    transaction, so votes keep being written meanwhile; only the claim and the storing of the
+    result take the write lock, briefly."""
     with writing():
         conversation = db.session.get(Conversation, conversation_id)
         if conversation is None or not ops.is_stale(conversation):
@@ -84,16 +88,21 @@ def recompute_now(conversation_id):
             return None
         if not _claim(conversation_id):
             return None
-        try:
-            conversation = db.session.get(Conversation, conversation_id)
-            result = ops.recompute(conversation)
+    try:
+        started = time.perf_counter()
+        read = ops.read_for_map(conversation_id)
+        db.session.rollback()  # ends the read transaction
+        data, private, state = ops.compute_map(*read)
+        with writing():
+            result = ops.store_map(conversation_id, read[0], data, private, state, started)
             _release(conversation_id)
             db.session.commit()
-        except Exception:
+    except Exception:
+        with writing():
             db.session.rollback()
             _release(conversation_id)
             db.session.commit()
-            raise
+        raise
     announce(result)
     return result
 
@@ -136,10 +145,12 @@ class Scheduler:
             with app.app_context():
                 with self._lock:  # votes from here on need a new run
                     self._pending.discard(conversation_id)
-                recompute_now(conversation_id)
+                result = recompute_now(conversation_id)
                 conversation = db.session.get(Conversation, conversation_id)
                 again = conversation is not None and ops.is_stale(conversation)
                 db.session.remove()
+            if again and result is None:  # another process holds the claim: let it finish
+                socketio.sleep(max(1.0, interval / 2))
         except Exception:
             logger.exception("Recomputing the opinion map of conversation %s", conversation_id)
         finally:

@@ -256,3 +256,45 @@ def test_under_gevent_the_numpy_work_runs_in_a_native_thread(monkeypatch):
     found = operations.compute_in_worker(work, votes, {})
     assert found["participants"] == 3
     assert ran_in != [threading.get_ident()]
+
+
+def test_votes_are_stored_while_a_map_is_being_computed(
+    app, create_conversation, create_user, monkeypatch
+):
+    """The recompute holds no write lock while it crunches: a vote goes through meanwhile."""
+    import threading
+
+    from participation.opinions import compute, recompute
+    from tests.conftest import Auth
+
+    conversation = create_conversation(STATEMENTS)
+    voter = create_user()
+    answers = []
+    real_map = compute.opinion_map
+
+    def vote_meanwhile():
+        client = app.test_client()
+        Auth(client).login(voter)
+        response = client.post(
+            f"/opinions/{conversation.id}/vote",
+            data={"statement_id": conversation.statement_ids[STATEMENTS[0]], "choice": "agree"},
+            headers={"Accept": "application/json"},
+        )
+        answers.append((response.status_code, time.perf_counter()))
+
+    def slow_map(votes, state):
+        started = time.perf_counter()
+        other = threading.Thread(target=vote_meanwhile)
+        other.start()
+        other.join(timeout=10)
+        answers.append(("computed", started))
+        return real_map(votes, state)
+
+    monkeypatch.setattr(compute, "opinion_map", slow_map)
+    app.config["OPINIONS_RECOMPUTE"] = "external"  # the vote itself computes nothing here
+    with app.app_context():
+        result = recompute.recompute_now(conversation.id)
+    assert result is not None
+    (status, voted_at), (_mark, started) = answers
+    assert status == 200
+    assert voted_at - started < 3  # not held up by the busy timeout
