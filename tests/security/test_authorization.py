@@ -179,6 +179,24 @@ TABLE += [
     # Not published, so it is refused with a message once the permission check passed.
     ("POST", "/summaries/townhalls/{s.townhall}/unpublish", COUNCIL_WRITES, {}),
 ]
+# Opinion maps: a conversation in the process (its statement by R) and one in the draft.
+TABLE += [
+    ("GET", "/opinions/{s.conversation}", everyone(), None),
+    ("GET", "/opinions/{s.conversation}/map", everyone(), None),
+    ("GET", "/opinions/{s.conversation}/map.json", everyone(), None),
+    ("GET", "/opinions/{s.draft_conversation}", {**everyone(404), "M": "ok", "F": "ok"}, None),
+    ("POST", "/opinions/{s.conversation}/vote", signed_in(), {"choice": "agree"}),
+    ("POST", "/opinions/{s.conversation}/statements", signed_in(), {"body": ""}),
+    ("GET", "/opinions/new/processes/{s.slug}", only("M", "F"), None),
+    ("POST", "/opinions/new/processes/{s.slug}", only("M", "F"), {"question": ""}),
+    ("GET", "/opinions/new/townhalls/{s.townhall}", only("M", "F"), None),
+    ("GET", "/opinions/{s.conversation}/statements", only("M", "F"), None),
+    ("POST", "/opinions/{s.conversation}/close", only("M", "F"), {}),
+    ("POST", "/opinions/{s.conversation}/reopen", only("M", "F"), {}),
+    ("GET", "/report/statement/{s.statement}", signed_in(), None),
+    ("POST", "/report/statement/{s.statement}", {**signed_in(), "R": 422}, {"reason": "spam"}),
+    ("POST", "/moderation/statement/{s.statement}/hide", only("M", "F"), {"reason": "ทดสอบ"}),
+]
 # Refused input (400/409/422) after the permission check still counts as allowed.
 ALLOWED = {"ok", 400, 409, 422}
 
@@ -229,18 +247,31 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         live_ids = {"question": question.id, "message": message.id, "poll": poll.id,
                     "option": poll.options[0].id}  # fmt: skip
         from participation.accounts.operations import create_access_token
+        from participation.opinions import operations as opinions
 
         token_row, _value = create_access_token(author, "ฉาก")
+        facilitator = db.session.get(User, people["F"].id)
+        conversation = opinions.open_conversation(
+            db.session.get(Process, process.id), facilitator, "คำถามในฉาก", ["ข้อความในฉาก"]
+        )
+        statement = opinions.add_statement(conversation, author, "ข้อความของผู้เขียนในฉาก")
+        db.session.get(Process, draft.id).is_published = True  # opened while published
+        draft_conversation = opinions.open_conversation(
+            db.session.get(Process, draft.id), facilitator, "คำถามในร่าง", ["ข้อความในร่าง"]
+        )
+        db.session.get(Process, draft.id).is_published = False
         db.session.commit()
         ids = SimpleNamespace(
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
-            token=token_row.id,
+            token=token_row.id, conversation=conversation.id,
+            draft_conversation=draft_conversation.id, statement=statement.id,
         )  # fmt: skip
     return SimpleNamespace(
         people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
         hidden=hidden, decided=decided, comment=ids.comment, issue=ids.issue,
         townhall=townhall.slug, resident_id=people["R"].id, other_id=people["O"].id,
-        live=live_ids, token=ids.token,
+        live=live_ids, token=ids.token, conversation=ids.conversation,
+        draft_conversation=ids.draft_conversation, statement=ids.statement,
     )  # fmt: skip
 
 
@@ -274,7 +305,8 @@ def test_every_route_is_in_the_table(app):
         sample = path.replace("{s.slug}", "p").replace("{s.draft}", "d").replace(
             "{s.remake}", "r").replace("{s.townhall}", "t")  # fmt: skip
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
-                     "other_id", "token"):  # fmt: skip
+                     "other_id", "token", "conversation", "draft_conversation",
+                     "statement"):  # fmt: skip
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match(sample, method=method)
         covered.add((method, endpoint))
