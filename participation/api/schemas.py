@@ -23,7 +23,7 @@ StatusName = Literal["open", "withdrawn", "evaluating", "accepted", "rejected"]
 AlignmentName = Literal["in_favour", "against", "neutral"]
 ActionName = Literal[
     "post_issue", "affected", "comment_issue", "post_proposal", "comment_proposal", "support",
-    "respond",
+    "respond", "opinion",
 ]  # fmt: skip
 ReasonName = Literal["spam", "offensive", "off_topic", "personal_data", "misinformation", "other"]
 T = TypeVar("T")
@@ -286,7 +286,7 @@ class VoteState(Model):
 
 
 class ReportInput(Model):
-    target_type: Literal["contribution", "comment", "question", "message", "user"]
+    target_type: Literal["contribution", "comment", "question", "message", "statement", "user"]
     target_id: Id
     reason: ReasonName
     details: str = Field("", max_length=DETAILS_MAX, description="Needed for reason=other.")

@@ -270,3 +270,26 @@ def test_votes_and_statements_are_rate_limited_per_person(
     first = fast.post(f"/opinions/{conversation.id}/statements", data={"body": "ข้อใหม่ 1"})
     second = fast.post(f"/opinions/{conversation.id}/statements", data={"body": "ข้อใหม่ 2"})
     assert (first.status_code, second.status_code) == (302, 429)
+
+
+def test_a_statement_is_reported_through_the_api_too(app, create_user, electorate):
+    from participation.accounts.operations import create_access_token
+    from participation.extensions import db
+    from participation.moderation.models import Report
+    from tests.opinions.conftest import COMMON
+
+    reporter = create_user()
+    with app.app_context():
+        from participation.accounts.models import User
+
+        _row, token = create_access_token(db.session.get(User, reporter.id), "ทดสอบ", write=True)
+        db.session.commit()
+    response = app.test_client().post(
+        "/api/v1/reports",
+        json={"target_type": "statement", "target_id": electorate.ids[COMMON[1]],
+              "reason": "off_topic"},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code in (200, 201), response.get_json()
+    with app.app_context():
+        assert db.session.scalar(sa.select(Report.target_type)) == "statement"
