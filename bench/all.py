@@ -75,6 +75,8 @@ BENCHMARKS = [
         quick_args=("--quick", "--only", "targets", "--scenario", "n1000_10_per_s"),
     ),
     Benchmark("summaries", "summary_bench.py", quick_args=("--scale", "0.05", "--runs", "2")),
+    # The recompute reads SQLite; the method itself does not touch a database.
+    Benchmark("opinions", "opinion_bench.py", databases=("sqlite",)),
 ]
 
 

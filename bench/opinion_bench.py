@@ -1,7 +1,7 @@
 """How long the opinion map of a very large conversation takes to recompute.
 
     .venv/bin/python bench/opinion_bench.py                # 10,000 x 1,000 at 20%, SQLite
-    .venv/bin/python bench/opinion_bench.py --scale 0.1    # a smoke check
+    .venv/bin/python bench/opinion_bench.py --quick        # a smoke check (scale 0.1)
     .venv/bin/python bench/opinion_bench.py --compute-only # no database
 
 10,000 participants and 1,000 statements, 20% of the cells voted (2,000,000 votes): three
@@ -201,9 +201,14 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0,
                         help="fraction of 10,000 participants and 1,000 statements")  # fmt: skip
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: --scale 0.1 --runs 2")
+    parser.add_argument("--database", choices=("sqlite",), default="sqlite",
+                        help="the recompute reads SQLite (tests cover PostgreSQL)")  # fmt: skip
     parser.add_argument("--compute-only", action="store_true")
     parser.add_argument("--output", default=str(BENCH / "opinion_results.json"))
     args = parser.parse_args()
+    if args.quick:
+        args.scale, args.runs = min(args.scale, 0.1), min(args.runs, 2)
     if BUSY.exists():
         raise SystemExit(f"{BUSY} exists: another benchmark is running; try again later.")
     WORKDIR.mkdir(parents=True, exist_ok=True)
@@ -232,6 +237,7 @@ def main():
         "measured": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cores": os.cpu_count(), "cpu": _cpu(), "python": platform.python_version(),
                     "numpy": np.__version__, "scikit_learn": __import__("sklearn").__version__},
+        "database": args.database, "scale": args.scale,
         "participants": shape[0], "statements": shape[1], "votes": len(values),
         "density": DENSITY, "target_s": TARGET_S,
         "compute": {**compute_timing, **compute_facts},
@@ -244,6 +250,31 @@ def main():
     }  # fmt: skip
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print_table(report)
+
+
+def result_rows(document):
+    """This benchmark's results as rows of the table of bench/all.py."""
+    from rows import row
+
+    db = document.get("database", "sqlite")
+    scenario = (f"{document['participants']:,} x {document['statements']:,}, "
+                f"{document['votes']:,} votes")  # fmt: skip
+    compute = document["compute"]
+    verdict = "PASS" if document["pass"] else "FAIL"
+    out = [
+        row("opinions", db, scenario, f"compute: median of {compute['runs']}",
+            compute["median_s"], "s", f"median < {document['target_s']} s", verdict),
+        row("opinions", db, scenario, "compute: max", compute["max_s"], "s"),
+    ]  # fmt: skip
+    recompute = document.get("recompute")
+    if recompute:
+        out.append(row("opinions", db, scenario, f"recompute from the database: median of "
+                       f"{recompute['runs']}", recompute["median_s"], "s"))  # fmt: skip
+        for name, value in recompute["parts"].items():
+            out.append(row("opinions", db, scenario, f"recompute part: {name[:-2]}", value, "s"))
+    out.append(row("opinions", db, scenario, "other processes meanwhile",
+                   document["other_processes_cores"], "cores"))  # fmt: skip
+    return out
 
 
 def print_table(report):
