@@ -200,7 +200,7 @@ def _register_blueprints(app):
 
 def _register_cli(app):
     from participation.accounts.cli import users_cli
-    from participation.core.cli import translate_cli
+    from participation.core.cli import backup_cli, doctor_command, translate_cli
     from participation.demo.cli import demo_cli
     from participation.opinions.cli import opinions_cli
     from participation.processes.cli import processes_cli
@@ -210,6 +210,8 @@ def _register_cli(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(opinions_cli)
+    app.cli.add_command(doctor_command)
+    app.cli.add_command(backup_cli)
 
 
 def _configure_templates(app):

@@ -1,9 +1,14 @@
-"""`flask translate`: extract, update and compile the Thai and English catalogues."""
+"""Operator commands: `flask translate` (the catalogues), `flask doctor` (is the deployment fit
+for production?) and `flask backup` (create and restore database backups)."""
 
 import os
+import sys
+from pathlib import Path
 
 import click
 from babel.messages.frontend import CommandLineInterface
+from flask import current_app
+from flask.cli import with_appcontext
 
 from participation.config import ROOT_DIR
 
@@ -54,3 +59,67 @@ def init(language):
     """Start a catalogue for a new language."""
     extract.callback()
     _pybabel("init", "-i", str(TEMPLATE), "-d", str(TRANSLATIONS), "-l", language)
+
+
+@click.command("doctor")
+@click.option(
+    "--single-process",
+    is_flag=True,
+    help="The site runs exactly one server process, so Redis is not required.",
+)
+@with_appcontext
+def doctor_command(single_process):
+    """Check this deployment's configuration for production; exit 1 when a check fails."""
+    from participation.core.doctor import report, run_checks
+
+    sys.exit(report(run_checks(current_app, single_process=single_process)))
+
+
+@click.group("backup")
+def backup_cli():
+    """Back up the database, or restore a backup."""
+
+
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_create(path):
+    """Back up the database to PATH (default: instance/backups/ruamkid-<time>)."""
+    from participation.core.backup import BackupError, create_backup
+
+    try:
+        backup = create_backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(backup.tables.values())
+    click.echo(f"Backup written to {backup.path} ({backup.path.stat().st_size:,} bytes, "
+               f"{rows:,} rows, schema revision {backup.revision}).")  # fmt: skip
+    click.echo(f"Its record: {backup.record_path}")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restore even while other processes use the database.")
+@click.option("--yes", is_flag=True, help="Do not ask before replacing a database that has data.")
+@with_appcontext
+def backup_restore(path, force, yes):
+    """Replace the database with the backup at PATH, then migrate it to this code's schema."""
+    from participation.core.backup import BackupError, database_rows, read_backup, restore_backup
+
+    try:
+        backup = read_backup(path)
+        click.echo(f"Backup {backup.path}: made {backup.created_dt}, schema revision "
+                   f"{backup.revision}.")  # fmt: skip
+        rows = database_rows()
+        if rows and not yes:
+            click.confirm(f"The database has {rows:,} rows; replace them with the backup?",
+                          abort=True)  # fmt: skip
+        backup, safety = restore_backup(path, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    if safety:
+        click.echo(f"The previous database is kept as {safety}.")
+    click.echo(
+        f"Restored {sum(backup.tables.values()):,} rows"
+        f"{' (as recorded)' if backup.tables else ''}; the schema is up to date."
+    )
