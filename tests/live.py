@@ -6,6 +6,7 @@ Used where only real parallel requests prove a property (supports under concurre
 import http.cookies
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -155,8 +156,14 @@ class SocketServer(LiveServer):
                 [str(BIN / "gunicorn"), "-c", "python:participation.gunicorn_live",
                  "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "wsgi:app"],
                 cwd=ROOT_DIR, env=self.env, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, for crash()
             )  # fmt: skip
         self._wait()
+
+    def crash(self):
+        """SIGKILL the master and its worker at once: a crash, with no chance to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=20)
 
     def kill(self):
         self.process.kill()
