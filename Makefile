@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup translations bench screenshots clean
+.PHONY: run serve test test-sqlite test-postgres lint format setup translations bench screenshots clean prod-check
 
 setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations $(STAMP)/pdf
 
@@ -76,6 +76,13 @@ $(STAMP)/browser: | $(STAMP)
 	else $(call apt_install,$(BROWSER_PACKAGES)); fi
 	touch $@
 
+# The deployment tests check the systemd units (systemd-analyze) and rotate logs (logrotate).
+DEPLOY_PACKAGES := logrotate systemd
+$(STAMP)/deploy: | $(STAMP)
+	@if command -v logrotate >/dev/null && command -v systemd-analyze >/dev/null; then :; \
+	else $(call apt_install,$(DEPLOY_PACKAGES)); fi
+	touch $@
+
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
@@ -99,12 +106,17 @@ format: $(STAMP)/python
 # with Redis configured (both started on loopback by tests/services.py and stopped after).
 test: setup lint test-sqlite test-postgres
 
-test-sqlite: setup $(STAMP)/browser
+test-sqlite: setup $(STAMP)/browser $(STAMP)/deploy
 	$(BIN)/pytest --cov --cov-report=term
 
 # The accessibility checks (marker "markup") look at pages, not storage: the SQLite run has them.
-test-postgres: setup $(STAMP)/browser
+test-postgres: setup $(STAMP)/browser $(STAMP)/deploy
 	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider -m "not markup"
+
+# Is this deployment's configuration fit for production? Run with the production environment
+# loaded (docs/deploy.md, "Check"); one PASS/WARN/FAIL line per check, exit 1 on a failure.
+prod-check:
+	$(BIN)/python -m participation.core.doctor
 
 # Every benchmark against the production server set-up, one table, bench/results.json;
 # figures in bench/README.md. A smoke run: make bench BENCH_ARGS=--quick

@@ -5,6 +5,7 @@ Runs on SQLite (the online backup API) and, in the PostgreSQL half of `make test
 PostgreSQL (pg_dump / pg_restore found next to the test server's binaries)."""
 
 import json
+import os
 import secrets
 import sqlite3
 import subprocess
@@ -297,3 +298,74 @@ def test_a_backup_without_a_path_goes_to_the_instance_folder_and_checks_out(app,
         listing = subprocess.run([postgres_bindir() / "pg_restore", "--list", backup],
                                  capture_output=True, text=True, check=True).stdout  # fmt: skip
         assert "TABLE DATA public supports" in listing
+
+
+def _guide_block(heading):
+    """The first ```sh block after a heading of docs/deploy.md, continuation lines joined."""
+    from participation.config import ROOT_DIR
+
+    guide = (ROOT_DIR / "docs" / "deploy.md").read_text()
+    after = guide[guide.index(heading) :]
+    block = after[after.index("```sh\n") + 6 : after.index("\n```", after.index("```sh\n"))]
+    return [line for line in block.replace("\\\n", " ").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def seeded_postgres(database_url, make_app, config, seeded):
+    """A seeded PostgreSQL database: the run's, or in the SQLite half a throw-away server."""
+    if database_url.startswith("postgresql"):
+        yield database_url, seeded
+        return
+    from flask_migrate import upgrade
+
+    from tests.services import postgres
+
+    with postgres() as url:
+        config.SQLALCHEMY_DATABASE_URI = url
+        app = make_app(config)
+        with app.app_context():
+            upgrade()
+        result = app.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        yield url, app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.slow
+def test_the_guides_pg_dump_and_pg_restore_commands_work_as_written(seeded_postgres, tmp_path):
+    from participation.core.backup import postgres_bindir
+
+    database_url, source = seeded_postgres
+    url = sa.engine.make_url(database_url)
+    restored_name = f"ruamkid_restored_{secrets.token_hex(4)}"
+    script = "\n".join(
+        line.replace("sudo -u postgres ", "")
+        .replace("/var/backups/", f"{tmp_path}/")
+        .replace("$(date +%F)", "2026-11-21")
+        .replace("ruamkid_restored", restored_name)
+        .replace(" ruamkid\n", f" {url.database}\n")
+        for line in (f"{line}\n" for line in _guide_block("### By hand with pg_dump"))
+        if not line.startswith("#")
+    )
+    env = {**os.environ, "PATH": f"{postgres_bindir()}:{os.environ['PATH']}",
+           "PGHOST": url.host, "PGPORT": str(url.port), "PGUSER": url.username}  # fmt: skip
+    ran = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True)
+    engine = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        assert ran.returncode == 0, ran.stderr
+        restored = sa.create_engine(url.set(database=restored_name))
+        with restored.connect() as connection:
+            copied = {
+                table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                for table in CONTENT_TABLES
+            }
+        restored.dispose()
+    finally:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {restored_name} WITH (FORCE)")
+        engine.dispose()
+    before = _rows(source)
+    assert copied == {table: len(before[table]) for table in CONTENT_TABLES}
+    assert all(copied.values())
