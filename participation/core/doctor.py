@@ -219,7 +219,21 @@ def check_instance_dir(app):
     return Result(PASS, "instance folder", f"{folder} is writable")
 
 
+def _translations(catalog):
+    def plain(value):  # plural forms come as lists or tuples
+        return value if isinstance(value, str) else tuple(value)
+
+    def filled(value):
+        return bool(value) if isinstance(value, str) else all(value)
+
+    return {plain(message.id): plain(message.string) for message in catalog
+            if message.id and filled(message.string) and not message.fuzzy}  # fmt: skip
+
+
 def check_translations(app):
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
     folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     problems = []
     for locale in SUPPORTED_LOCALES:
@@ -227,8 +241,14 @@ def check_translations(app):
         mo = po.with_suffix(".mo")
         if not mo.is_file():
             problems.append(f"{locale} is not compiled")
-        elif po.is_file() and po.stat().st_mtime > mo.stat().st_mtime:
-            problems.append(f"{locale} changed after it was compiled")
+            continue
+        if not po.is_file():
+            continue
+        # Compare contents, not file times: a checkout sets times as it likes.
+        with po.open("rb") as source, mo.open("rb") as compiled:
+            written, served = _translations(read_po(source)), _translations(read_mo(compiled))
+            if any(served.get(key) != text for key, text in written.items()):
+                problems.append(f"{locale} changed after it was compiled")
     if problems:
         return Result(FAIL, "translations",
                       f"{'; '.join(problems)}: run flask translate compile")  # fmt: skip

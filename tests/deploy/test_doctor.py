@@ -93,6 +93,16 @@ def _uncompiled(app, tmp_path):
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path / "translations")
 
 
+def _stale_catalogue(app, tmp_path):
+    import shutil
+
+    source = app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    shutil.copytree(source, tmp_path / "translations")
+    po = tmp_path / "translations" / "th" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text().replace('msgstr "ร่วมคิด"', 'msgstr "ร่วมคิด!"', 1))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path / "translations")
+
+
 def _no_vendor(app, tmp_path):
     app.static_folder = str(tmp_path / "static")
 
@@ -139,6 +149,7 @@ def test_a_bad_setting_fails_its_check_and_the_command(
     [
         (_generated_key, "secret key", "generated on first start"),
         (_uncompiled, "translations", "th is not compiled"),
+        (_stale_catalogue, "translations", "th changed after it was compiled"),
         (_no_vendor, "static files", "socket.io/socket.io.min.js"),
         (_instance_is_a_file, "instance folder", "is not writable"),
     ],
