@@ -36,6 +36,7 @@ def seed(app):
     from participation.demo.seed import seed as seed_demo
     from participation.extensions import db
     from participation.moderation import operations as moderation
+    from participation.opinions.models import Conversation
     from participation.processes.models import Process
     from participation.proposals.models import Contribution
     from participation.townhall.models import Question
@@ -61,6 +62,9 @@ def seed(app):
             sa.select(Comment).where(Comment.contribution_id == proposal_id).order_by(Comment.id)
         )
         question = db.session.scalar(sa.select(Question).order_by(Question.id.desc()).limit(1))
+        conversation_id = db.session.scalar(
+            sa.select(Conversation.id).where(Conversation.process_id == waste.id).limit(1)
+        )
         for target, reason, details in (
             (comment, "off_topic", ""),
             (question, "other", "ถามซ้ำกับคำถามก่อนหน้า"),
@@ -80,6 +84,7 @@ def seed(app):
             "townhall-facilitator": (f"/townhalls/{LIVE}", FACILITATOR),
             "projector": (f"/townhalls/{LIVE}/projector", None),
             "summary": (f"/summaries/processes/{SCHOOL}", None),
+            "opinions": (f"/opinions/{conversation_id}", RESIDENT),
             "login": ("/login", None),
             "register": ("/register", None),
             "moderation": ("/moderation", ADMIN),

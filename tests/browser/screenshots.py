@@ -26,8 +26,8 @@ from tests.live import SocketServer
 SIZES = {"phone": (390, 844, 2), "desktop": (1366, 900, 1)}  # CSS pixels, device pixel ratio
 # The pages people see most, and the ones each role works from.
 PAGES = ["home", "process", "process-remake", "proposals", "proposal", "new-proposal",
-         "townhall", "townhall-facilitator", "projector", "summary", "login", "register",
-         "moderation", "admin-users"]  # fmt: skip
+         "townhall", "townhall-facilitator", "projector", "summary", "opinions",
+         "login", "register", "moderation", "admin-users"]  # fmt: skip
 
 
 def _database(folder):
