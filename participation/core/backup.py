@@ -6,7 +6,7 @@
 - PostgreSQL: ``pg_dump --format=custom`` from a snapshot exported by a repeatable-read
   transaction, which also counts the rows, so the counts describe exactly what was dumped.
   Restoring replays the dump with ``pg_restore | psql`` in one transaction after dropping the
-  existing tables: all or nothing.
+  existing tables, committed only when pg_restore read the whole archive: all or nothing.
 
 Next to each backup ``<file>.json`` records its format, time, Alembic revision, row counts per
 table and checksum. Restoring refuses a backup whose revision this code does not know (made by
@@ -289,11 +289,13 @@ def read_backup(path):
         connection = _sqlite_connect(path, readonly=True)
         try:
             problem = _sqlite_integrity(connection)
-            if problem != "ok":
-                raise BackupError(f"{path} failed its integrity check: {problem}")
             revision = _sqlite_revision(connection)
+        except sqlite3.DatabaseError as error:  # too damaged to check (a cut-off copy)
+            problem = str(error)
         finally:
             connection.close()
+        if problem != "ok":
+            raise BackupError(f"{path} failed its integrity check: {problem}")
         kind = SQLITE_FORMAT
     elif magic.startswith(b"PGDMP"):
         kind = POSTGRES_FORMAT
@@ -499,15 +501,20 @@ def _restore_postgres(backup):
              str(backup.path)],
             stdout=subprocess.PIPE, stderr=restore_log,
         )  # fmt: skip
+        # Not --single-transaction: psql would commit whatever it had read when pg_restore
+        # broke off (a cut-off archive). COMMIT is sent only after a complete replay; without it
+        # psql ends with the transaction open and the server rolls it back.
         psql = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [str(bindir / "psql"), "--no-psqlrc", "--quiet", "--single-transaction",
-             "--set=ON_ERROR_STOP=1", f"--dbname={uri}"],
+            [str(bindir / "psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+             f"--dbname={uri}"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_log, env=env,
         )  # fmt: skip
         with restore, psql:
             try:
-                psql.stdin.write(drop.encode())
+                psql.stdin.write(b"BEGIN;\n" + drop.encode())
                 shutil.copyfileobj(restore.stdout, psql.stdin)
+                if restore.wait() == 0:
+                    psql.stdin.write(b"COMMIT;\n")
             except BrokenPipeError:  # psql stopped at an error; its message is in its log
                 pass
         failed = restore.returncode or psql.returncode

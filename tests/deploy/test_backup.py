@@ -369,3 +369,24 @@ def test_the_guides_pg_dump_and_pg_restore_commands_work_as_written(seeded_postg
     before = _rows(source)
     assert copied == {table: len(before[table]) for table in CONTENT_TABLES}
     assert all(copied.values())
+
+
+@pytest.mark.slow
+def test_a_restore_that_breaks_off_leaves_the_database_as_it_was(seeded, runner, tmp_path):
+    backup = tmp_path / "cut-off.backup"
+    assert runner.invoke(args=["backup", "create", str(backup)]).exit_code == 0
+    # A copy cut short (no record to tell), as a full disk or an interrupted transfer leaves it.
+    (tmp_path / "cut-off.backup.json").unlink()
+    data = backup.read_bytes()
+    backup.write_bytes(data[: len(data) * 9 // 10])
+    before = _rows(seeded)
+
+    result = runner.invoke(args=["backup", "restore", "--yes", "--force", str(backup)])
+
+    assert result.exit_code == 1, result.output
+    # SQLite finds the damage before touching the database; PostgreSQL when replaying it.
+    assert any(
+        words in result.output
+        for words in ("failed its integrity check", "Restoring failed; the database is unchanged")
+    )
+    assert _rows(seeded) == before
