@@ -384,17 +384,11 @@ def users_of_database():
 def database_rows():
     """Rows in the configured database's tables (0 for a new, empty database)."""
     db.engine.dispose()
-    with db.engine.connect() as connection:
-        names = set(sa.inspect(connection).get_table_names())
-        counts = [
-            connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
-            for name in _model_tables()
-            if name in names
-        ]
-    return sum(counts)
+    return sum(current_counts().values())
 
 
 def current_counts():
+    """Rows per model table in the configured database (tables it lacks are left out)."""
     with db.engine.connect() as connection:
         names = set(sa.inspect(connection).get_table_names())
         return {
@@ -404,12 +398,11 @@ def current_counts():
         }
 
 
-def restore_backup(path, force=False):
-    """Replace the configured database with the backup at ``path``, then migrate it up.
+def restore_backup(backup, force=False):
+    """Replace the configured database with ``backup`` (from ``read_backup``), then migrate it up.
 
-    Returns ``(backup, safety_copy)``; ``safety_copy`` is the previous SQLite database saved
-    beside it (None for PostgreSQL, or when there was nothing to keep)."""
-    backup = read_backup(path)
+    Returns ``safety_copy``: the previous SQLite database saved beside it (None for
+    PostgreSQL, or when there was nothing to keep)."""
     _check_revision(backup.revision)
     expected = SQLITE_FORMAT if _is_sqlite() else POSTGRES_FORMAT
     if backup.format != expected:
@@ -447,7 +440,7 @@ def restore_backup(path, force=False):
         if problem != "ok":
             raise BackupError(f"The restored database failed its integrity check: {problem}")
     logger.info("Restored %s (revision %s)", backup.path, backup.revision)
-    return backup, safety
+    return safety
 
 
 def _restore_sqlite(backup):

@@ -114,7 +114,7 @@ def backup_restore(path, force, yes):
         if rows and not yes:
             click.confirm(f"The database has {rows:,} rows; replace them with the backup?",
                           abort=True)  # fmt: skip
-        backup, safety = restore_backup(path, force=force)
+        safety = restore_backup(backup, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     if safety:
