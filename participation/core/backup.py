@@ -102,6 +102,17 @@ def _model_tables():
     return [table.name for table in db.metadata.sorted_tables]
 
 
+def _counts(connection):
+    """Rows per model table that the connection's database has."""
+    present = set(sa.inspect(connection).get_table_names())
+    # Table names come from the models' metadata, never from input.
+    return {
+        name: connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
+        for name in _model_tables()
+        if name in present
+    }
+
+
 def _now():
     return datetime.now(UTC)
 
@@ -232,16 +243,6 @@ def _postgres_tables(connection):
     ).all()
 
 
-def _postgres_counts(connection, tables):
-    present = set(_postgres_tables(connection))
-    # Table names come from the models' metadata, never from input.
-    return {
-        name: connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
-        for name in tables
-        if name in present
-    }
-
-
 def _postgres_revision(connection):
     if "alembic_version" not in _postgres_tables(connection):
         return None
@@ -260,7 +261,7 @@ def _create_postgres(partial):
                 format=POSTGRES_FORMAT,
                 revision=_postgres_revision(connection),
                 created_dt=_now().isoformat(timespec="seconds"),
-                tables=_postgres_counts(connection, _model_tables()),
+                tables=_counts(connection),
             )
             # pg_dump sees exactly what this transaction saw, while the server keeps writing.
             _run([str(bindir / "pg_dump"), "--format=custom", f"--snapshot={snapshot}",
@@ -390,12 +391,7 @@ def database_rows():
 def current_counts():
     """Rows per model table in the configured database (tables it lacks are left out)."""
     with db.engine.connect() as connection:
-        names = set(sa.inspect(connection).get_table_names())
-        return {
-            name: connection.scalar(sa.text(f'SELECT count(*) FROM "{name}"'))  # noqa: S608
-            for name in _model_tables()
-            if name in names
-        }
+        return _counts(connection)
 
 
 def restore_backup(backup, force=False):
