@@ -134,7 +134,8 @@ def check_migrations(app):
 
     from participation.core.backup import migration_scripts
 
-    head = migration_scripts().get_current_head()
+    scripts = migration_scripts()  # reads every revision file: once
+    head = scripts.get_current_head()
     try:
         with db.engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
@@ -145,7 +146,7 @@ def check_migrations(app):
     if current is None:
         return Result(FAIL, "migrations", "the database has no schema: run flask db upgrade")
     try:
-        known = migration_scripts().get_revision(current) is not None
+        known = scripts.get_revision(current) is not None
     except Exception:  # noqa: BLE001 - alembic raises several kinds for unknown revisions
         known = False
     if not known:
