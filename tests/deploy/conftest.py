@@ -1,4 +1,6 @@
 import os
+import socketserver
+import threading
 
 import pytest
 
@@ -14,3 +16,26 @@ def redis_url():
 
     with redis() as started:
         yield started
+
+
+class _SMTPGreeter(socketserver.StreamRequestHandler):
+    """Enough of SMTP to greet and answer EHLO and QUIT."""
+
+    def handle(self):
+        self.wfile.write(b"220 test ESMTP\r\n")
+        for line in self.rfile:
+            if line.upper().startswith(b"QUIT"):
+                self.wfile.write(b"221 bye\r\n")
+                return
+            self.wfile.write(b"250 test\r\n")
+
+
+@pytest.fixture(scope="module")
+def smtp_port():
+    """The port of a mail server on loopback that answers (and delivers nothing)."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPGreeter)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()

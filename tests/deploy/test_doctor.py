@@ -1,10 +1,8 @@
 """`flask doctor` (and `make prod-check`): a PASS/WARN/FAIL line per check, exit 1 on failure."""
 
 import os
-import socketserver
 import subprocess
 import sys
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -13,29 +11,6 @@ from participation.config import ROOT_DIR
 from participation.extensions import db
 
 STRONG_KEY = "Zq8v3XkP1tYw9LmR4sHc7NbE2uJf6GdA0oVi5KxQ"
-
-
-class _SMTPGreeter(socketserver.StreamRequestHandler):
-    """Enough of SMTP to greet and answer EHLO and QUIT."""
-
-    def handle(self):
-        self.wfile.write(b"220 test ESMTP\r\n")
-        for line in self.rfile:
-            if line.upper().startswith(b"QUIT"):
-                self.wfile.write(b"221 bye\r\n")
-                return
-            self.wfile.write(b"250 test\r\n")
-
-
-@pytest.fixture
-def smtp_port():
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPGreeter)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

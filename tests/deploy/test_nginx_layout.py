@@ -13,11 +13,9 @@ import secrets
 import shlex
 import shutil
 import signal
-import socketserver
 import ssl
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -101,26 +99,13 @@ class Service:
             self.process.wait(timeout=10)
 
 
-class _SMTPGreeter(socketserver.StreamRequestHandler):
-    def handle(self):
-        self.wfile.write(b"220 test ESMTP\r\n")
-        for line in self.rfile:
-            if line.upper().startswith(b"QUIT"):
-                self.wfile.write(b"221 bye\r\n")
-                return
-            self.wfile.write(b"250 test\r\n")
-
-
 @pytest.fixture(scope="module")
-def layout(database_url, redis_url, tmp_path_factory):
+def layout(database_url, redis_url, smtp_port, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("layout")
     http_port, https_port, web_port = free_port(), free_port(), free_port()
     live_ports = [free_port(), free_port()]
     logs = tmp_path / "log"
     logs.mkdir()
-    smtp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPGreeter)
-    smtp.daemon_threads = True
-    threading.Thread(target=smtp.serve_forever, daemon=True).start()
     domain = f"localhost:{https_port}"
     text, settings = example_environment({
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -130,7 +115,7 @@ def layout(database_url, redis_url, tmp_path_factory):
         "PUBLIC_URL": f"https://{domain}",
         "ALLOWED_ORIGINS": f"https://{domain}",
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp.server_address[1]),
+        "MAIL_PORT": str(smtp_port),
     })  # fmt: skip
     env_file = tmp_path / "ruamkid.env"
     env_file.write_text(text)
@@ -202,8 +187,6 @@ def layout(database_url, redis_url, tmp_path_factory):
         process.wait(timeout=10)
         for service in (web, *live):
             service.stop()
-        smtp.shutdown()
-        smtp.server_close()
 
 
 def _wait_for_port(port, seconds=10):
