@@ -38,6 +38,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
+import host  # noqa: E402
 from rows import check, format_table, markdown_table, row  # noqa: E402
 
 WORKDIR = Path(os.environ.get("RUAMKID_BENCH_DIR", "/tmp/ruamkid-bench"))  # noqa: S108
@@ -148,21 +149,13 @@ def _output_of(command):
 
 
 def machine():
-    cpu = ""
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as handle:
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in handle if ln.startswith("model name")), ""
-        )
-    memory = None
-    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/meminfo") as handle:
-        memory = round(int(handle.readline().split()[1]) / 1048576, 1)
     postgres = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
     redis = shutil.which("redis-server")
     dirty = _output_of(["git", "status", "--porcelain", "--untracked-files=no"])
     return {
         "cores": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory_gib": memory,
+        "cpu_model": host.cpu_model(),
+        "memory_gib": host.memory_gib(),
         "kernel": platform.release(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,

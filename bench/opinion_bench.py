@@ -21,7 +21,6 @@ Writes bench/opinion_results.json.
 import argparse
 import json
 import os
-import platform
 import sqlite3
 import statistics
 import sys
@@ -34,6 +33,9 @@ import numpy as np
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import host  # noqa: E402
 
 WORKDIR = Path(os.environ.get("RUAMKID_BENCH_DIR", "/tmp/ruamkid-bench")) / "opinion"  # noqa: S108
 BUSY = Path("/tmp/BENCH_BUSY")  # noqa: S108
@@ -178,24 +180,6 @@ def measure_recompute(app, runs):
     return timing, parts, facts
 
 
-def _other_cpu_seconds():
-    """CPU seconds used by the whole machine minus this process, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    busy = sum(int(value) for value in fields) - int(fields[3]) - int(fields[4])  # not idle
-    return busy / ticks - sum(os.times()[:2])
-
-
-def _cpu():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0,
@@ -222,21 +206,21 @@ def main():
         app = None if args.compute_only else build_database(WORKDIR / "opinions.sqlite3", rows,
                                                               columns, values, shape)  # fmt: skip
         load_before = os.getloadavg()
-        others_before, started = _other_cpu_seconds(), time.monotonic()
+        others_before, started = host.other_cpu_seconds(), time.monotonic()
         compute_timing, compute_facts = measure_compute(rows, columns, values, shape, args.runs)
         report_recompute = None
         if app is not None:
             timing, parts, facts = measure_recompute(app, max(3, args.runs // 2))
             report_recompute = {**timing, "parts": parts, **facts}
         elapsed = time.monotonic() - started
-        others = round((_other_cpu_seconds() - others_before) / elapsed, 2)
+        others = round((host.other_cpu_seconds() - others_before) / elapsed, 2)
         load_after = os.getloadavg()
     finally:
         BUSY.unlink(missing_ok=True)
     report = {
         "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "cpu": _cpu(), "python": platform.python_version(),
-                    "numpy": np.__version__, "scikit_learn": __import__("sklearn").__version__},
+        "machine": {**host.basics(), "numpy": np.__version__,
+                    "scikit_learn": __import__("sklearn").__version__},
         "database": args.database, "scale": args.scale,
         "participants": shape[0], "statements": shape[1], "votes": len(values),
         "density": DENSITY, "target_s": TARGET_S,

@@ -33,6 +33,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
+import host  # noqa: E402
 import load_data  # noqa: E402
 import loadgen  # noqa: E402
 from vocabulary import SEARCH_QUERIES  # noqa: E402
@@ -64,12 +65,6 @@ def log(message):
 
 
 def machine_info():
-    cpu = ""
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     memory = ""
     with contextlib.suppress(OSError), open("/proc/meminfo") as handle:
         for line in handle:
@@ -94,7 +89,7 @@ def machine_info():
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
-        "cpu_model": cpu,
+        "cpu_model": host.cpu_model(),
         "memory": memory,
         "kernel": platform.release(),
         "python": platform.python_version(),

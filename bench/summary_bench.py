@@ -18,7 +18,6 @@ Writes bench/summary_results.json.
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -31,6 +30,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
+import host  # noqa: E402
 import load_data  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from vocabulary import AREAS, CATEGORIES, COMMENT_SENTENCES, PLACES  # noqa: E402
@@ -251,39 +251,20 @@ def main():
 def run(database_url, args):
     size = None if args.reuse else build(database_url, args.scale)
     load_before = os.getloadavg()[0]
-    busy = _other_cpu_seconds()
+    busy = host.other_cpu_seconds()
     started = time.monotonic()
     results = measure(database_url, args.runs)
     elapsed = time.monotonic() - started
     # Other processes' CPU during the measurement, in cores: near 0 on a quiet machine.
-    others = round((_other_cpu_seconds() - busy) / elapsed, 2)
+    others = round((host.other_cpu_seconds() - busy) / elapsed, 2)
     return {
         "measured": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "cpu": _cpu(), "python": platform.python_version()},
+        "machine": host.basics(),
         "database": args.database, "scale": args.scale, "sizes": size or "reused",
         "runs": args.runs, "target_s": TARGET_S, "results": results,
         "load_average_before": round(load_before, 2), "other_processes_cores": others,
         "pass": results["process_summary"]["max_s"] < TARGET_S,
     }  # fmt: skip
-
-
-def _other_cpu_seconds():
-    """CPU seconds used by the whole machine minus this process, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    busy = sum(int(value) for value in fields) - int(fields[3]) - int(fields[4])  # not idle
-    own = sum(os.times()[:2])
-    return busy / ticks - own
-
-
-def _cpu():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def result_rows(document):

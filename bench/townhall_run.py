@@ -34,6 +34,7 @@ sys.path.insert(0, str(BENCH / "townhall"))
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
+import host  # noqa: E402
 import setup_db  # noqa: E402
 
 WORKDIR = Path(os.environ.get("RUAMKID_TOWNHALL_BENCH_DIR", "/tmp/ruamkid-townhall-bench"))  # noqa: S108
@@ -733,15 +734,8 @@ def result_rows(document):
 
 
 def machine_info():
-    cpu = ""
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as handle:
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in handle if ln.startswith("model name")), ""
-        )
-    with contextlib.suppress(OSError), open("/proc/meminfo") as handle:
-        mem = handle.readline().split()[1]
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
-    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(int(mem) / 1048576, 1),
+    return {"cores": os.cpu_count(), "cpu": host.cpu_model(), "memory_gib": host.memory_gib(),
             "python": platform.python_version(), "node": node, "kernel": platform.release(),
             "date": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
 
