@@ -9,6 +9,7 @@ from participation.extensions import db
 from participation.notifications.models import Notification
 from participation.notifications.operations import mark_all_read
 from participation.proposals.models import Contribution
+from participation.summaries.models import Summary
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -26,7 +27,8 @@ def index():
             sa.orm.joinedload(Notification.actor),
             sa.orm.joinedload(Notification.contribution).joinedload(Contribution.process),
             sa.orm.joinedload(Notification.process),
-            sa.orm.joinedload(Notification.summary),
+            # A town hall's summary names its town hall: loaded with it, not one by one.
+            sa.orm.joinedload(Notification.summary).joinedload(Summary.townhall),
         )
         .order_by(Notification.id.desc()),
         page=page,

@@ -132,3 +132,38 @@ def test_attendance_is_sampled_while_people_are_present(app, create_townhall, mo
     local = Presence()
     assert local.claim_sample(1, 60) is True
     assert local.claim_sample(1, 60) is False  # once per interval per town hall
+
+
+def test_residents_read_their_summary_notices_in_a_bounded_number_of_queries(
+    app, client, auth, create_user, create_townhall
+):
+    from participation.accounts.models import User
+    from participation.extensions import db
+    from participation.summaries import operations
+    from participation.townhall import operations as ops
+    from participation.townhall.models import TownHall
+    from tests.proposals.test_listing import _count_queries
+
+    resident = create_user()
+    council = create_user(roles=["council"])
+
+    def publish_a_town_hall_summary():
+        made = create_townhall()
+        with app.app_context():
+            hall = db.session.get(TownHall, made.id)
+            ops.ask_question(hall, db.session.get(User, resident.id), "ไฟจะติดเมื่อไร", "q1")
+            ops.end_townhall(hall, db.session.get(User, made.facilitator.id))
+            summary, member = operations.summary_of(hall), db.session.get(User, council.id)
+            operations.mark_reviewed(summary, member)
+            operations.save_statement(summary, member, "แถลงการณ์", "")
+            operations.publish(summary, member)
+            db.session.commit()
+
+    auth.login(resident)
+    publish_a_town_hall_summary()
+    one = len(_count_queries(app, client, "/notifications/"))
+    for _ in range(3):
+        publish_a_town_hall_summary()
+    html = client.get("/notifications/").get_data(as_text=True)
+    assert html.count("/summaries/townhalls/") == 4
+    assert len(_count_queries(app, client, "/notifications/")) == one
