@@ -545,7 +545,6 @@ def decisions_query(process):
             Contribution.title,
             Contribution.support_count,
             Contribution.status,
-            OfficialResponse.body_html.label("response_html"),
             OfficialResponse.modified_dt.label("response_dt"),
             sa.func.coalesce(latest_progress, 0).label("progress"),
         )
