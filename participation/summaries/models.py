@@ -85,3 +85,8 @@ class Summary(TimestampMixin, db.Model):
     @property
     def kind(self):
         return "process" if self.process_id is not None else "townhall"
+
+    @property
+    def kind_path(self):
+        """The kind as the summary's URLs spell it."""
+        return "processes" if self.process_id is not None else "townhalls"

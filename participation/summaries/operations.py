@@ -199,12 +199,12 @@ def to_review():
         ).all()
     )
     rows = [
-        {"subject": p, "kind": "process", "summary": summaries.get(("process", p.id)),
-         "unanswered": waiting.get(p.id, 0)}
+        {"subject": p, "kind": "process", "kind_path": "processes",
+         "summary": summaries.get(("process", p.id)), "unanswered": waiting.get(p.id, 0)}
         for p in processes
     ] + [
-        {"subject": t, "kind": "townhall", "summary": summaries.get(("townhall", t.id)),
-         "unanswered": 0}
+        {"subject": t, "kind": "townhall", "kind_path": "townhalls",
+         "summary": summaries.get(("townhall", t.id)), "unanswered": 0}
         for t in townhalls
     ]  # fmt: skip
     order = {None: 0, SummaryState.DRAFT: 0, SummaryState.REVIEWED: 1, SummaryState.PUBLISHED: 2}

@@ -96,16 +96,12 @@ def _context(summary):
     form = StatementForm(obj=summary) if council else None
     return {
         "summary": summary, "subject": summary.subject, "data": data, "council": council,
-        "form": form, "kind_path": _kind_path(summary), "decisions": None,
+        "form": form, "kind_path": summary.kind_path, "decisions": None,
         "datasets": exports.dataset_titles(summary.kind),
         "phase_title": lambda phase: Phase(phase).title,
         "status_title": lambda status: Status(status).title,
         "decision_statuses": DECISION_STATUSES,
     }  # fmt: skip
-
-
-def _kind_path(summary):
-    return "processes" if summary.kind == "process" else "townhalls"
 
 
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>.pdf")
@@ -167,7 +163,7 @@ def _done(summary, message, category="success", status=200):
         return jsonify({"ok": status < 400, "message": str(message),
                         "state": summary.state}), status  # fmt: skip
     flash(str(message), category)
-    return redirect(url_for(".show", kind=_kind_path(summary), slug=summary.subject.slug))
+    return redirect(url_for(".show", kind=summary.kind_path, slug=summary.subject.slug))
 
 
 def _attempt(summary, operation, *args, success):
