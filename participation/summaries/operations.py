@@ -103,6 +103,10 @@ def publish(summary, user):
         raise RuleError(_l("Mark the summary as reviewed before publishing it."))
     if summary.is_published:
         raise RuleError(_l("This summary is already published."))
+    if not is_ready(summary.subject):
+        # Its figures would still change, and everyone who took part would be told too early.
+        raise RuleError(_l("A summary can be published once its process reaches Remake, or its "
+                           "town hall has ended."))  # fmt: skip
     if not (summary.statement_th or summary.statement_en):
         raise RuleError(
             _l("Add the council's statement before publishing: residents want to hear it."),

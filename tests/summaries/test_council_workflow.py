@@ -134,3 +134,25 @@ def test_withdrawn_publication_hides_the_page_again_and_does_not_notify_twice(
         count = session.scalar(sa.select(sa.func.count()).select_from(Notification)
                                .where(Notification.kind == "summary"))  # fmt: skip
     assert count == 8
+
+
+def test_the_council_cannot_publish_the_summary_of_a_process_still_under_way(
+    client, auth, create_user, create_process, thai, in_db
+):
+    from participation.notifications.models import Notification
+    from participation.summaries.models import Summary
+
+    process = create_process("reimagine")
+    auth.login(create_user(roles=["council"]))
+    client.get(page(process.slug))  # typed in: the draft opens
+    client.post(page(process.slug, "/review"))
+    client.post(page(process.slug, "/statement"), data={"statement_th": "แถลงการณ์"})
+    response = client.post(page(process.slug, "/publish"), headers={"Accept": "application/json"})
+
+    assert response.status_code == 422
+    assert thai("A summary can be published once its process reaches Remake, or its town hall "
+                "has ended.") in response.get_json()["message"]  # fmt: skip
+    with in_db() as session:
+        assert session.scalar(sa.select(Summary.state)) == "reviewed"
+        assert not session.scalar(sa.select(sa.func.count()).select_from(Notification)
+                                  .where(Notification.kind == "summary"))  # fmt: skip
