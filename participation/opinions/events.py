@@ -5,10 +5,9 @@ Pages of a conversation follow its map live: they join the conversation's room a
 Voting goes over HTTP (forms work without JavaScript); sockets only carry the news.
 """
 
-from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import join_room, leave_room, rooms
 
 from participation.core.forms import valid_id
 from participation.extensions import db, socketio
@@ -16,8 +15,6 @@ from participation.opinions import operations as ops
 from participation.opinions.models import Conversation
 
 NAMESPACE = "/opinions"
-# sid -> the conversations this connection joined (to answer leave correctly).
-_joined = {}
 
 
 def room(conversation_id):
@@ -31,12 +28,6 @@ def _error(code, message):
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth=None):
     """Anyone may connect; what they may follow is checked when they join."""
-    _joined[request.sid] = set()
-
-
-@socketio.on("disconnect", namespace=NAMESPACE)
-def on_disconnect(*_args):
-    _joined.pop(request.sid, None)
 
 
 @socketio.on("join", namespace=NAMESPACE)
@@ -57,7 +48,6 @@ def on_join(payload=None):
               "version": result.change_count if result else None}  # fmt: skip
     db.session.remove()
     join_room(room(conversation_id))
-    _joined.setdefault(request.sid, set()).add(conversation_id)
     return answer
 
 
@@ -65,8 +55,7 @@ def on_join(payload=None):
 def on_leave(payload=None):
     """Stop following a conversation."""
     conversation_id = payload.get("conversation") if isinstance(payload, dict) else None
-    if conversation_id not in _joined.get(request.sid, set()):
+    if not valid_id(conversation_id) or room(conversation_id) not in rooms():
         return _error("not_joined", _("Join the conversation first."))
     leave_room(room(conversation_id))
-    _joined[request.sid].discard(conversation_id)
     return {"ok": True}

@@ -92,6 +92,19 @@ def test_nobody_follows_a_conversation_they_may_not_see(create_conversation, fol
     assert answer["error"] == "not_joined"
 
 
+def test_a_page_stops_following_only_a_conversation_it_joined(create_conversation, follow):
+    conversation = create_conversation(STATEMENTS)
+    watcher = follow()
+    for payload in ({"conversation": [conversation.id]}, {"conversation": {"id": 1}}, "x"):
+        answer = watcher.emit("leave", payload, namespace="/opinions", callback=True)
+        assert answer["error"] == "not_joined"
+    watcher.emit("join", {"conversation": conversation.id}, namespace="/opinions", callback=True)
+    leave = {"conversation": conversation.id}
+    assert watcher.emit("leave", leave, namespace="/opinions", callback=True) == {"ok": True}
+    again = watcher.emit("leave", leave, namespace="/opinions", callback=True)
+    assert again["error"] == "not_joined"
+
+
 def test_a_vote_only_marks_the_map_stale_in_background_mode(
     client, auth, resident, create_conversation, app, monkeypatch
 ):
