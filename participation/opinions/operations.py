@@ -37,6 +37,9 @@ from participation.townhall.models import State, TownHall
 logger = logging.getLogger(__name__)
 
 GROUP_LETTERS = "ABCDE"
+# The statement's counter that each choice moves.
+COUNT_COLUMNS = {Choice.AGREE: "agree_count", Choice.DISAGREE: "disagree_count",
+                 Choice.PASS: "pass_count"}  # fmt: skip
 SEEDS_MAX = 50  # statements a facilitator may write when opening a conversation
 
 
@@ -247,8 +250,7 @@ def vote(conversation, statement, user, choice):
             db.session.flush()
     except sa.exc.IntegrityError:  # the same vote arrived twice at once
         raise RuleError(_l("You have already voted on this statement.")) from None
-    column = {Choice.AGREE: "agree_count", Choice.DISAGREE: "disagree_count",
-              Choice.PASS: "pass_count"}[value]  # fmt: skip
+    column = COUNT_COLUMNS[value]
     db.session.execute(
         sa.update(Statement)
         .where(Statement.id == statement.id)
@@ -263,22 +265,20 @@ def vote(conversation, statement, user, choice):
 def withdraw_votes_of(user):
     """Take back a person's votes (account deletion): the statements' counts go down and the
     maps of their conversations are recomputed without them."""
-    rows = db.session.execute(
-        sa.select(OpinionVote.statement_id, OpinionVote.conversation_id, OpinionVote.value).where(
-            OpinionVote.user_id == user.id
-        )
-    ).all()
-    columns = {1: "agree_count", -1: "disagree_count", 0: "pass_count"}
-    for statement_id, _conversation_id, value in rows:
-        column = columns[value]
+    mine = OpinionVote.user_id == user.id
+    for value, column in COUNT_COLUMNS.items():
         db.session.execute(
             sa.update(Statement)
-            .where(Statement.id == statement_id)
+            .where(Statement.id.in_(sa.select(OpinionVote.statement_id).where(
+                mine, OpinionVote.value == int(value))))
             .values({column: getattr(Statement, column) - 1}),
             execution_options={"synchronize_session": False},
-        )
-    db.session.execute(sa.delete(OpinionVote).where(OpinionVote.user_id == user.id))
-    for conversation_id in {row.conversation_id for row in rows}:
+        )  # fmt: skip
+    conversations = db.session.scalars(
+        sa.select(OpinionVote.conversation_id).where(mine).distinct()
+    ).all()
+    db.session.execute(sa.delete(OpinionVote).where(mine))
+    for conversation_id in conversations:
         mark_changed(conversation_id)
 
 

@@ -6,7 +6,7 @@ import zipfile
 
 import sqlalchemy as sa
 
-from tests.opinions.conftest import CAMP_ONE, COMMON
+from tests.opinions.conftest import CAMP_ONE, CAMP_TWO, COMMON
 
 
 def test_the_map_names_nobody_and_shows_each_resident_only_their_own_place(
@@ -53,6 +53,8 @@ def test_deleting_an_account_takes_its_votes_out_of_the_map(
     before = recompute(electorate.conversation)
     with in_db() as session:
         agreed = session.get(Statement, electorate.ids[COMMON[0]]).agree_count
+        disagreed = session.get(Statement, electorate.ids[CAMP_TWO[0]]).disagree_count
+        passed = session.get(Statement, electorate.ids[CAMP_ONE[0]]).pass_count  # theirs: pass
         changes = session.get(Conversation, electorate.conversation.id).change_count
     auth.login(person)
     client.post("/account/delete", data={"keep": "erase", "password": person.password})
@@ -60,6 +62,8 @@ def test_deleting_an_account_takes_its_votes_out_of_the_map(
         votes = session.scalar(sa.select(sa.func.count()).where(OpinionVote.user_id == person.id))
         assert votes == 0
         assert session.get(Statement, electorate.ids[COMMON[0]]).agree_count == agreed - 1
+        assert session.get(Statement, electorate.ids[CAMP_TWO[0]]).disagree_count == disagreed - 1
+        assert session.get(Statement, electorate.ids[CAMP_ONE[0]]).pass_count == passed - 1
         assert session.get(Conversation, electorate.conversation.id).change_count > changes
     after = recompute(electorate.conversation)
     assert after.data["participants"] == before.data["participants"] - 1
