@@ -28,6 +28,8 @@ from participation.extensions import configured_limit, db, write_limit
 from participation.moderation import operations
 from participation.moderation.forms import HideForm, ReportForm, SuspendForm
 from participation.moderation.models import TargetType
+from participation.opinions.models import Statement
+from participation.opinions.recompute import request_recompute
 
 bp = Blueprint("moderation", __name__)
 
@@ -65,6 +67,10 @@ def _back(default):
 
 
 def _broadcast(target, events):
+    """After the commit: live town-hall events, and a new opinion map without (or with) a
+    statement whose visibility may have changed."""
+    if isinstance(target, Statement):
+        request_recompute(target.conversation_id)
     if events:
         from participation.townhall.events import broadcast
 

@@ -150,6 +150,32 @@ def test_a_vote_only_marks_the_map_stale_in_background_mode(
     assert recompute.scheduler.pending() == set()
 
 
+def test_hiding_or_restoring_a_statement_brings_a_new_map(
+    client, auth, create_conversation, app, monkeypatch
+):
+    """Pages following the map (a projector) lose a hidden statement without waiting for a vote."""
+    from participation.opinions import recompute
+
+    started = []
+    monkeypatch.setattr(
+        recompute.socketio,
+        "start_background_task",
+        lambda function, *args: started.append(args),
+    )
+    monkeypatch.setattr(recompute.scheduler, "_pending", set())
+    app.config["OPINIONS_RECOMPUTE"] = "background"
+    conversation = create_conversation(STATEMENTS)
+    target = conversation.statement_ids[STATEMENTS[0]]
+    auth.login(conversation.facilitator)
+    response = client.post(f"/moderation/statement/{target}/hide", data={"reason": "นอกเรื่อง"})
+    assert response.status_code == 302
+    assert [args[1] for args in started] == [conversation.id]
+    recompute.scheduler._pending.clear()
+    response = client.post(f"/moderation/statement/{target}/restore", data={"reason": ""})
+    assert response.status_code == 302
+    assert [args[1] for args in started] == [conversation.id, conversation.id]
+
+
 def test_maps_are_computed_at_most_once_per_interval(app, create_conversation, resident):
     from participation.extensions import db
     from participation.opinions import operations as ops
