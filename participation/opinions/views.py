@@ -79,7 +79,7 @@ def show(conversation_id):
         "opinions/show.html", **context, current=current, mine=mine,
         voted=len([s for s in statements if s.id in mine]), total=len(statements),
         closed=ops.closed_reason(conversation), manager=ops.can_manage(current_user, conversation),
-        vote_form=VoteForm(), statement_form=StatementForm(), statement_max=STATEMENT_MAX,
+        statement_max=STATEMENT_MAX,
     )  # fmt: skip
 
 
