@@ -133,7 +133,7 @@ def _erase_writing(user):
         )
     )
     comments.erase_comments_of(user)
-    # A statement keeps its place (and votes) in the map, hidden, with its text replaced.
+    # A statement is hidden (it leaves the map; its votes stay stored) with its text replaced.
     db.session.execute(
         sa.update(Statement).where(Statement.author_id == user.id).values(
             body=ERASED_TITLE, is_hidden=True, hidden_reason="", hidden_dt=now
