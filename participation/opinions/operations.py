@@ -113,9 +113,9 @@ def _clean_statement(body):
     return body
 
 
-def open_conversation(place, user, question, seeds=()):
+def open_conversation(place, user, question, seeds=(), allow_statements=True):
     """Open a conversation in a process (Reframe or Reimagine) or a town hall (not ended), with
-    the facilitator's first statements."""
+    the facilitator's first statements; ``allow_statements``: residents may add their own."""
     _require_manager(user, place)
     if isinstance(place, TownHall):
         if place.current_state == State.ENDED:
@@ -138,7 +138,10 @@ def open_conversation(place, user, question, seeds=()):
     except RuleError as error:
         raise RuleError(error.message, "seeds") from None
     column = "process_id" if isinstance(place, Process) else "townhall_id"
-    conversation = Conversation(question=question, created_by_id=user.id, **{column: place.id})
+    conversation = Conversation(
+        question=question, created_by_id=user.id, allow_statements=bool(allow_statements),
+        **{column: place.id},
+    )  # fmt: skip
     db.session.add(conversation)
     db.session.flush()
     seen = set()

@@ -158,9 +158,9 @@ def create(kind, slug):
     if form.validate_on_submit():
         try:
             conversation = ops.open_conversation(
-                place, current_user, form.question.data, (form.seeds.data or "").splitlines()
-            )
-            conversation.allow_statements = bool(form.allow_statements.data)
+                place, current_user, form.question.data, (form.seeds.data or "").splitlines(),
+                allow_statements=form.allow_statements.data,
+            )  # fmt: skip
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)

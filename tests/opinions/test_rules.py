@@ -166,6 +166,26 @@ def test_only_the_facilitators_open_close_and_list_statements(
     assert client.get(f"/processes/{process.slug}").text.count("/opinions/") >= 2
 
 
+def test_a_facilitator_may_open_a_conversation_closed_to_residents_statements(
+    client, auth, create_process, in_db
+):
+    from participation.opinions.models import Conversation
+
+    process = create_process("reimagine")
+    auth.login(process.facilitator)
+    opened = {}
+    for box in ("y", None):
+        data = {"question": f"ควรทำอะไรก่อน {box}", "seeds": "ซ่อมถนน"}
+        if box:
+            data["allow_statements"] = box
+        response = client.post(f"/opinions/new/processes/{process.slug}", data=data)
+        assert response.status_code == 302
+        opened[box] = int(response.headers["Location"].rsplit("/", 1)[1])
+    with in_db() as session:
+        assert session.get(Conversation, opened["y"]).allow_statements is True
+        assert session.get(Conversation, opened[None]).allow_statements is False
+
+
 def test_a_draft_process_hides_its_conversation(
     client, auth, resident, create_process, create_conversation, app
 ):
