@@ -452,19 +452,6 @@ def unvote_comment(comment_id):
 # --- reports ---------------------------------------------------------------------------------
 
 
-def _reportable(target_type, target_id):
-    """The target, if it exists and the reader may see where it lives."""
-    target = moderation.find_target(target_type, target_id)
-    if target is None:
-        return None
-    process, townhall = moderation.scope_of(target)
-    if process is not None and not process_is_visible(process, current_user):
-        return None
-    if townhall is not None and not townhall.is_published:
-        return None
-    return target
-
-
 @operation(bp, "/reports", "POST", "reportContent", _l("Report content or a person"),
            tag="moderation", auth=WRITE, body=s.ReportInput, response=s.ReportReceipt,
            status=201, errors=(404, 409), limit=REPORT_LIMIT, limit_scope="report",
@@ -472,7 +459,7 @@ def _reportable(target_type, target_id):
                           "of reports from different residents hides the item until then."),
            )  # fmt: skip
 def report(body):
-    target = _reportable(body.target_type, body.target_id)
+    target = moderation.reportable_target(body.target_type, body.target_id, current_user)
     if target is None:
         abort(404)
     _entry, events = moderation.report(current_user, target, body.reason, body.details)

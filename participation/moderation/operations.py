@@ -57,6 +57,23 @@ def find_target(target_type, target_id):
     return target
 
 
+def reportable_target(target_type, target_id, reader):
+    """The target, if it exists and ``reader`` may see where it lives (a draft process or an
+    unpublished town hall is not reported by those who cannot see it): the report page and
+    the API ask the same."""
+    from participation.processes.operations import process_is_visible
+
+    target = find_target(target_type, target_id)
+    if target is None:
+        return None
+    process, townhall = scope_of(target)
+    if process is not None and not process_is_visible(process, reader):
+        return None
+    if townhall is not None and not townhall.is_published:
+        return None
+    return target
+
+
 def type_of(target):
     return next(kind for kind, model in MODELS.items() if isinstance(target, model))
 

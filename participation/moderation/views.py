@@ -24,7 +24,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, permission_required
 from participation.core.rules import RuleError, suspension_message
 from participation.core.transactions import SAFE_METHODS
-from participation.extensions import configured_limit, db, write_limit
+from participation.extensions import db, write_limit
 from participation.moderation import operations
 from participation.moderation.forms import HideForm, ReportForm, SuspendForm
 from participation.moderation.models import TargetType
@@ -33,7 +33,6 @@ from participation.opinions.recompute import request_recompute
 
 bp = Blueprint("moderation", __name__)
 
-REPORT_LIMIT = configured_limit("RATELIMIT_REPORT")
 # What a suspended person may still do: sign out, change language, manage their own account.
 ALLOWED_WHILE_SUSPENDED = {
     "accounts.logout", "home.set_language", "accounts.profile", "accounts.change_password",
@@ -82,7 +81,7 @@ def _broadcast(target, events):
 @login_required
 @write_limit("report", methods=["POST"])
 def report(target_type, target_id):
-    target = _target_or_404(target_type, target_id)
+    target = operations.reportable_target(target_type, target_id, current_user) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
         try:

@@ -141,3 +141,15 @@ def test_a_comment_reported_by_three_residents_vanishes_from_its_thread(
     text = page.get_data(as_text=True)
     assert "ความเห็นที่หยาบคาย" not in text
     assert thai("Hidden after reports from residents, until a moderator reviews it.") in text
+
+
+def test_nobody_reports_what_lives_where_they_cannot_see(
+    client, auth, resident, create_user, create_process, create_contribution, in_db
+):
+    draft = create_process("reimagine", published=False)
+    item_id = create_contribution(draft, resident)
+    auth.login(create_user())
+
+    assert client.get(f"/report/contribution/{item_id}").status_code == 404
+    assert _report(client, "contribution", item_id).status_code == 404
+    assert _reports(in_db) == 0
