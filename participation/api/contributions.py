@@ -4,7 +4,6 @@ Every write calls the same operation as the pages, so the permission, phase and 
 rules are the same; the framework commits once after it succeeds.
 """
 
-import sqlalchemy as sa
 from flask import abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +20,7 @@ from participation.moderation import operations as moderation
 from participation.moderation.models import TargetType
 from participation.processes.models import PHASE_ACTIONS, PHASES
 from participation.processes.operations import process_is_visible
-from participation.processes.views import load_process, visible_processes
+from participation.processes.views import contribution_counts, load_process, visible_processes
 from participation.proposals import operations
 from participation.proposals.listing import Filters, list_contributions
 from participation.proposals.models import Contribution, Kind, Proposal, Status
@@ -195,13 +194,7 @@ def list_processes(query):
            tag="processes", response=s.ProcessDetail)  # fmt: skip
 def get_process(slug):
     process = load_process(slug)
-    counts = dict(
-        db.session.execute(
-            sa.select(Contribution.kind, sa.func.count())
-            .where(Contribution.process_id == process.id, Contribution.status != Status.WITHDRAWN)
-            .group_by(Contribution.kind)
-        ).all()
-    )
+    counts = contribution_counts(process)
     return {
         **_process_item(process),
         "description": localized(process, "description"),

@@ -52,6 +52,17 @@ def visible_processes():
     return [p for p in processes if operations.process_is_visible(p, current_user)]
 
 
+def contribution_counts(process):
+    """How many issues and proposals a process has, not counting withdrawn ones, by kind."""
+    return dict(
+        db.session.execute(
+            sa.select(Contribution.kind, sa.func.count())
+            .where(Contribution.process_id == process.id, Contribution.status != Status.WITHDRAWN)
+            .group_by(Contribution.kind)
+        ).all()
+    )
+
+
 @bp.route("/")
 def index():
     return render_template("processes/index.html", processes=visible_processes())
@@ -60,13 +71,6 @@ def index():
 @bp.route("/<slug>")
 def show(slug):
     process = load_process(slug)
-    counts = dict(
-        db.session.execute(
-            sa.select(Contribution.kind, sa.func.count())
-            .where(Contribution.process_id == process.id, Contribution.status != Status.WITHDRAWN)
-            .group_by(Contribution.kind)
-        ).all()
-    )
     top_proposals = db.session.scalars(
         sa.select(Proposal)
         .where(Proposal.process_id == process.id, Proposal.status != Status.WITHDRAWN)
@@ -84,7 +88,7 @@ def show(slug):
         process=process,
         phases=PHASES,
         actions=[ACTION_DESCRIPTIONS[a] for a in sorted(PHASE_ACTIONS[process.current_phase])],
-        counts=counts,
+        counts=contribution_counts(process),
         top_proposals=top_proposals,
         decided=decided,
         following=is_following(current_user, process=process),
