@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from participation.api import schemas as s
-from participation.api.framework import WRITE, link_header, operation, page_links
+from participation.api.framework import WRITE, operation, page_of, paginated
 from participation.api.views import bp
 from participation.comments import operations as comments
 from participation.comments.models import Comment
@@ -163,31 +163,13 @@ def detail(item, process):
 # --- processes -----------------------------------------------------------------------------
 
 
-def _paginated(endpoint, path_args, items, page, **params):
-    links = page_links(endpoint, path_args, page.page, page.pages, **params)
-    body = {
-        "items": items,
-        "links": links,
-        "pagination": {
-            "page": page.page, "per_page": page.per_page, "total": page.total,
-            "total_is_lower_bound": page.more, "pages": page.pages,
-        },
-    }  # fmt: skip
-    return body, {"Link": link_header(links)}
-
-
 @operation(bp, "/processes", "GET", "listProcesses", _l("List processes"), tag="processes",
            description=_l("Published processes, newest first (and the drafts you manage)."),
            query=s.PageQuery, response=s.Paginated[s.ProcessItem], paginated=True)  # fmt: skip
 def list_processes(query):
-    from participation.proposals.listing import Page
-
-    processes = visible_processes()
-    start = (query.page - 1) * query.per_page
-    page = Page(processes[start : start + query.per_page], len(processes), query.page,
-                query.per_page, "")  # fmt: skip
-    return _paginated("api.listProcesses", {}, [_process_item(p) for p in page.items], page,
-                      per_page=query.per_page)  # fmt: skip
+    page = page_of(visible_processes(), query)
+    return paginated("api.listProcesses", {}, [_process_item(p) for p in page.items], page,
+                     per_page=query.per_page)  # fmt: skip
 
 
 @operation(bp, "/processes/<slug>", "GET", "getProcess", _l("Get a process with its phases"),
@@ -252,7 +234,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
         supported = votes.supported_ids(current_user, [item.id for item in page.items])
         items = [card(item, process, supported) for item in page.items]
         params = query.model_dump(exclude={"page"}, exclude_defaults=True)
-        return _paginated(f"api.list{names}", {"slug": slug}, items, page, **params)
+        return paginated(f"api.list{names}", {"slug": slug}, items, page, **params)
 
     @operation(bp, base, "POST", f"create{name}", CREATE_SUMMARIES[kind], tag=plural,
                auth=WRITE, body=input_model, response=s.Detail, status=201, errors=(409,),

@@ -345,6 +345,28 @@ def _respond(payload, status, headers):
 # --- pagination ------------------------------------------------------------------------------
 
 
+def paginated(endpoint, path_args, items, page, **params):
+    """A numbered page's body (items, links, pagination) and its Link header."""
+    links = page_links(endpoint, path_args, page.page, page.pages, **params)
+    body = {
+        "items": items,
+        "links": links,
+        "pagination": {
+            "page": page.page, "per_page": page.per_page, "total": page.total,
+            "total_is_lower_bound": page.more, "pages": page.pages,
+        },
+    }  # fmt: skip
+    return body, {"Link": link_header(links)}
+
+
+def page_of(rows, query):
+    """The page ``query`` asks for of a list already loaded whole."""
+    from participation.proposals.listing import Page
+
+    start = (query.page - 1) * query.per_page
+    return Page(rows[start : start + query.per_page], len(rows), query.page, query.per_page, "")
+
+
 def page_links(endpoint, path_args, page, pages, **params):
     """Links of a numbered page: self, first, prev and next (null at the ends)."""
     from flask import url_for

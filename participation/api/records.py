@@ -5,12 +5,11 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from participation.api import schemas as s
-from participation.api.framework import cursor_links, link_header, operation, page_links
+from participation.api.framework import cursor_links, link_header, operation, page_of, paginated
 from participation.api.views import bp
 from participation.audit.models import ActionLog
 from participation.core.i18n import localized
 from participation.extensions import db
-from participation.proposals.listing import Page
 from participation.summaries import exports, operations
 from participation.summaries.views import _figures, load_summary
 
@@ -28,16 +27,9 @@ def _summary_item(summary):
            tag="summaries", query=s.PageQuery, response=s.Paginated[s.SummaryItem],
            paginated=True)  # fmt: skip
 def list_summaries(query):
-    summaries = operations.published_summaries()
-    start = (query.page - 1) * query.per_page
-    page = Page(summaries[start : start + query.per_page], len(summaries), query.page,
-                query.per_page, "")  # fmt: skip
-    links = page_links("api.listSummaries", {}, page.page, page.pages, per_page=query.per_page)
-    return {
-        "items": [_summary_item(summary) for summary in page.items], "links": links,
-        "pagination": {"page": page.page, "per_page": page.per_page, "total": page.total,
-                       "total_is_lower_bound": False, "pages": page.pages},
-    }, {"Link": link_header(links)}  # fmt: skip
+    page = page_of(operations.published_summaries(), query)
+    return paginated("api.listSummaries", {}, [_summary_item(item) for item in page.items], page,
+                     per_page=query.per_page)  # fmt: skip
 
 
 def _document(kind, slug):

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from participation.api import schemas as s
 from participation.api.contributions import person
-from participation.api.framework import WRITE, link_header, operation, page_links
+from participation.api.framework import WRITE, operation, paginated
 from participation.api.problems import ApiError
 from participation.api.views import bp
 from participation.core.i18n import localized
@@ -112,12 +112,8 @@ def list_townhalls(query):
         .offset((query.page - 1) * query.per_page)
     ).all()
     page = Page(rows, total, query.page, query.per_page, "")
-    links = page_links("api.listTownhalls", {}, page.page, page.pages, per_page=query.per_page)
-    return {
-        "items": [_item(t) for t in rows], "links": links,
-        "pagination": {"page": page.page, "per_page": page.per_page, "total": total,
-                       "total_is_lower_bound": False, "pages": page.pages},
-    }, {"Link": link_header(links)}  # fmt: skip
+    return paginated("api.listTownhalls", {}, [_item(t) for t in rows], page,
+                     per_page=query.per_page)  # fmt: skip
 
 
 def _detail(townhall):
