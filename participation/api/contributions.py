@@ -15,7 +15,7 @@ from participation.api.views import bp
 from participation.comments import operations as comments
 from participation.comments.models import Comment
 from participation.core.i18n import localized
-from participation.extensions import configured_limit, db
+from participation.extensions import db
 from participation.moderation import operations as moderation
 from participation.moderation.models import TargetType
 from participation.processes.models import PHASE_ACTIONS, PHASES
@@ -26,13 +26,6 @@ from participation.proposals.listing import Filters, list_contributions
 from participation.proposals.models import Contribution, Kind, Proposal, Status
 from participation.votes import operations as votes
 
-POST_LIMIT = configured_limit("RATELIMIT_POST")
-COMMENT_LIMIT = configured_limit("RATELIMIT_COMMENT")
-# Giving and taking back count together, as on the pages (one route does both there).
-SUPPORT_LIMITS = {"limit": configured_limit("RATELIMIT_SUPPORT"), "limit_scope": "support"}
-AFFECTED_LIMITS = {"limit": configured_limit("RATELIMIT_SUPPORT"), "limit_scope": "affected"}
-VOTE_LIMITS = {"limit": configured_limit("RATELIMIT_VOTE"), "limit_scope": "comment-vote"}
-REPORT_LIMIT = configured_limit("RATELIMIT_REPORT")
 KIND_PATHS = {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}
 
 
@@ -238,7 +231,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
     @operation(bp, base, "POST", f"create{name}", CREATE_SUMMARIES[kind], tag=plural,
                auth=WRITE, body=input_model, response=s.Detail, status=201, errors=(409,),
-               limit=POST_LIMIT, limit_scope="post")  # fmt: skip
+               limit_scope="post")  # fmt: skip
     def create(slug, body):
         process = load_process(slug)
         create_operation = (
@@ -258,7 +251,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
     @operation(bp, f"{base}/<int:item_id>", "PATCH", f"edit{name}", EDIT_SUMMARIES[kind],
                tag=plural, auth=WRITE, body=edit_model, response=s.Detail, errors=(409,),
-               limit=POST_LIMIT, limit_scope="edit",
+               limit_scope="edit",
                description=_l("Only the author, while its phase is open, within the edit "
                               "window and before anyone supports it."))  # fmt: skip
     def edit(slug, item_id, body):
@@ -279,7 +272,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
     @operation(bp, f"{base}/<int:item_id>/withdrawal", "POST", f"withdraw{name}",
                WITHDRAW_SUMMARIES[kind], tag=plural, auth=WRITE, response=s.Detail,
-               errors=(409,), limit=POST_LIMIT, limit_scope="withdraw",
+               errors=(409,), limit_scope="withdraw",
                description=_l("Only the author, before the council responds; supports are "
                               "given back."))  # fmt: skip
     def withdraw(slug, item_id):
@@ -299,7 +292,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
     @operation(bp, f"{base}/<int:item_id>/comments", "POST", f"comment{name}",
                _l("Comment, or reply to a comment"), tag="comments", auth=WRITE,
                body=s.CommentInput, response=s.Comment, status=201, errors=(409,),
-               limit=COMMENT_LIMIT, limit_scope="comment")  # fmt: skip
+               limit_scope="comment")  # fmt: skip
     def create_comment(slug, item_id, body):
         process = load_process(slug)
         item = load_item(process, kind, item_id)
@@ -346,7 +339,7 @@ def _support_state(process, proposal, supported):
 
 @operation(bp, "/processes/<slug>/proposals/<int:item_id>/support", "PUT", "supportProposal",
            _l("Support a proposal (during Reimagine)"), tag="proposals", auth=WRITE,
-           response=s.SupportState, errors=(409,), **SUPPORT_LIMITS,
+           response=s.SupportState, errors=(409,), limit_scope="support",
            description=_l("Supporting twice changes nothing. Each resident has the process's "
                           "number of supports."))  # fmt: skip
 def support(slug, item_id):
@@ -358,7 +351,7 @@ def support(slug, item_id):
 
 @operation(bp, "/processes/<slug>/proposals/<int:item_id>/support", "DELETE",
            "withdrawSupport", _l("Withdraw your support (during Reimagine)"), tag="proposals",
-           auth=WRITE, response=s.SupportState, errors=(409,), **SUPPORT_LIMITS)  # fmt: skip
+           auth=WRITE, response=s.SupportState, errors=(409,), limit_scope="support")  # fmt: skip
 def withdraw_support(slug, item_id):
     process = load_process(slug)
     proposal = load_item(process, Kind.PROPOSAL, item_id)
@@ -368,7 +361,7 @@ def withdraw_support(slug, item_id):
 
 @operation(bp, "/processes/<slug>/issues/<int:item_id>/affected", "PUT", "markAffected",
            _l("Say an issue affects you too"), tag="issues", auth=WRITE,
-           response=s.AffectedState, errors=(409,), **AFFECTED_LIMITS)  # fmt: skip
+           response=s.AffectedState, errors=(409,), limit_scope="affected")  # fmt: skip
 def mark_affected(slug, item_id):
     process = load_process(slug)
     issue = load_item(process, Kind.ISSUE, item_id)
@@ -378,7 +371,7 @@ def mark_affected(slug, item_id):
 
 @operation(bp, "/processes/<slug>/issues/<int:item_id>/affected", "DELETE", "unmarkAffected",
            _l("Take back “this affects me too”"), tag="issues", auth=WRITE,
-           response=s.AffectedState, errors=(409,), **AFFECTED_LIMITS)  # fmt: skip
+           response=s.AffectedState, errors=(409,), limit_scope="affected")  # fmt: skip
 def unmark_affected(slug, item_id):
     process = load_process(slug)
     issue = load_item(process, Kind.ISSUE, item_id)
@@ -403,7 +396,7 @@ def _vote_state(comment):
 
 @operation(bp, "/comments/<int:comment_id>/vote", "PUT", "voteComment",
            _l("Vote a comment up or down"), tag="comments", auth=WRITE, body=s.VoteInput,
-           response=s.VoteState, errors=(409,), **VOTE_LIMITS,
+           response=s.VoteState, errors=(409,), limit_scope="comment-vote",
            description=_l("Sending the same vote again changes nothing; the other vote "
                           "replaces it."))  # fmt: skip
 def vote_comment(comment_id, body):
@@ -415,7 +408,7 @@ def vote_comment(comment_id, body):
 
 @operation(bp, "/comments/<int:comment_id>/vote", "DELETE", "unvoteComment",
            _l("Take back your vote on a comment"), tag="comments", auth=WRITE,
-           response=s.VoteState, errors=(409,), **VOTE_LIMITS)  # fmt: skip
+           response=s.VoteState, errors=(409,), limit_scope="comment-vote")  # fmt: skip
 def unvote_comment(comment_id):
     comment = _visible_comment(comment_id)
     current = comments.my_votes(current_user, [comment]).get(comment.id)
@@ -429,7 +422,7 @@ def unvote_comment(comment_id):
 
 @operation(bp, "/reports", "POST", "reportContent", _l("Report content or a person"),
            tag="moderation", auth=WRITE, body=s.ReportInput, response=s.ReportReceipt,
-           status=201, errors=(404, 409), limit=REPORT_LIMIT, limit_scope="report",
+           status=201, errors=(404, 409), limit_scope="report",
            description=_l("Once per item; moderators review reports. Reaching the threshold "
                           "of reports from different residents hides the item until then."),
            )  # fmt: skip

@@ -66,8 +66,9 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
 
     ``errors``: statuses the operation answers besides the ones every operation may give
     (401, 422 when it takes input, 404 when it has path parameters, 429, 500).
-    ``limit``: a rate limit (callable or string) applied per person, as on the pages;
-    ``limit_scope`` shares its counter with the pages that use the same scope.
+    ``limit_scope``: a rate limit applied per person, whose counter the pages of the same
+    scope share; its allowance is the one ``extensions.WRITE_SCOPES`` gives the scope, unless
+    ``limit`` (callable or string) says otherwise.
     """
 
     def decorator(view):
@@ -104,13 +105,11 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
         # One name per operation: the rate limiter counts limits by the function's name, and
         # the issue and proposal operations share their view functions' code.
         wrapped.__name__ = wrapped.__qualname__ = operation_id
-        if limit is not None:
-            from participation.extensions import limiter
+        if limit_scope is not None:
+            from participation.extensions import WRITE_SCOPES, configured_limit, limiter
 
-            if limit_scope:
-                wrapped = limiter.shared_limit(limit, scope=limit_scope)(wrapped)
-            else:
-                wrapped = limiter.limit(limit)(wrapped)
+            allowance = limit or configured_limit(WRITE_SCOPES[limit_scope])
+            wrapped = limiter.shared_limit(allowance, scope=limit_scope)(wrapped)
         # Ids too large for the database are 404 here (the pages' converter would not match
         # them at all, and another method's rule would answer 405).
         flask_rule = rule.replace("<int:", "<api_id:")
