@@ -13,7 +13,7 @@ the operation; this module commits once after a successful write and rolls back 
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 
 import pydantic
@@ -42,7 +42,6 @@ class Operation:
     rule: str
     method: str
     operation_id: str
-    view: object
     summary: object
     description: object = ""
     tag: str = ""
@@ -53,7 +52,6 @@ class Operation:
     status: int = 200
     paginated: bool = False
     errors: tuple = ()
-    path_params: dict = field(default_factory=dict)
 
 
 REGISTRY: list[Operation] = []
@@ -116,8 +114,8 @@ def operation(bp, rule, method, operation_id, summary, *, description="", tag=""
         bp.add_url_rule(flask_rule, endpoint=endpoint, view_func=wrapped, methods=[method])
         REGISTRY.append(
             Operation(
-                rule=rule, method=method, operation_id=operation_id, view=wrapped,
-                summary=summary, description=description, tag=tag, auth=auth, query=query,
+                rule=rule, method=method, operation_id=operation_id, summary=summary,
+                description=description, tag=tag, auth=auth, query=query,
                 body=body, response=response, status=status, paginated=paginated,
                 errors=tuple(errors),
             )
