@@ -95,28 +95,29 @@ def comment_tree(item, sort="best"):
     tree, flat = comments.thread(item, sort)
     mine = comments.my_votes(current_user, flat)
     moderator = current_user.is_authenticated and moderation.can_moderate(current_user, item)
+    return [_comment(comment, replies, mine, moderator) for comment, replies in tree]
 
-    def one(comment, replies):
-        shown_to_reader = (
-            not comment.is_hidden
-            or moderator
-            or (current_user.is_authenticated and comment.author_id == current_user.id)
-        )
-        text = not comment.is_deleted and shown_to_reader
-        return {
-            "id": comment.id, "parent_id": comment.parent_id, "depth": comment.depth,
-            "author": person(comment.author) if text else None,
-            "body": comment.body if text else None,
-            "body_html": comment.body_html if text else None,
-            "alignment": comment.alignment, "upvotes": comment.upvotes,
-            "downvotes": comment.downvotes, "created": comment.created_dt,
-            "edited": comment.is_edited, "deleted": comment.is_deleted,
-            "hidden": comment.is_hidden, "hidden_reason": _hidden_reason(comment),
-            "my_vote": mine.get(comment.id),
-            "replies": [one(reply, sub) for reply, sub in replies],
-        }  # fmt: skip
 
-    return [one(comment, replies) for comment, replies in tree]
+def _comment(comment, replies, mine, moderator):
+    """A comment and its replies as this reader may see them; ``mine``: the reader's votes."""
+    shown_to_reader = (
+        not comment.is_hidden
+        or moderator
+        or (current_user.is_authenticated and comment.author_id == current_user.id)
+    )
+    text = not comment.is_deleted and shown_to_reader
+    return {
+        "id": comment.id, "parent_id": comment.parent_id, "depth": comment.depth,
+        "author": person(comment.author) if text else None,
+        "body": comment.body if text else None,
+        "body_html": comment.body_html if text else None,
+        "alignment": comment.alignment, "upvotes": comment.upvotes,
+        "downvotes": comment.downvotes, "created": comment.created_dt,
+        "edited": comment.is_edited, "deleted": comment.is_deleted,
+        "hidden": comment.is_hidden, "hidden_reason": _hidden_reason(comment),
+        "my_vote": mine.get(comment.id),
+        "replies": [_comment(reply, sub, mine, moderator) for reply, sub in replies],
+    }  # fmt: skip
 
 
 def detail(item, process):
@@ -304,13 +305,7 @@ def _register_contributions(kind, singular, plural, input_model, edit_model):
 
                 raise RuleError(_l("You can only reply to a comment of this page."), "parent_id")
         comment = comments.add_comment(item, current_user, body.body, body.alignment, parent)
-        return {
-            "id": comment.id, "parent_id": comment.parent_id, "depth": comment.depth,
-            "author": person(current_user), "body": comment.body, "body_html": comment.body_html,
-            "alignment": comment.alignment, "upvotes": 0, "downvotes": 0,
-            "created": comment.created_dt, "edited": False, "deleted": False, "hidden": False,
-            "hidden_reason": None, "my_vote": None, "replies": [],
-        }  # fmt: skip
+        return _comment(comment, [], {}, moderator=False)
 
 
 LIST_SUMMARIES = {Kind.ISSUE: _l("List a process's issues"),
