@@ -4,6 +4,7 @@ The operations of each feature are declared in this package's other modules
 (contributions, townhalls, records); importing them registers their routes here.
 """
 
+import hashlib
 import json
 
 from flask import Blueprint, abort, g, make_response, render_template, request
@@ -54,7 +55,7 @@ def openapi_json():
     response.mimetype = "application/json"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.add("Accept-Language")
-    response.set_etag(f"{current_language()}-{len(response.get_data())}")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:40])
     return response.make_conditional(request)
 
 

@@ -49,3 +49,20 @@ def test_inputs_and_document_come_from_the_same_models(client):
     writes = document["paths"]["/processes/{slug}/proposals"]["post"]
     assert writes["x-required-scope"] == "write"
     assert {"401", "403", "409", "415", "422", "429"} <= set(writes["responses"])
+
+
+def test_a_changed_document_of_the_same_length_gets_a_new_etag(client, monkeypatch):
+    """After an upgrade a cached copy is not kept just because the new one is as long."""
+    from participation.api import views
+
+    etags = []
+    for summary in ("Old", "New"):
+        monkeypatch.setattr(views, "_documents", {"en": {"info": {"summary": summary}}})
+        response = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"})
+        etags.append(response.headers["ETag"])
+    refreshed = client.get(
+        "/api/v1/openapi.json", headers={"Accept-Language": "en", "If-None-Match": etags[0]}
+    )
+
+    assert etags[0] != etags[1]
+    assert refreshed.status_code == 200
