@@ -22,6 +22,7 @@ from participation.core.i18n import localized
 from participation.extensions import db
 from participation.proposals.listing import Page
 from participation.townhall import operations as ops
+from participation.townhall import views as pages
 from participation.townhall.models import Question, TownHall
 
 # How a refused town-hall action answers (codes: docs/realtime.md).
@@ -47,9 +48,9 @@ def _item(townhall):
 
 
 def load_townhall(slug):
-    townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == slug))
-    if townhall is None or not (townhall.is_published or townhall.is_facilitator(current_user)):
-        raise ApiError(404)
+    """The town hall as the pages load it (404 unless published or yours); a members-only
+    one asks visitors for a token."""
+    townhall = pages.load_townhall(slug, members_only_page=True)
     if not townhall.allow_visitors and not current_user.is_authenticated:
         raise ApiError(401, _("Please sign in to follow this town hall."), "unauthorized",
                        headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
