@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from participation.api.framework import PUBLIC, REGISTRY, WRITE
 from participation.api.problems import PROBLEM_TYPES
+from participation.core.i18n import N_
 from participation.core.transactions import SAFE_METHODS
 
 PREFIX = "/api/v1"
@@ -23,20 +24,20 @@ ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="The field at fault, e.g. title or issue_ids.0.")
-    message: str = Field(description="What to correct, in the reader's language.")
+    field: str = Field(description=N_("The field at fault, e.g. title or issue_ids.0."))
+    message: str = Field(description=N_("What to correct, in the reader's language."))
 
 
 class Problem(BaseModel):
     """An error (RFC 9457), in the reader's language (Accept-Language)."""
 
-    type: str = Field(description="A link to this kind of problem on the documentation page.")
+    type: str = Field(description=N_("A link to this kind of problem on the documentation page."))
     title: str
     status: int
     detail: str
-    instance: str = Field(description="The path that was asked for.")
+    instance: str = Field(description=N_("The path that was asked for."))
     errors: list[FieldError] = Field(
-        default_factory=list, description="Per field, when the input was at fault."
+        default_factory=list, description=N_("Per field, when the input was at fault.")
     )
 
 
@@ -100,7 +101,7 @@ def build_document():
         if op.response is not None:
             models.append((op.response, "serialization"))
     refs, definitions = models_json_schema(models, ref_template=REF)
-    schemas = definitions.get("$defs", {})
+    schemas = _translated(definitions.get("$defs", {}))
 
     paths = {}
     for op in REGISTRY:
@@ -167,6 +168,19 @@ def _operation(op, refs, schemas):
     return result
 
 
+def _translated(schema):
+    """The schema with every field description (marked ``N_`` in the models) in the reader's
+    language; a property *named* description is a schema, not a text, and is walked into."""
+    if isinstance(schema, dict):
+        return {
+            key: _(value) if key == "description" and isinstance(value, str) else _translated(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [_translated(item) for item in schema]
+    return schema
+
+
 def _path_parameter(converter, name):
     schema = dict(ID_SCHEMA) if converter == "int" else dict(SLUG_SCHEMA)
     return {"name": name, "in": "path", "required": True, "schema": schema}
@@ -188,7 +202,7 @@ def _query_parameters(model):
                 prop.pop("default")
         parameter = {"name": name, "in": "query", "required": name in required, "schema": prop}
         if description:
-            parameter["description"] = description
+            parameter["description"] = _(description)
         parameters.append(parameter)
     return parameters
 

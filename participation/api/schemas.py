@@ -1,8 +1,8 @@
 """What the API accepts and returns, as pydantic models.
 
 Input models validate requests; output models shape responses. Both are read by
-:mod:`participation.api.openapi` to write the document. Field descriptions are English (the
-document's language for developers); messages people read are translated.
+:mod:`participation.api.openapi` to write the document. Field descriptions are marked with
+``N_`` and translated into the reader's language when the document is written.
 """
 
 from datetime import date, datetime
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from participation.comments.models import BODY_MAX as COMMENT_MAX
 from participation.core.forms import MAX_ID
+from participation.core.i18n import N_
 from participation.moderation.models import DETAILS_MAX
 from participation.proposals.listing import MAX_PER_PAGE
 from participation.proposals.models import BODY_MAX, TITLE_MAX
@@ -46,10 +47,10 @@ class Links(Model):
 
 
 class PageInfo(Model):
-    page: int = Field(description="This page's number, from 1.")
+    page: int = Field(description=N_("This page's number, from 1."))
     per_page: int
-    total: int = Field(description="How many items match (counted up to a limit).")
-    total_is_lower_bound: bool = Field(description="True when more match than were counted.")
+    total: int = Field(description=N_("How many items match (counted up to a limit)."))
+    total_is_lower_bound: bool = Field(description=N_("True when more match than were counted."))
     pages: int
 
 
@@ -69,18 +70,18 @@ class CursorPage(Model, Generic[T]):
 
 
 class PageQuery(Model):
-    page: int = Field(1, ge=1, le=100_000, description="Page number, from 1.")
-    per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description="Items per page.")
+    page: int = Field(1, ge=1, le=100_000, description=N_("Page number, from 1."))
+    per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description=N_("Items per page."))
 
 
 class Person(Model):
-    name: str = Field(description="The public display name.")
+    name: str = Field(description=N_("The public display name."))
 
 
 class Named(Model):
     id: int
     slug: str
-    name: str = Field(description="In the reader's language.")
+    name: str = Field(description=N_("In the reader's language."))
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -93,19 +94,19 @@ class PhaseInfo(Model):
     start: date | None
     end: date | None
     is_current: bool
-    actions: list[ActionName] = Field(description="What residents may do in this phase.")
+    actions: list[ActionName] = Field(description=N_("What residents may do in this phase."))
 
 
 class ProcessItem(Model):
     slug: str
-    title: str = Field(description="In the reader's language (the other one when empty).")
+    title: str = Field(description=N_("In the reader's language (the other one when empty)."))
     title_th: str
     title_en: str
     summary: str
     phase: PhaseName
     is_published: bool
-    url: str = Field(description="This process in the API.")
-    html_url: str = Field(description="This process's page.")
+    url: str = Field(description=N_("This process in the API."))
+    html_url: str = Field(description=N_("This process's page."))
 
 
 class ProcessCounts(Model):
@@ -114,15 +115,15 @@ class ProcessCounts(Model):
 
 
 class ProcessDetail(ProcessItem):
-    description: str = Field(description="Markdown, in the reader's language.")
-    description_html: str = Field(description="The description rendered and sanitised.")
+    description: str = Field(description=N_("Markdown, in the reader's language."))
+    description_html: str = Field(description=N_("The description rendered and sanitised."))
     phases: list[PhaseInfo]
     categories: list[Named]
-    areas: list[Named] = Field(description="The communities (areas) taking part.")
-    max_supports: int | None = Field(description="Supports each resident may give; null: any.")
-    support_threshold: int = Field(description="Supports a proposal needs to qualify.")
+    areas: list[Named] = Field(description=N_("The communities (areas) taking part."))
+    max_supports: int | None = Field(description=N_("Supports each resident may give; null: any."))
+    support_threshold: int = Field(description=N_("Supports a proposal needs to qualify."))
     edit_window_minutes: int
-    supports_left: int | None = Field(description="For the signed-in reader; null: no limit.")
+    supports_left: int | None = Field(description=N_("For the signed-in reader; null: no limit."))
     counts: ProcessCounts
     issues_url: str
     proposals_url: str
@@ -132,33 +133,33 @@ class ProcessDetail(ProcessItem):
 
 
 class ListQuery(PageQuery):
-    category: Id | None = Field(None, description="Only this category (id).")
-    area: Id | None = Field(None, description="Only this community (id).")
-    status: StatusName | None = Field(None, description="Only this status (default: all but withdrawn).")  # fmt: skip  # noqa: E501
-    mine: bool = Field(False, description="Only what the signed-in reader wrote.")
-    q: str = Field("", max_length=200, description="Words to search for (Thai or English).")
+    category: Id | None = Field(None, description=N_("Only this category (id)."))
+    area: Id | None = Field(None, description=N_("Only this community (id)."))
+    status: StatusName | None = Field(None, description=N_("Only this status (default: all but withdrawn)."))  # fmt: skip  # noqa: E501
+    mine: bool = Field(False, description=N_("Only what the signed-in reader wrote."))
+    q: str = Field("", max_length=200, description=N_("Words to search for (Thai or English)."))
     sort: Literal["supported", "newest", "commented", "random", "relevance", ""] = Field(
-        "", description="Default: most supported proposals, newest issues."
+        "", description=N_("Default: most supported proposals, newest issues.")
     )
-    seed: int = Field(0, ge=0, le=2**31 - 1, description="The shuffle of sort=random.")
+    seed: int = Field(0, ge=0, le=2**31 - 1, description=N_("The shuffle of sort=random."))
 
 
 class Card(Model):
     id: int
     kind: Literal["issue", "proposal"]
-    title: str | None = Field(description="Null while hidden by a moderator.")
+    title: str | None = Field(description=N_("Null while hidden by a moderator."))
     status: StatusName
     status_title: str
     created: datetime
-    author: Person | None = Field(description="Null when hidden or the account was deleted.")
+    author: Person | None = Field(description=N_("Null when hidden or the account was deleted."))
     category: Named | None
     area: Named | None
     support_count: int
     affected_count: int
     comment_count: int
     hidden: bool
-    hidden_reason: str | None = Field(description="Why a moderator hid it; null when shown.")
-    supported: bool | None = Field(description="Proposals: whether the reader supports it.")
+    hidden_reason: str | None = Field(description=N_("Why a moderator hid it; null when shown."))
+    supported: bool | None = Field(description=N_("Proposals: whether the reader supports it."))
     url: str
 
 
@@ -190,7 +191,7 @@ class Comment(Model):
     parent_id: int | None
     depth: int
     author: Person | None
-    body: str | None = Field(description="Null when deleted or hidden.")
+    body: str | None = Field(description=N_("Null when deleted or hidden."))
     body_html: str | None
     alignment: AlignmentName | None
     upvotes: int
@@ -200,7 +201,7 @@ class Comment(Model):
     deleted: bool
     hidden: bool
     hidden_reason: str | None
-    my_vote: Literal[1, -1] | None = Field(description="The reader's vote on it.")
+    my_vote: Literal[1, -1] | None = Field(description=N_("The reader's vote on it."))
     replies: list["Comment"]
 
 
@@ -214,27 +215,27 @@ class Detail(Card):
     version: int
     edited: datetime | None
     withdrawn: datetime | None
-    can_edit: bool = Field(description="Whether the reader may edit it now.")
+    can_edit: bool = Field(description=N_("Whether the reader may edit it now."))
     history: list[Version]
-    linked_ids: list[int] = Field(description="Issues a proposal answers; proposals answering an issue.")  # fmt: skip  # noqa: E501
-    qualifies: bool | None = Field(description="Proposals: enough supports for council review.")
-    public_supporters: list[str] = Field(description="Supporters who chose to show their name.")
-    response: OfficialResponseOut | None = Field(description="The council's official response.")
-    updates: list[UpdateOut] = Field(description="Implementation updates, newest first.")
+    linked_ids: list[int] = Field(description=N_("Issues a proposal answers; proposals answering an issue."))  # fmt: skip  # noqa: E501
+    qualifies: bool | None = Field(description=N_("Proposals: enough supports for council review."))
+    public_supporters: list[str] = Field(description=N_("Supporters who chose to show their name."))
+    response: OfficialResponseOut | None = Field(description=N_("The council's official response."))
+    updates: list[UpdateOut] = Field(description=N_("Implementation updates, newest first."))
     progress: int | None
-    comments: list[Comment] = Field(description="The comment tree, best first.")
+    comments: list[Comment] = Field(description=N_("The comment tree, best first."))
 
 
 class IssueInput(Model):
     title: str = Field(min_length=1, max_length=TITLE_MAX)
-    body: str = Field(min_length=1, max_length=BODY_MAX, description="Markdown.")
+    body: str = Field(min_length=1, max_length=BODY_MAX, description=N_("Markdown."))
     category_id: Id | None = None
-    area_id: Id | None = Field(None, description="A community of the process.")
+    area_id: Id | None = Field(None, description=N_("A community of the process."))
 
 
 class ProposalInput(IssueInput):
     issue_ids: list[Id] = Field(default_factory=list, max_length=50,
-                                description="Issues of the process this proposal answers.")  # fmt: skip  # noqa: E501
+                                description=N_("Issues of the process this proposal answers."))  # fmt: skip  # noqa: E501
 
 
 class IssueEdit(Model):
@@ -253,7 +254,7 @@ class ProposalEdit(IssueEdit):
 class SupportState(Model):
     supported: bool
     support_count: int
-    supports_left: int | None = Field(description="Null: no limit in this process.")
+    supports_left: int | None = Field(description=N_("Null: no limit in this process."))
     qualifies: bool
 
 
@@ -270,13 +271,13 @@ class CommentsQuery(Model):
 
 
 class CommentInput(Model):
-    body: str = Field(min_length=1, max_length=COMMENT_MAX, description="Markdown.")
+    body: str = Field(min_length=1, max_length=COMMENT_MAX, description=N_("Markdown."))
     alignment: AlignmentName | None = None
-    parent_id: Id | None = Field(None, description="Reply to this comment.")
+    parent_id: Id | None = Field(None, description=N_("Reply to this comment."))
 
 
 class VoteInput(Model):
-    value: Literal[1, -1] = Field(description="1 up, -1 down.")
+    value: Literal[1, -1] = Field(description=N_("1 up, -1 down."))
 
 
 class VoteState(Model):
@@ -289,7 +290,7 @@ class ReportInput(Model):
     target_type: Literal["contribution", "comment", "question", "message", "statement", "user"]
     target_id: Id
     reason: ReasonName
-    details: str = Field("", max_length=DETAILS_MAX, description="Needed for reason=other.")
+    details: str = Field("", max_length=DETAILS_MAX, description=N_("Needed for reason=other."))
 
 
 class ReportReceipt(Model):
@@ -311,7 +312,7 @@ class TownHallItem(Model):
     starts: datetime
     ends: datetime
     venue: str
-    process: str | None = Field(description="The slug of its process, if any.")
+    process: str | None = Field(description=N_("The slug of its process, if any."))
     url: str
 
 
@@ -324,13 +325,13 @@ class Question(Model):
     created: datetime
     hidden: bool
     hidden_reason: str | None
-    upvoted: bool = Field(description="Whether the reader said “I want to know too”.")
+    upvoted: bool = Field(description=N_("Whether the reader said “I want to know too”."))
 
 
 class PollOption(Model):
     id: int
     label: str
-    votes: int | None = Field(description="Null while the facilitator hides results.")
+    votes: int | None = Field(description=N_("Null while the facilitator hides results."))
 
 
 class Poll(Model):
@@ -354,13 +355,13 @@ class TownHallDetail(TownHallItem):
 class QuestionInput(Model):
     body: str = Field(min_length=1, max_length=QUESTION_MAX)
     client_id: str | None = Field(None, min_length=1, max_length=CLIENT_ID_MAX,
-                                  description="Your id for this question: a retry with the same "
-                                  "one returns the stored question.")  # fmt: skip
+                                  description=N_("Your id for this question: a retry with the same "
+                                  "one returns the stored question."))  # fmt: skip
 
 
 class UpvoteState(Model):
     upvotes: int
-    already: bool = Field(description="True when the reader had already upvoted it.")
+    already: bool = Field(description=N_("True when the reader had already upvoted it."))
 
 
 # --- summaries and the action log ------------------------------------------------------------
@@ -407,16 +408,16 @@ class SummaryDocument(Model):
 
 class ActionQuery(Model):
     cursor: str | None = Field(None, max_length=40, pattern=r"^[ab][0-9]{1,10}$",
-                               description="Opaque; take it from links.next or links.prev.")  # fmt: skip  # noqa: E501
+                               description=N_("Opaque; take it from links.next or links.prev."))  # fmt: skip  # noqa: E501
     limit: int = Field(50, ge=1, le=MAX_PER_PAGE)
 
 
 class ActionEntry(Model):
     id: int
     created: datetime
-    action: str = Field(description="e.g. proposal.respond, moderation.hide, process.phase.")
+    action: str = Field(description=N_("e.g. proposal.respond, moderation.hide, process.phase."))
     target_type: str | None
-    target_id: int | None = Field(description="Null for people: the log names nobody.")
+    target_id: int | None = Field(description=N_("Null for people: the log names nobody."))
     reason: str
 
 
@@ -426,7 +427,7 @@ class ActionEntry(Model):
 class TokenRequest(Model):
     email: str = Field(min_length=1, max_length=254)
     password: str = Field(min_length=1, max_length=1024)
-    name: str = Field(min_length=1, max_length=80, description="What the token is for.")
+    name: str = Field(min_length=1, max_length=80, description=N_("What the token is for."))
     scopes: list[Literal["read", "write"]] = Field(["read"], min_length=1, max_length=2)
 
 
@@ -440,7 +441,7 @@ class TokenInfo(Model):
 
 
 class NewToken(TokenInfo):
-    token: str = Field(description="Shown this once; only its hash is kept.")
+    token: str = Field(description=N_("Shown this once; only its hash is kept."))
 
 
 class TokenList(Model):
@@ -453,4 +454,4 @@ class Me(Model):
     roles: list[str]
     preferred_language: Literal["th", "en"]
     suspended: bool
-    token: TokenInfo | None = Field(description="The token of this request, if one was used.")
+    token: TokenInfo | None = Field(description=N_("The token of this request, if one was used."))

@@ -35,7 +35,7 @@ def translate_cli():
 def extract():
     """Collect every translatable string into translations/messages.pot."""
     _pybabel(
-        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+        "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "N_",
         "--sort-by-file", "--project", "Ruamkid", "-o", str(TEMPLATE), ".",
     )  # fmt: skip
 

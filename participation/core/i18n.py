@@ -45,6 +45,12 @@ def current_language():
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def N_(message):  # noqa: N802 - the name gettext tools know for "mark only"
+    """Mark ``message`` for the catalogue where it must stay a plain string (a pydantic field's
+    description); whoever shows it translates it then with ``gettext``."""
+    return message
+
+
 def to_bangkok(value):
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

@@ -36,6 +36,24 @@ def test_the_document_speaks_the_readers_language(client, thai):
     assert thai_doc["paths"]["/processes/{slug}/proposals"]["post"]["summary"] == thai(summary)
 
 
+def test_field_descriptions_are_in_the_readers_language_too(client, thai):
+    def described(language):
+        doc = client.get("/api/v1/openapi.json", headers={"Accept-Language": language}).get_json()
+        proposals = doc["paths"]["/processes/{slug}/proposals"]["get"]["parameters"]
+        search = next(p for p in proposals if p["name"] == "q")
+        schemas = doc["components"]["schemas"]
+        return (search["description"],
+                schemas["ProcessDetail"]["properties"]["description"]["description"])  # fmt: skip
+
+    english, in_thai = described("en"), described("th")
+
+    assert english == (
+        "Words to search for (Thai or English).",
+        "Markdown, in the reader's language.",
+    )
+    assert in_thai == tuple(thai(text) for text in english)
+
+
 def test_inputs_and_document_come_from_the_same_models(client):
     """The limits the operations enforce are the ones the document states."""
     document = client.get("/api/v1/openapi.json").get_json()
