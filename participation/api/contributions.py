@@ -14,12 +14,12 @@ from participation.api.framework import WRITE, operation, page_of, paginated
 from participation.api.views import bp
 from participation.comments import operations as comments
 from participation.comments.models import Comment
+from participation.comments.views import load_comment
 from participation.core.i18n import localized
 from participation.extensions import db
 from participation.moderation import operations as moderation
 from participation.moderation.models import TargetType
 from participation.processes.models import PHASE_ACTIONS, PHASES
-from participation.processes.operations import process_is_visible
 from participation.processes.views import contribution_counts, load_process, visible_processes
 from participation.proposals import operations
 from participation.proposals.listing import Filters, list_contributions
@@ -377,13 +377,6 @@ def unmark_affected(slug, item_id):
 # --- votes on comments -----------------------------------------------------------------------
 
 
-def _visible_comment(comment_id):
-    comment = db.session.get(Comment, comment_id)
-    if comment is None or not process_is_visible(comment.contribution.process, current_user):
-        abort(404)
-    return comment
-
-
 def _vote_state(comment):
     mine = comments.my_votes(current_user, [comment]).get(comment.id)
     return {"vote": mine, "upvotes": comment.upvotes, "downvotes": comment.downvotes}
@@ -395,7 +388,7 @@ def _vote_state(comment):
            description=_l("Sending the same vote again changes nothing; the other vote "
                           "replaces it."))  # fmt: skip
 def vote_comment(comment_id, body):
-    comment = _visible_comment(comment_id)
+    comment = load_comment(comment_id)
     if comments.my_votes(current_user, [comment]).get(comment.id) != body.value:
         comments.vote_comment(comment, current_user, body.value)
     return _vote_state(comment)
@@ -405,7 +398,7 @@ def vote_comment(comment_id, body):
            _l("Take back your vote on a comment"), tag="comments", auth=WRITE,
            response=s.VoteState, errors=(409,), limit_scope="comment-vote")  # fmt: skip
 def unvote_comment(comment_id):
-    comment = _visible_comment(comment_id)
+    comment = load_comment(comment_id)
     current = comments.my_votes(current_user, [comment]).get(comment.id)
     if current is not None:
         comments.vote_comment(comment, current_user, current)

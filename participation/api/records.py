@@ -11,7 +11,7 @@ from participation.audit.models import ActionLog
 from participation.core.i18n import localized
 from participation.extensions import db
 from participation.summaries import exports, operations
-from participation.summaries.views import _figures, load_summary
+from participation.summaries.views import load_summary, summary_figures
 
 
 def _summary_item(summary):
@@ -34,7 +34,7 @@ def list_summaries(query):
 
 def _document(kind, slug):
     summary = load_summary(kind, slug)
-    return exports.summary_document(summary, _figures(summary))
+    return exports.summary_document(summary, summary_figures(summary))
 
 
 @operation(bp, "/summaries/processes/<slug>", "GET", "getProcessSummary",

@@ -25,7 +25,8 @@ def _visible_contribution(contribution_id):
     return contribution
 
 
-def _comment(comment_id):
+def load_comment(comment_id):
+    """The comment, if the reader may see the process it lives in (the API asks the same)."""
     comment = db.session.get(Comment, comment_id) or abort(404)
     _visible_contribution(comment.contribution_id)
     return comment
@@ -83,7 +84,7 @@ def create(contribution_id):
 @login_required
 @limiter.limit(COMMENT_LIMIT, methods=["POST"])
 def edit(comment_id):
-    comment = _comment(comment_id)
+    comment = load_comment(comment_id)
     if comment.author_id != current_user.id:
         abort(403)
     if request.method == "POST":
@@ -104,7 +105,7 @@ def edit(comment_id):
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
 @login_required
 def delete(comment_id):
-    comment = _comment(comment_id)
+    comment = load_comment(comment_id)
     if comment.author_id != current_user.id:
         abort(403)
     operations.delete_comment(comment, current_user)
@@ -117,7 +118,7 @@ def delete(comment_id):
 @login_required
 @write_limit("comment-vote")
 def vote(comment_id):
-    comment = _comment(comment_id)
+    comment = load_comment(comment_id)
     try:
         value = int(request.form.get("value", ""))
     except ValueError:

@@ -52,7 +52,7 @@ def load_summary(kind, slug):
     return summary
 
 
-def _figures(summary):
+def summary_figures(summary):
     """The figures, recomputed when the content changed; a new cache is saved at once."""
     data = operations.figures(summary)
     if summary in db.session.dirty:
@@ -91,7 +91,7 @@ def _decisions_page(summary, page):
 
 def _context(summary):
     """What the page and the PDF of a summary show."""
-    data = _figures(summary)
+    data = summary_figures(summary)
     council = current_user.is_authenticated and can(current_user, Permission.RESPOND_AS_COUNCIL)
     form = StatementForm(obj=summary) if council else None
     return {
@@ -122,13 +122,13 @@ def pdf(kind, slug):
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>.json")
 def as_json(kind, slug):
     summary = load_summary(kind, slug)
-    return jsonify(exports.summary_document(summary, _figures(summary)))
+    return jsonify(exports.summary_document(summary, summary_figures(summary)))
 
 
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>.csv")
 def as_csv(kind, slug):
     summary = load_summary(kind, slug)
-    rows = exports.summary_rows(summary, _figures(summary))
+    rows = exports.summary_rows(summary, summary_figures(summary))
     return csv_response(f"{summary.subject.slug}-summary.csv", exports.SUMMARY_COLUMNS, rows)
 
 
