@@ -196,8 +196,12 @@ class Config:
         # Distinct residents' reports that hide an item until a moderator reviews it.
         self.MODERATION_HIDE_AFTER_REPORTS = _env_int("MODERATION_HIDE_AFTER_REPORTS", 3, minimum=1)
         # Events of one town hall closer together than this go out as one message
-        # (participation/townhall/fanout.py); 0 sends each at once.
+        # (participation/townhall/fanout.py); 0 sends each at once. The window grows with the
+        # room's pace up to the maximum; an event after a gap in ``seq`` waits up to
+        # TOWNHALL_REORDER_MS for the ones before it (published by another process).
         self.TOWNHALL_BATCH_MS = _env_int("TOWNHALL_BATCH_MS", 30)
+        self.TOWNHALL_BATCH_MAX_MS = _env_int("TOWNHALL_BATCH_MAX_MS", 80)
+        self.TOWNHALL_REORDER_MS = _env_int("TOWNHALL_REORDER_MS", 100)
         # Opinion maps are recomputed off the request path (participation/opinions/recompute.py):
         # "background" in the web processes, at most once per interval per conversation, or
         # "external" by `flask opinions recompute --watch`.

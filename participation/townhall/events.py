@@ -445,7 +445,11 @@ def start_background_tasks(app):
 
 def init_app(app):
     presence.configure(app.config.get("REDIS_URL"))
-    _broadcaster.window = app.config["TOWNHALL_BATCH_MS"] / 1000
+    _broadcaster.configure(
+        app.config["TOWNHALL_BATCH_MS"] / 1000,
+        app.config["TOWNHALL_BATCH_MAX_MS"] / 1000,
+        app.config["TOWNHALL_REORDER_MS"] / 1000,
+    )
     _relay.configure(app.config["SOCKETIO_MESSAGE_QUEUE"])
 
     @app.before_request

@@ -24,6 +24,25 @@ class Clock:
             function(*args)
 
 
+class Timeline(Clock):
+    """A clock that runs each delayed flush at its due time, between the publishes."""
+
+    def __init__(self):
+        super().__init__()
+        self.spawned_at = []
+
+    def spawn(self, function, *args):
+        super().spawn(function, *args)
+        self.spawned_at.append(self.now)
+
+    def advance_to(self, t):
+        while self.later and self.spawned_at[0] + self.later[0][1][1] <= t:
+            function, args = self.later.pop(0)
+            self.now = self.spawned_at.pop(0)
+            function(*args)  # sleeps until its due time, sends
+        self.now = t
+
+
 @pytest.fixture
 def clock():
     return Clock()
@@ -98,6 +117,77 @@ def test_a_window_of_zero_sends_everything_at_once(clock, sent):
     broadcaster.publish(7, [event(2), None])
     broadcaster.publish(7, [])
     assert sent == [[1], [2]]
+
+
+def test_an_event_published_before_an_earlier_one_waits_for_it(broadcaster, clock, sent):
+    # Two processes committed 2 and 3; the one with 3 published first.
+    broadcaster.publish(7, [event(1)])
+    clock.now += 0.5
+    broadcaster.publish(7, [event(3)])
+    assert sent == [(7, [1])]  # 3 waits: residents would otherwise hold it for 2
+    assert broadcaster.pending(7) == 1
+
+    clock.now += 0.005
+    broadcaster.publish(7, [event(2)])
+
+    assert sent == [(7, [1]), (7, [2, 3])]
+    assert broadcaster.pending(7) == 0
+
+
+def test_a_missing_event_is_waited_for_only_so_long(sent):
+    timeline = Timeline()
+    broadcaster = Broadcaster(
+        lambda townhall_id, events: sent.append((timeline.now, [e["seq"] for e in events])),
+        window=0.03, spawn=timeline.spawn, sleep=timeline.sleep, clock=lambda: timeline.now,
+        hold=0.1,
+    )  # fmt: skip
+    broadcaster.publish(7, [event(1)])
+    timeline.advance_to(1000.5)
+    broadcaster.publish(7, [event(3)])  # 2 was committed, but its process stopped
+    timeline.advance_to(1000.51)
+    broadcaster.publish(7, [event(4)])
+    assert [seqs for _at, seqs in sent] == [[1]]
+
+    timeline.advance_to(1001)
+
+    assert sent[1] == (pytest.approx(1000.6), [3, 4])  # 100 ms after 3 arrived, not later
+    broadcaster.publish(7, [event(2)])  # late after all: sent; the clients resync on their own
+    timeline.advance_to(1001.001)
+    broadcaster.publish(7, [event(5)])
+    timeline.advance_to(1002)
+    assert [seqs for _at, seqs in sent] == [[1], [3, 4], [2], [5]]
+
+
+def test_the_window_grows_with_the_pace_of_the_room(sent):
+    timeline = Timeline()
+    broadcaster = Broadcaster(
+        lambda townhall_id, events: sent.append((timeline.now, [e["seq"] for e in events])),
+        window=0.03, max_window=0.08, spawn=timeline.spawn, sleep=timeline.sleep,
+        clock=lambda: timeline.now,
+    )  # fmt: skip
+    assert broadcaster.window_at(0) == pytest.approx(0.03)
+    assert broadcaster.window_at(20) == pytest.approx(0.03)
+    assert broadcaster.window_at(60) == pytest.approx(0.055)
+    assert broadcaster.window_at(100) == pytest.approx(0.08)
+    assert broadcaster.window_at(1000) == pytest.approx(0.08)
+    seq = iter(range(1, 100_000))
+
+    def frames_in_the_last_second(rate, seconds=3):
+        sent.clear()
+        start = timeline.now
+        for i in range(1, rate * seconds + 1):
+            timeline.advance_to(start + i / rate)
+            broadcaster.publish(7, [event(next(seq))])
+        timeline.advance_to(timeline.now + 1)
+        delivered = [s for _at, seqs in sent for s in seqs]
+        assert len(delivered) == rate * seconds and delivered == sorted(delivered)
+        return sum(1 for at, _seqs in sent if start + seconds - 1 < at <= start + seconds)
+
+    assert frames_in_the_last_second(10) == 10  # each event at once
+    assert frames_in_the_last_second(40) == pytest.approx(1 / 0.0425, abs=2)  # ~40 ms windows
+    assert frames_in_the_last_second(200) == pytest.approx(1 / 0.08, abs=1)  # not 1 / 0.03
+    timeline.advance_to(timeline.now + 10)  # quiet again
+    assert frames_in_the_last_second(10) == 10
 
 
 @pytest.mark.slow
