@@ -252,6 +252,7 @@ def on_join(payload=None):
         answer.update(resync=last_seq is not None, snapshot=ops.snapshot(townhall, viewer))
     else:
         answer.update(events=replay, last_seq=townhall.last_seq)
+    _broadcaster.expect(townhall.id, townhall.last_seq + 1)
     return answer
 
 

@@ -55,9 +55,7 @@ class Broadcaster:
     how long an event may wait for the ones before it.
     """
 
-    def __init__(
-        self, send, window, spawn, sleep, clock=time.monotonic, max_window=None, hold=0.1
-    ):
+    def __init__(self, send, window, spawn, sleep, clock=time.monotonic, max_window=None, hold=0.1):
         self._send = send
         self._spawn = spawn
         self._sleep = sleep
@@ -96,6 +94,18 @@ class Broadcaster:
                 self._spawn(self._flush_later, townhall_id, self._due(room, now))
         if batch:
             self._send(townhall_id, batch)
+
+    def expect(self, townhall_id, next_seq):
+        """Where the town hall's numbering stands (a join reads it), for a room this process
+        has sent nothing to yet: then even its first events wait for an earlier one."""
+        if self.window <= 0:
+            return
+        with self._lock:
+            room = self._rooms.get(townhall_id)
+            if room is None:
+                room = self._rooms[townhall_id] = _Room()
+            if room.next_seq is None:
+                room.next_seq = next_seq
 
     def _count(self, room, n, now):
         room.rate = self._rate(room, now) + n / RATE_SECONDS

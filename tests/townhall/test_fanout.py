@@ -134,6 +134,18 @@ def test_an_event_published_before_an_earlier_one_waits_for_it(broadcaster, cloc
     assert broadcaster.pending(7) == 0
 
 
+def test_the_first_events_after_a_join_are_ordered_too(broadcaster, clock, sent):
+    broadcaster.expect(7, 42)  # a resident joined when the town hall's last event was 41
+    broadcaster.publish(7, [event(43)])
+    assert sent == []
+    broadcaster.publish(7, [event(42)])
+    assert sent == [(7, [42, 43])]
+    broadcaster.expect(7, 40)  # an older snapshot changes nothing once events went out
+    broadcaster.publish(7, [event(44)])
+    clock.run_later()
+    assert sent == [(7, [42, 43]), (7, [44])]
+
+
 def test_a_missing_event_is_waited_for_only_so_long(sent):
     timeline = Timeline()
     broadcaster = Broadcaster(
@@ -180,7 +192,8 @@ def test_the_window_grows_with_the_pace_of_the_room(sent):
             broadcaster.publish(7, [event(next(seq))])
         timeline.advance_to(timeline.now + 1)
         delivered = [s for _at, seqs in sent for s in seqs]
-        assert len(delivered) == rate * seconds and delivered == sorted(delivered)
+        assert len(delivered) == rate * seconds
+        assert delivered == sorted(delivered)
         return sum(1 for at, _seqs in sent if start + seconds - 1 < at <= start + seconds)
 
     assert frames_in_the_last_second(10) == 10  # each event at once
