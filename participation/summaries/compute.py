@@ -146,6 +146,7 @@ def _people(process, starts, areas):
     Each query is a range scan on an index that returns one person once (SELECT DISTINCT), so
     the database never sorts a million supports: per phase, the phases' start moments split
     each kind of act by time; per area, the contributions of the area select their acts.
+    On PostgreSQL the areas are counted in one grouped query instead (hash aggregation).
     """
     per_phase = defaultdict(set)
     phase_bounds = [_utc_midnight(start) for _phase, start in starts[1:]]
@@ -197,23 +198,29 @@ def _areas_one_by_one(process, areas):
 
 
 def _areas_grouped(process):
-    """PostgreSQL: every area at once; hash aggregation beats many small scans there."""
+    """PostgreSQL: every area at once; hash aggregation beats many small scans there.
+
+    Each kind of act is first reduced to its distinct (area, person) pairs, then the pairs
+    are counted per area with COUNT(DISTINCT): with a million supports this took 0.67 s where
+    one UNION of every act took 0.98 s (bench/summary_bench.py's data)."""
     pairs = [
         sa.select(Contribution.area_id.label("area"), Contribution.author_id.label("person"))
-        .where(*_in_process(process))
+        .where(*_in_process(process), Contribution.author_id.is_not(None))
+        .distinct()
     ]  # fmt: skip
     for _kind, person, _moment, contribution, conditions in _sources(process)[1:]:
         pairs.append(
             sa.select(Contribution.area_id, person)
             .join(Contribution, Contribution.id == contribution)
-            .where(*conditions, Contribution.is_hidden.is_(False))
+            .where(*conditions, person.is_not(None), Contribution.is_hidden.is_(False))
+            .distinct()
         )
-    people = sa.union(*pairs).subquery()
+    people = sa.union_all(*pairs).subquery()
     per_area = dict(
         db.session.execute(
-            sa.select(people.c.area, sa.func.count())
-            .where(people.c.person.is_not(None))
-            .group_by(people.c.area)
+            sa.select(people.c.area, sa.func.count(sa.distinct(people.c.person))).group_by(
+                people.c.area
+            )
         ).all()
     )
     comments_per_area = Counter(
