@@ -17,6 +17,10 @@ from participation.extensions import db
 STATEMENT_MAX = 5_000
 
 
+# A summary's kind as its URLs spell it.
+KIND_PATHS = {"process": "processes", "townhall": "townhalls"}
+
+
 class SummaryState(StrEnum):
     DRAFT = "draft"  # computed, not yet read by the council
     REVIEWED = "reviewed"  # a council member has checked it
@@ -88,5 +92,4 @@ class Summary(TimestampMixin, db.Model):
 
     @property
     def kind_path(self):
-        """The kind as the summary's URLs spell it."""
-        return "processes" if self.process_id is not None else "townhalls"
+        return KIND_PATHS[self.kind]

@@ -13,7 +13,7 @@ from participation.notifications.models import Notification, NotificationKind
 from participation.processes.models import Phase, Process
 from participation.proposals.models import Contribution, Kind, OfficialResponse, Status
 from participation.summaries import compute
-from participation.summaries.models import STATEMENT_MAX, Summary, SummaryState
+from participation.summaries.models import KIND_PATHS, STATEMENT_MAX, Summary, SummaryState
 from participation.townhall.models import State, TownHall
 
 
@@ -203,11 +203,11 @@ def to_review():
         ).all()
     )
     rows = [
-        {"subject": p, "kind": "process", "kind_path": "processes",
+        {"subject": p, "kind": "process", "kind_path": KIND_PATHS["process"],
          "summary": summaries.get(("process", p.id)), "unanswered": waiting.get(p.id, 0)}
         for p in processes
     ] + [
-        {"subject": t, "kind": "townhall", "kind_path": "townhalls",
+        {"subject": t, "kind": "townhall", "kind_path": KIND_PATHS["townhall"],
          "summary": summaries.get(("townhall", t.id)), "unanswered": 0}
         for t in townhalls
     ]  # fmt: skip

@@ -27,6 +27,7 @@ from participation.proposals.listing import Page
 from participation.proposals.models import Status
 from participation.summaries import compute, exports, operations
 from participation.summaries.forms import StatementForm
+from participation.summaries.models import KIND_PATHS
 from participation.townhall.views import load_townhall
 
 bp = Blueprint("summaries", __name__, url_prefix="/summaries")
@@ -216,5 +217,5 @@ def summary_url(subject):
         visible = operations.is_ready(subject) and operations.can_prepare(current_user, subject)
     if not visible:
         return None
-    kind = "processes" if isinstance(subject, operations.Process) else "townhalls"
-    return url_for("summaries.show", kind=kind, slug=subject.slug)
+    kind = "process" if isinstance(subject, operations.Process) else "townhall"
+    return url_for("summaries.show", kind=KIND_PATHS[kind], slug=subject.slug)

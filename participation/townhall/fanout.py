@@ -83,9 +83,7 @@ class Broadcaster:
             return
         now = self._clock()
         with self._lock:
-            room = self._rooms.get(townhall_id)
-            if room is None:
-                room = self._rooms[townhall_id] = _Room()
+            room = self._rooms.setdefault(townhall_id, _Room())
             self._count(room, len(events), now)
             room.pending.extend((event["seq"], now, event) for event in events)
             batch = self._take(room, now) if now >= room.until else []
@@ -101,9 +99,7 @@ class Broadcaster:
         if self.window <= 0:
             return
         with self._lock:
-            room = self._rooms.get(townhall_id)
-            if room is None:
-                room = self._rooms[townhall_id] = _Room()
+            room = self._rooms.setdefault(townhall_id, _Room())
             if room.next_seq is None:
                 room.next_seq = next_seq
 
