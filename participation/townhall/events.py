@@ -138,7 +138,14 @@ def handler(event_name, needs_write=False):
         def wrapped(payload=None):
             # Reads and checks take no write lock; see _run for when a write finds it taken.
             with optimistic(), ops.counting_limits_once():
-                return _handle(payload)
+                try:
+                    return _handle(payload)
+                except sa.exc.OperationalError as error:  # a read that met a busy database
+                    db.session.rollback()
+                    if not is_busy(error):
+                        raise
+                    logger.warning("Database busy before %s", event_name)
+                    return _error("busy", _("The service is busy; please try again shortly"))
 
         def _handle(payload):
             if not isinstance(payload, dict):

@@ -575,3 +575,26 @@ def test_a_post_that_another_process_wrote_before_is_posted_again_once(
     assert _count(in_db, Event) == 1
     with in_db() as session:
         assert session.get(TownHall, townhall.id).description_en == "Changed meanwhile"
+
+
+def test_a_busy_database_before_the_post_is_checked_gets_a_busy_answer(
+    socket_for, create_townhall, resident, in_db, monkeypatch
+):
+    import sqlite3
+
+    from participation.townhall import events as live
+
+    townhall = create_townhall()
+    sio = socket_for(resident)
+    joined(sio, townhall)
+
+    def locked(_reference):
+        raise sa.exc.OperationalError(
+            "SELECT", None, sqlite3.OperationalError("database is locked")
+        )
+
+    monkeypatch.setattr(live, "_townhall", locked)
+    answer = call(sio, "post", townhall=townhall.slug, body="ข้อความ", client_id="busy-1")
+
+    assert (answer["ok"], answer["error"]) == (False, "busy")
+    assert _count(in_db, Message) == 0
