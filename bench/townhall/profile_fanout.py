@@ -1,9 +1,10 @@
 """Where the server's time goes while 1,000 residents receive a steady stream of posts.
 
-    .venv/bin/python bench/townhall/profile_fanout.py [--rate 50] [--duration 12]
+    .venv/bin/python bench/townhall/profile_fanout.py [--rate 50] [--duration 12] [--servers 2]
 
-Starts the benchmark's server (gevent-websocket, SQLite), connects 1,000 residents with the
-Node load generator, and while they post at --rate samples the worker with py-spy (installed
+Starts the benchmark's server (gevent-websocket, SQLite), or with --servers 2 two of them
+sharing a Redis (residents split between them), connects 1,000 residents with the Node load
+generator, and while they post at --rate samples the first worker with py-spy (installed
 into a separate venv, PY_SPY=/path/to/py-spy; it is not a project dependency). Prints the share
 of samples per area (database work, the emit loop, Engine.IO's writer greenlets, the WebSocket
 frame writes, the gevent hub) and the top functions by own time.
@@ -11,6 +12,7 @@ frame writes, the gevent hub) and the top functions by own time.
 
 import argparse
 import collections
+import contextlib
 import os
 import subprocess
 import sys
@@ -50,23 +52,30 @@ def main():
     parser.add_argument("--duration", type=int, default=12)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--mode", default="gevent-websocket", choices=sorted(bench.MODES))
+    parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
     args = parser.parse_args()
     bench.WORKDIR.mkdir(parents=True, exist_ok=True)
     out = bench.WORKDIR / "profile.txt"
-    with bench.database("sqlite") as (url, instance, tokens):
+    with contextlib.ExitStack() as stack:
+        url, instance, tokens = stack.enter_context(bench.database("sqlite"))
+        redis_url = stack.enter_context(bench.redis_server()) if args.servers > 1 else None
         slug = f"bench-profile-{int(time.time())}"
         bench.setup_db.create_townhall(url, slug)
-        server = bench.Server(args.mode, url, instance, name="profile")
+        servers = [bench.Server(args.mode, url, instance, redis_url, name=f"profile{i}")
+                   for i in range(args.servers)]  # fmt: skip
+        server = servers[0]
+        pids = lambda: [p for s in servers for p in s.pids()]  # noqa: E731
         gens = None
         try:
             worker = server.workers()[0]
-            gens = bench.Generators([server.url], tokens, args.clients, slug, 2)
+            gens = bench.Generators([s.url for s in servers], tokens, args.clients, slug, 2)
             gens.ready()
-            bench.wait_until_quiet(lambda: server.pids() + gens.pids(), limit=120)
-            idle0 = bench.cpu_of(server.pids())
+            bench.wait_until_quiet(lambda: pids() + gens.pids(), limit=120)
+            idle0 = bench.cpu_of(pids())
             time.sleep(10)
-            idle = bench.cpu_of(server.pids()) - idle0
-            print(f"idle with {args.clients} residents joined: server {10 * idle:.1f}% of a core")
+            idle = bench.cpu_of(pids()) - idle0
+            print(f"idle with {args.clients} residents joined: servers {10 * idle:.1f}% of a core")
+            busy0 = bench.cpu_of(pids())
             spy = subprocess.Popen([PY_SPY, "record", "--pid", str(worker), "--rate", "250",
                                     "--duration", str(args.duration), "--nonblocking",
                                     "--format", "raw", "--output", str(out)],
@@ -80,11 +89,16 @@ def main():
             thread.join()
             spy.wait(timeout=60)
             received = sum(r["received"] for r in result["r"])
-            print(f"{args.rate} posts/s to {args.clients}: {received} deliveries")
+            busy = bench.cpu_of(pids()) - busy0
+            print(
+                f"{args.rate} posts/s to {args.clients}: {received} deliveries; servers "
+                f"{1e6 * busy / max(received, 1):.1f} us CPU per delivery (py-spy included)"
+            )
         finally:
             if gens:
                 gens.close()
-            server.stop()
+            for each in servers:
+                each.stop()
     areas, own = collections.Counter(), collections.Counter()
     total = 0
     for line in out.read_text().splitlines():

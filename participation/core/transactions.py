@@ -14,13 +14,6 @@ greenlet of the process too: with two live processes on SQLite at 150 posts/s, e
 spent about a third of its time there (bench/README.md, "Live town halls"). So under gevent a
 writer asks SQLite for the write lock without waiting and, while another process holds it,
 sleeps cooperatively and asks again.
-
-Busy live events go further (:func:`optimistic`): they read and check without the write lock,
-and SQLite takes it at their first write. If another connection wrote in between, that first
-write fails at once (SQLite never waits there) and the caller runs the event again under
-:func:`writing`. The lock is then held for the writes and the commit only, not for the reads
-and checks before them: with two processes, each one waited for the other's lock far more often
-while it was held for the whole event (bench/README.md, "Live town halls").
 """
 
 import sqlite3
@@ -35,7 +28,6 @@ from flask import has_request_context, request
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _write_intent = ContextVar("write_intent", default=None)
-OPTIMISTIC = "optimistic"
 
 
 def wants_write_lock():
@@ -43,7 +35,7 @@ def wants_write_lock():
     :func:`reading` does not, even in such a request."""
     intent = _write_intent.get()
     if intent is not None:
-        return intent is True
+        return intent
     return has_request_context() and request.method not in SAFE_METHODS
 
 
@@ -51,19 +43,6 @@ def wants_write_lock():
 def writing():
     """Mark the transactions begun inside this block as writers (socket events, CLI, jobs)."""
     token = _write_intent.set(True)
-    try:
-        yield
-    finally:
-        _write_intent.reset(token)
-
-
-@contextmanager
-def optimistic():
-    """Begin the transactions inside this block without the write lock, and never wait for it
-    in SQLite's C code: a write that finds the database changed or locked since the transaction
-    began fails at once with a "database is locked" error (:func:`is_busy`), and the caller
-    rolls back and tries again under :func:`writing`. Outside SQLite, an ordinary transaction."""
-    token = _write_intent.set(OPTIMISTIC)
     try:
         yield
     finally:
@@ -109,18 +88,10 @@ class _WriterLock:
 
 writer_lock = _WriterLock()
 HOLDS_WRITER_LOCK = "ruamkid_writer_lock"
-WAITS_NOT = "ruamkid_busy_timeout_0"
 
 
 def begin_sqlite(connection):
     """BEGIN IMMEDIATE (holding this process's writer lock until the end) or plain BEGIN."""
-    if _write_intent.get() == OPTIMISTIC:
-        # A deferred transaction takes the lock at its first write. If that write is its first
-        # statement SQLite would wait for the lock, stopping every greenlet; not with 0.
-        connection.connection.dbapi_connection.execute("PRAGMA busy_timeout = 0")
-        connection.info[WAITS_NOT] = True
-        connection.exec_driver_sql("BEGIN")
-        return
     if not wants_write_lock():
         connection.exec_driver_sql("BEGIN")
         return
@@ -138,8 +109,6 @@ def begin_sqlite(connection):
 
 def end_sqlite(connection):
     """After COMMIT or ROLLBACK: let the process's next writer in."""
-    if connection.info.pop(WAITS_NOT, False):
-        connection.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if connection.info.pop(HOLDS_WRITER_LOCK, False):
         writer_lock.release()
 

@@ -8,7 +8,6 @@ stored event to the town hall's room. Nothing is broadcast before it is committe
 import gc
 import logging
 import time
-from contextlib import nullcontext
 from functools import wraps
 
 import sqlalchemy as sa
@@ -21,7 +20,7 @@ from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
 from participation.core.forms import valid_id
 from participation.core.sanitize import strip_control_characters
-from participation.core.transactions import is_busy, optimistic, writing
+from participation.core.transactions import is_busy, writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
 from participation.townhall.fanout import Broadcaster
@@ -136,11 +135,12 @@ def handler(event_name, needs_write=False):
     def decorator(function):
         @wraps(function)
         def wrapped(payload=None):
-            # Reads and checks take no write lock; see _run for when a write finds it taken.
-            with optimistic(), ops.counting_limits_once():
+            # The whole event is one write transaction from its first read, so SQLite queues
+            # concurrent writers (busy timeout) instead of failing a read-then-write.
+            with writing():
                 try:
                     return _handle(payload)
-                except sa.exc.OperationalError as error:  # a read that met a busy database
+                except sa.exc.OperationalError as error:  # waited out the busy timeout
                     db.session.rollback()
                     if not is_busy(error):
                         raise
@@ -186,23 +186,11 @@ def handler(event_name, needs_write=False):
 
 
 def _run(function, townhall, user, payload):
-    """Run and commit a handler's operation, trying again:
-
-    - under the write lock, when its first write found that another connection had written
-      since it began reading (on SQLite; see :func:`~participation.core.transactions.optimistic`);
-      the second run checks everything again on what is now stored;
-    - once, when a duplicate client_id raced in (the retry then finds the stored item and
-      returns it, so the post is stored once).
-    """
-    locked = duplicates = 0
-    while True:
+    """Run and commit a handler's operation; one retry when a duplicate client_id raced in
+    (the retry then finds the stored item and returns it, so the post is stored once)."""
+    for attempt in (1, 2):
         try:
-            with writing() if locked else nullcontext():
-                if locked or duplicates:  # as stored now, read under the lock if it is taken
-                    townhall = db.session.get(TownHall, townhall.id)
-                    user = db.session.get(User, user.id) if user is not None else None
-                    if townhall is None:
-                        raise ops.TownHallError("not_found", _("That town hall does not exist."))
+            with writing():
                 answer, events = function(townhall, user, payload)
                 events = events if isinstance(events, list) else [events]
                 events = [ops.event_dict(event) for event in events if event is not None]
@@ -210,14 +198,11 @@ def _run(function, townhall, user, payload):
             return answer, events
         except sa.exc.IntegrityError:
             db.session.rollback()
-            duplicates += 1
-            if duplicates == 2:
+            if attempt == 2:
                 raise ops.TownHallError("busy", _("Please try again.")) from None
-        except sa.exc.OperationalError as error:
-            if locked or not is_busy(error):
-                raise
-            db.session.rollback()
-            locked = 1
+            townhall = db.session.get(TownHall, townhall.id)
+            user = db.session.get(User, user.id) if user is not None else None
+    raise AssertionError("unreachable")
 
 
 def _cleaned(value):

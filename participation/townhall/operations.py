@@ -5,8 +5,6 @@ Operations check every rule before writing, flush but never commit, and raise
 translatable message. The caller commits, and only then acknowledges and broadcasts.
 """
 
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -210,26 +208,8 @@ def require_facilitator(townhall, user):
         raise TownHallError("forbidden", _l("Only the town hall's facilitators can do this."))
 
 
-_counted = ContextVar("townhall_limits_counted", default=None)
-
-
-@contextmanager
-def counting_limits_once():
-    """An event that is run a second time (events.py, ``_run``) counts against its limits
-    once: the first run's hits are remembered here."""
-    token = _counted.set(set())
-    try:
-        yield
-    finally:
-        _counted.reset(token)
-
-
 def _rate_limit(kind, townhall, user):
     if not current_app.config["RATELIMIT_ENABLED"]:
-        return
-    key = (kind, townhall.id, user.id)
-    counted = _counted.get()
-    if counted is not None and key in counted:
         return
     limit = parse_limit(current_app.config[f"TOWNHALL_{kind.upper()}_LIMIT"])
     if not limiter.limiter.hit(limit, "townhall", kind, str(townhall.id), str(user.id)):
@@ -241,8 +221,6 @@ def _rate_limit(kind, townhall, user):
             _l("You are going a little fast. Please wait a moment."),
             retry_after=max(1, int(window.reset_time - utcnow().timestamp())),
         )
-    if counted is not None:
-        counted.add(key)
 
 
 # --- the session --------------------------------------------------------------------------

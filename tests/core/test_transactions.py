@@ -76,21 +76,3 @@ def test_a_request_that_waited_out_a_busy_database_is_told_to_try_again(app, tha
     assert thai("The service is busy; please try again shortly") in response.get_data(as_text=True)
 
     assert client.post("/_broken").status_code == 500
-
-
-def test_an_optimistic_transaction_never_waits_and_leaves_the_connection_waiting_again(app):
-    """Inside ``optimistic()`` a transaction begins without the write lock and would rather fail
-    than wait for it; after its commit, the connection waits out a busy database as usual."""
-    from participation.core.transactions import optimistic
-    from participation.extensions import db
-
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite's busy timeout; PostgreSQL transactions are unchanged")
-    with app.app_context():
-        with optimistic():
-            during = db.session.execute(sa.text("PRAGMA busy_timeout")).scalar()
-            db.session.commit()
-        after = db.session.execute(sa.text("PRAGMA busy_timeout")).scalar()
-        db.session.commit()
-
-    assert (during, after) == (0, BUSY_TIMEOUT_MS)

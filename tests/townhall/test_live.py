@@ -531,53 +531,7 @@ def test_a_program_filling_the_hidden_field_of_the_live_forms_is_refused(
     assert _count(in_db, Question) == 0
 
 
-def test_a_post_that_another_process_wrote_before_is_posted_again_once(
-    config, make_app, create_townhall, resident, in_db, monkeypatch
-):
-    """A post reads and checks without SQLite's write lock. When another process writes in
-    between, the post's first write is refused and the whole post runs again under the lock:
-    stored once, numbered once, counted once against the resident's limit."""
-    from participation.core.transactions import writing
-    from participation.extensions import db, socketio
-    from participation.townhall import operations as ops
-    from participation.townhall.models import TownHall
-    from tests.conftest import Auth
-
-    config.RATELIMIT_ENABLED = True
-    config.TOWNHALL_POST_LIMIT = "1/minute"
-    app = make_app(config)
-    townhall = create_townhall()
-    runs = []
-    post_message = ops.post_message
-
-    def another_process_writes_first(townhall_, *args):
-        runs.append(townhall_.last_seq)
-        if len(runs) == 1:
-            with writing(), db.engine.begin() as other:
-                other.execute(sa.update(TownHall).where(TownHall.id == townhall.id)
-                              .values(description_en="Changed meanwhile"))  # fmt: skip
-        return post_message(townhall_, *args)
-
-    monkeypatch.setattr(ops, "post_message", another_process_writes_first)
-    client = app.test_client()
-    Auth(client).login(resident)
-    sio = socketio.test_client(app, namespace=NS, flask_test_client=client)
-    try:
-        joined(sio, townhall)
-        answer = call(sio, "post", townhall=townhall.slug, body="ถนนน้ำท่วม", client_id="m-1")
-    finally:
-        sio.disconnect(namespace=NS)
-
-    assert answer["ok"], answer
-    assert answer["message"]["seq"] == 1
-    assert len(runs) == (2 if config.SQLALCHEMY_DATABASE_URI.startswith("sqlite") else 1)
-    assert _count(in_db, Message) == 1
-    assert _count(in_db, Event) == 1
-    with in_db() as session:
-        assert session.get(TownHall, townhall.id).description_en == "Changed meanwhile"
-
-
-def test_a_busy_database_before_the_post_is_checked_gets_a_busy_answer(
+def test_a_post_that_waited_out_a_busy_database_gets_a_busy_answer(
     socket_for, create_townhall, resident, in_db, monkeypatch
 ):
     import sqlite3
