@@ -24,6 +24,7 @@ import threading
 logger = logging.getLogger(__name__)
 
 CHANNEL = "ruamkid:townhall:events"
+PUBLISH_CONNECTIONS = 100
 
 
 class Relay:
@@ -37,10 +38,14 @@ class Relay:
         self._sleep = sleep
         self._redis = None
         self._pubsub = None
+        self._warm = 0
         self._lock = threading.Lock()
 
-    def configure(self, redis_url, client=None):
-        """Relay through Redis at ``redis_url`` (a ``client`` may be given), or not at all."""
+    def configure(self, redis_url, client=None, warm=PUBLISH_CONNECTIONS):
+        """Relay through Redis at ``redis_url`` (a ``client`` may be given), or not at all.
+
+        ``warm`` publishing connections are opened when this process starts listening.
+        """
         self._pubsub = None  # a listener stops within a second
         if not redis_url:
             self._redis = None
@@ -49,9 +54,12 @@ class Relay:
             import redis
 
             # Greenlets wait for a free connection rather than fail when many post at once.
-            pool = redis.BlockingConnectionPool.from_url(redis_url, max_connections=50, timeout=10)
+            pool = redis.BlockingConnectionPool.from_url(
+                redis_url, max_connections=PUBLISH_CONNECTIONS + 1, timeout=10
+            )  # and one for listening
             client = redis.Redis(connection_pool=pool)
         self._redis = client
+        self._warm = warm
 
     @property
     def through_redis(self):
@@ -90,7 +98,24 @@ class Relay:
                 pubsub.close()
                 raise ConnectionError(f"Redis did not confirm subscribing to {self.channel}")
             self._pubsub = pubsub
+            self._open_connections(self._warm)
         self._spawn(self._hand_on, pubsub)
+
+    def _open_connections(self, count):
+        """Open the publishing connections before they are needed. Opening one under load
+        takes several turns of a busy event loop (connect, then redis-py's greetings): the
+        post waiting for it reached Redis after later posts of other processes, and residents
+        received them out of order (bench/README.md, "Live town halls")."""
+        pool = self._redis.connection_pool
+        opened = []
+        try:
+            for _ in range(count):
+                opened.append(pool.get_connection())
+        except Exception as error:  # publishing opens them later, as before
+            logger.warning("Opened %s of %s Redis connections: %s", len(opened), count, error)
+        finally:
+            for connection in opened:
+                pool.release(connection)
 
     def _hand_on(self, pubsub):
         import redis

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from participation.townhall.relay import Relay
+from participation.townhall.relay import PUBLISH_CONNECTIONS, Relay
 
 
 class Process:
@@ -52,7 +52,8 @@ def processes(redis_url, request):
 
     def start():
         # Named, so that a test can cut exactly this process's connections.
-        pool = redis.ConnectionPool.from_url(redis_url, client_name=f"relay-test-{len(started)}")
+        pool = redis.ConnectionPool.from_url(redis_url, client_name=f"relay-test-{len(started)}",
+                                             max_connections=PUBLISH_CONNECTIONS + 1)  # fmt: skip
         client = redis.Redis(connection_pool=pool)
         process = Process(redis_url, f"test-townhall-events-{request.node.name}", client)
         process.relay.listen()
@@ -108,3 +109,22 @@ def test_a_process_receives_events_again_after_its_redis_connection_drops(proces
         assert process.wait_for(1) == [(7, [5])]
     finally:
         client.close()
+
+
+@pytest.mark.slow
+def test_a_listening_process_has_its_publishing_connections_open_before_the_first_post(
+    processes, redis_url
+):
+    """Opening a connection under load waits several turns of a busy event loop; a post that
+    waited for one reached Redis after later posts of the other processes."""
+    import redis
+
+    processes()
+    client = redis.Redis.from_url(redis_url)
+    try:
+        publishing = [c for c in client.client_list(_type="normal")
+                      if c["name"] == "relay-test-0"]  # fmt: skip
+    finally:
+        client.close()
+
+    assert len(publishing) == PUBLISH_CONNECTIONS
