@@ -24,7 +24,8 @@ import threading
 logger = logging.getLogger(__name__)
 
 CHANNEL = "ruamkid:townhall:events"
-PUBLISH_CONNECTIONS = 100
+PUBLISH_CONNECTIONS = 100  # opened when a process starts listening
+POOL_CONNECTIONS = PUBLISH_CONNECTIONS + 1  # and one for listening
 
 
 class Relay:
@@ -38,14 +39,10 @@ class Relay:
         self._sleep = sleep
         self._redis = None
         self._pubsub = None
-        self._warm = 0
         self._lock = threading.Lock()
 
-    def configure(self, redis_url, client=None, warm=PUBLISH_CONNECTIONS):
-        """Relay through Redis at ``redis_url`` (a ``client`` may be given), or not at all.
-
-        ``warm`` publishing connections are opened when this process starts listening.
-        """
+    def configure(self, redis_url, client=None):
+        """Relay through Redis at ``redis_url`` (a ``client`` may be given), or not at all."""
         self._pubsub = None  # a listener stops within a second
         if not redis_url:
             self._redis = None
@@ -55,11 +52,10 @@ class Relay:
 
             # Greenlets wait for a free connection rather than fail when many post at once.
             pool = redis.BlockingConnectionPool.from_url(
-                redis_url, max_connections=PUBLISH_CONNECTIONS + 1, timeout=10
-            )  # and one for listening
+                redis_url, max_connections=POOL_CONNECTIONS, timeout=10
+            )
             client = redis.Redis(connection_pool=pool)
         self._redis = client
-        self._warm = warm
 
     @property
     def through_redis(self):
@@ -98,7 +94,7 @@ class Relay:
                 pubsub.close()
                 raise ConnectionError(f"Redis did not confirm subscribing to {self.channel}")
             self._pubsub = pubsub
-            self._open_connections(self._warm)
+            self._open_connections(PUBLISH_CONNECTIONS)
         self._spawn(self._hand_on, pubsub)
 
     def _open_connections(self, count):

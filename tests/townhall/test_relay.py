@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from participation.townhall.relay import PUBLISH_CONNECTIONS, Relay
+from participation.townhall.relay import POOL_CONNECTIONS, PUBLISH_CONNECTIONS, Relay
 
 
 class Process:
@@ -53,7 +53,7 @@ def processes(redis_url, request):
     def start():
         # Named, so that a test can cut exactly this process's connections.
         pool = redis.ConnectionPool.from_url(redis_url, client_name=f"relay-test-{len(started)}",
-                                             max_connections=PUBLISH_CONNECTIONS + 1)  # fmt: skip
+                                             max_connections=POOL_CONNECTIONS)  # fmt: skip
         client = redis.Redis(connection_pool=pool)
         process = Process(redis_url, f"test-townhall-events-{request.node.name}", client)
         process.relay.listen()
