@@ -20,7 +20,7 @@ from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
 from participation.core.forms import valid_id
 from participation.core.sanitize import strip_control_characters
-from participation.core.transactions import is_busy, writing
+from participation.core.transactions import writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
 from participation.townhall.fanout import Broadcaster
@@ -140,11 +140,9 @@ def handler(event_name, needs_write=False):
             with writing():
                 try:
                     return _handle(payload)
-                except sa.exc.OperationalError as error:  # waited out the busy timeout
+                except sa.exc.OperationalError:  # e.g. waited out the busy timeout
                     db.session.rollback()
-                    if not is_busy(error):
-                        raise
-                    logger.warning("Database busy before %s", event_name)
+                    logger.exception("Database busy in %s", event_name)
                     return _error("busy", _("The service is busy; please try again shortly"))
 
         def _handle(payload):
@@ -170,10 +168,6 @@ def handler(event_name, needs_write=False):
             except ops.TownHallError as error:
                 db.session.rollback()
                 return _error(error.code, error.message, error.retry_after)
-            except sa.exc.OperationalError:
-                db.session.rollback()
-                logger.exception("Database busy in %s", event_name)
-                return _error("busy", _("The service is busy; please try again shortly"))
             # Nothing of the database is held while the events go out (a Redis publish yields).
             db.session.close()
             broadcast(townhall_id, events)
