@@ -423,3 +423,24 @@ def token_for(app):
         return token
 
     return make
+
+
+@pytest.fixture
+def faulty_redis():
+    """A private Redis the test may stop, start, pause (SIGSTOP) and resume (tests/faults.py)."""
+    from tests.faults import FaultyRedis
+
+    server = FaultyRedis()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def faulty_postgres():
+    """A private PostgreSQL cluster the test may stop, start, pause and resume."""
+    from tests.faults import FaultyPostgres
+
+    server = FaultyPostgres()
+    yield server
+    server.close()
