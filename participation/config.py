@@ -196,6 +196,11 @@ class Config:
         )
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
+        # Per account, from any address (participation/accounts/throttle.py): wrong passwords
+        # before the account must wait, the first wait, doubling up to the longest.
+        self.SIGN_IN_FREE_ATTEMPTS = _env_int("SIGN_IN_FREE_ATTEMPTS", 5, minimum=1)
+        self.SIGN_IN_FIRST_WAIT_SECONDS = _env_int("SIGN_IN_FIRST_WAIT_SECONDS", 15, minimum=1)
+        self.SIGN_IN_MAX_WAIT_SECONDS = _env_int("SIGN_IN_MAX_WAIT_SECONDS", 300, minimum=1)
         self.RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "5 per hour")
         # Writes, per signed-in person (README, "Rate limits").
