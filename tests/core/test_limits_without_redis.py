@@ -62,6 +62,15 @@ def redis_keys(faulty_redis, scope):
         return [key for key in conn.keys("LIMITS*") if f"/{scope}/" in key.decode()]
 
 
+def back_on_redis(client):
+    """Make requests until the limiter has found Redis again (it checks 1, 2, 4 ... 32 s apart
+    while on its fallback)."""
+    deadline = time.monotonic() + 40
+    while rate_limits_on_fallback() and time.monotonic() < deadline:
+        client.get("/")
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize("fault", ["stopped", "frozen"])
 def test_residents_take_part_while_redis_is_away_and_limits_return_to_redis(
     limited, faulty_redis, resident, create_user, create_process, create_contribution,
@@ -110,10 +119,7 @@ def test_residents_take_part_while_redis_is_away_and_limits_return_to_redis(
     assert len(outage_warnings) == 1  # once per outage, not once per request
 
     faulty_redis.start() if fault == "stopped" else faulty_redis.resume()
-    deadline = time.monotonic() + 40
-    while rate_limits_on_fallback() and time.monotonic() < deadline:
-        browser.get("/")
-        time.sleep(0.2)
+    back_on_redis(browser)
     withdrawn = browser.post(support_url, data={"support": "0"})
 
     assert not rate_limits_on_fallback()
@@ -130,3 +136,30 @@ def test_the_limiter_gives_redis_a_short_timeout_and_no_long_retries(limited):
     assert 0 < options["socket_connect_timeout"] <= 0.5
     assert connection["socket_timeout"] == options["socket_timeout"]
     assert connection["retry"].get_retries() <= 1
+
+
+def test_an_account_guessed_while_redis_is_stopped_still_waits(
+    app, monkeypatch, database_url, tmp_path, make_app, faulty_redis, resident
+):
+    monkeypatch.setenv("RUAMKID_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("REDIS_URL", faulty_redis.url)
+    config = settings.TestConfig(database_url=database_url)
+    config.RATELIMIT_ENABLED = True
+    config.SIGN_IN_FREE_ATTEMPTS = 2
+    guarded = make_app(config)
+    faulty_redis.stop()
+
+    codes = [
+        guarded.test_client()
+        .post("/login", data={"email": resident.email, "password": "wrong guess"},
+              environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
+        .status_code
+        for n in range(3)
+    ]  # fmt: skip
+
+    on_fallback = rate_limits_on_fallback()
+    faulty_redis.start()
+    back_on_redis(guarded.test_client())  # the next tests find the limiter on Redis
+
+    assert codes == [422, 422, 429]
+    assert on_fallback
