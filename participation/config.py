@@ -86,6 +86,21 @@ def redis_url_from_env():
     return url
 
 
+def redis_client_options(timeout):
+    """Options for a Redis client that gives up quickly: ``timeout`` seconds to connect and to
+    answer, and one immediate retry only when the connection was refused or dropped (a pooled
+    connection left over from before a Redis restart), never after a timeout."""
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+    }
+
+
 def secret_key_from_env(instance_dir):
     """Return ``SECRET_KEY`` from the environment, or one generated once and kept on disk."""
     key = os.environ.get("SECRET_KEY", "").strip()
@@ -171,8 +186,21 @@ class Config:
         self.PRIVACY_NOTICE_VERSION = _env_int("PRIVACY_NOTICE_VERSION", 1, minimum=1)
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # While Redis is away each process counts the same limits in its own memory, and goes
+        # back to Redis by itself when Redis answers again (docs/deploy.md, "When something
+        # fails"). A frozen Redis holds a request for at most the timeout.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_REDIS_TIMEOUT_MS = _env_int("RATELIMIT_REDIS_TIMEOUT_MS", 250, minimum=10)
+        self.RATELIMIT_STORAGE_OPTIONS = (
+            redis_client_options(self.RATELIMIT_REDIS_TIMEOUT_MS / 1000) if self.REDIS_URL else {}
+        )
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", "10 per minute; 50 per hour")
+        # Per account, from any address (participation/accounts/throttle.py): wrong passwords
+        # before the account must wait, the first wait, doubling up to the longest.
+        self.SIGN_IN_FREE_ATTEMPTS = _env_int("SIGN_IN_FREE_ATTEMPTS", 5, minimum=1)
+        self.SIGN_IN_FIRST_WAIT_SECONDS = _env_int("SIGN_IN_FIRST_WAIT_SECONDS", 15, minimum=1)
+        self.SIGN_IN_MAX_WAIT_SECONDS = _env_int("SIGN_IN_MAX_WAIT_SECONDS", 300, minimum=1)
         self.RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", "5 per hour")
         self.RATELIMIT_PASSWORD_RESET = env("RATELIMIT_PASSWORD_RESET", "5 per hour")
         # Writes, per signed-in person (README, "Rate limits").

@@ -53,6 +53,14 @@ def configured_limit(name):
 
 limiter = Limiter(key_func=rate_limit_key, default_limits=[])
 
+
+def rate_limits_on_fallback():
+    """True while this process counts rate limits in its own memory because the configured
+    storage (Redis) did not answer; Flask-Limiter goes back to Redis by itself once a check
+    finds it answering again (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED in config.py)."""
+    return limiter.initialized and limiter.limiter.storage is not limiter.storage
+
+
 # Writes that the pages and the API both offer count against one allowance per person, which
 # ever way they come (a page and its API operation use the same scope).
 WRITE_SCOPES = {

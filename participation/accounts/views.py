@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from participation.accounts import operations
+from participation.accounts import operations, throttle
 from participation.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -86,13 +86,21 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        # Checked before the password, so that a right one says nothing while it waits.
+        wait = throttle.seconds_to_wait(form.email.data)
+        if wait:
+            form.form_errors.append(throttle.wait_message(wait))
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
         user = operations.authenticate(form.email.data, form.password.data)
         if user is None:
             db.session.rollback()
+            throttle.record_wrong_password(form.email.data)
             # The same words whether the address is unknown or the password wrong.
             form.form_errors.append(_("The e-mail or password is not correct."))
         else:
             _sign_in(user, remember=form.remember.data)
+            throttle.forget(form.email.data)  # after the commit: no network inside it
             flash(_("You are signed in."), "success")
             return redirect(next_url())
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -222,12 +230,14 @@ def reset_password(token):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            operations.reset_password(token, form.password.data)
+            email = operations.reset_password(token, form.password.data).email
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
+            # A resident whose account is being guessed can sign in at once with the new one.
+            throttle.forget(email)
             logout_user()
             session.clear()
             flash(_("Your new password is set. Please sign in."), "success")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from participation.accounts import operations as accounts
+from participation.accounts import throttle
 from participation.api import schemas as s
 from participation.api.framework import READ, authenticate, operation, register_converters
 from participation.api.problems import ApiError, from_error
@@ -130,10 +131,17 @@ def token_info(row):
                           "the same whether or not the address has an account. The token is "
                           "shown once."))  # fmt: skip
 def create_token(body):
+    # One count per account with the sign-in page (participation/accounts/throttle.py).
+    wait = throttle.seconds_to_wait(body.email)
+    if wait:
+        raise ApiError(429, throttle.wait_message(wait), "rate-limited",
+                       headers={"Retry-After": str(wait)})  # fmt: skip
     user = accounts.authenticate(body.email, body.password)
     if user is None:
         db.session.rollback()
+        throttle.record_wrong_password(body.email)
         raise ApiError(422, _("The e-mail or password is not correct."), "invalid-credentials")
+    throttle.forget(body.email)
     row, token = accounts.create_access_token(user, body.name, write="write" in body.scopes)
     return {**token_info(row), "token": token}, {"Cache-Control": "no-store"}
 
