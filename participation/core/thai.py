@@ -21,29 +21,30 @@ import re
 from functools import cache, lru_cache
 
 THAI_RUN = re.compile(r"[\u0e00-\u0e7f]+")
+# Thai marks written above or below a consonant: they take no width of their own.
+MARK = re.compile(r"[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 # Longest word considered inside a run, in character clusters.
 MAX_WORD_CLUSTERS = 14
 # Shorter dictionary entries are mostly fragments (a lone consonant or vowel).
 MIN_WORD_LENGTH = 2
-# Count given to a dictionary word the corpus never saw (compounds the corpus splits, such as
-# เด็กเล็ก): rarer than any word it saw.
-UNSEEN_COUNT = 0.5
-# A default-engine token that is no dictionary word (a name): rarer still.
+# A word with no frequency (a name) counts as this rare.
 UNKNOWN_COUNT = 0.2
+# A dictionary compound the corpus never saw whole scores this much better than its parts.
+COMPOUND_BONUS = 1.0
 # Score of a single character cluster standing alone (so that every run has a segmentation).
 CLUSTER_LOGP = -40.0
 
 
 @cache
 def _model():
-    """Return (log-probability of each dictionary word, log-probability of an unseen word)."""
+    """Return (log-probability of each word the corpus saw, the dictionary's other words)."""
     from pythainlp.corpus import thai_words, tnc
 
     counts = dict(tnc.word_freqs())
     words = {word for word in thai_words() if len(word) >= MIN_WORD_LENGTH}
     total = sum(counts.get(word, 0) for word in words) or 1
-    logp = {word: math.log((counts.get(word, 0) or UNSEEN_COUNT) / total) for word in words}
-    return logp, math.log(UNKNOWN_COUNT / total)
+    logp = {word: math.log(counts[word] / total) for word in words if counts.get(word)}
+    return logp, frozenset(words - set(logp)), math.log(UNKNOWN_COUNT / total)
 
 
 def _clusters(run):
@@ -53,13 +54,26 @@ def _clusters(run):
     return subword_tokenize(run, engine="tcc")
 
 
+def _span_score(edges, start, end, unknown):
+    """Best score of a segmentation of clusters start..end into words the corpus saw, plus
+    COMPOUND_BONUS; or ``unknown`` when that is no better."""
+    best = {start: 0.0}
+    for i in range(start, end):
+        if i not in best:
+            continue
+        for j, score in edges.get(i, {}).items():
+            if j <= end and score > CLUSTER_LOGP and best[i] + score > best.get(j, -math.inf):
+                best[j] = best[i] + score
+    return max(unknown, best.get(end, -math.inf) + COMPOUND_BONUS)
+
+
 class Lattice:
     """Every way to cut one run of Thai text into words, with forward and backward best scores."""
 
-    def __init__(self, run, names=()):
+    def __init__(self, run, names=(), bonus=0.0):
         from pythainlp.tokenize import word_tokenize
 
-        logp, unknown = _model()
+        logp, unseen, unknown = _model()
         self.run = run
         clusters = _clusters(run)
         self.bounds = bounds = [0]
@@ -69,27 +83,37 @@ class Lattice:
         self.n = n = len(clusters)
 
         edges = {}  # start -> {end: score}
+        others = []  # words the corpus never saw: dictionary compounds, the engine's tokens
         for i in range(n):
             edges.setdefault(i, {})[i + 1] = CLUSTER_LOGP
             for j in range(i + 1, min(n, i + MAX_WORD_CLUSTERS) + 1):
-                score = logp.get(run[bounds[i] : bounds[j]])
+                piece = run[bounds[i] : bounds[j]]
+                score = logp.get(piece)
                 if score is not None:
-                    edges[i][j] = score
+                    edges[i][j] = score + bonus
+                elif piece in unseen:
+                    others.append((i, j))
         offset = 0
         for token in word_tokenize(run, engine="newmm", keep_whitespace=False):
             start, end = offset, offset + len(token)
             offset = end
-            if start in index_of and end in index_of:
-                i, j = index_of[start], index_of[end]
-                edges[i][j] = max(edges[i].get(j, unknown), unknown)
-        # Names are kept whole: nothing may start or end strictly inside one.
-        blocked = set()
+            if start in index_of and end in index_of and token not in logp:
+                others.append((index_of[start], index_of[end]))
+        name_spans = []
         for name in names:
             for match in re.finditer(re.escape(name), run):
                 if match.start() in index_of and match.end() in index_of:
-                    i, j = index_of[match.start()], index_of[match.end()]
-                    edges[i][j] = max(edges[i].get(j, unknown), unknown)
-                    blocked.update(range(i + 1, j))
+                    name_spans.append((index_of[match.start()], index_of[match.end()]))
+        # A word the corpus never saw scores as its best split into words it saw (the corpus
+        # splits compounds such as เด็กเล็ก), a little better, so that both are plausible; a
+        # word with no such split (a name) scores as a rare word.
+        for i, j in others + name_spans:
+            score = _span_score(edges, i, j, unknown + bonus)
+            edges[i][j] = max(edges[i].get(j, -math.inf), score)
+        # Names are kept whole: nothing may start or end strictly inside one.
+        blocked = set()
+        for i, j in name_spans:
+            blocked.update(range(i + 1, j))
         self.edges = {
             i: {j: s for j, s in targets.items() if j not in blocked}
             for i, targets in edges.items()
@@ -126,7 +150,8 @@ class Lattice:
         return [self.piece(i, j) for i, j in zip(cuts, cuts[1:], strict=False)]
 
     def plausible(self, margin):
-        """Return the words on a segmentation scoring within ``margin`` (natural log) of the best."""
+        """Return the words on a segmentation scoring within ``margin`` (natural log) of the
+        best one."""
         floor = self.backward[0] - margin
         words = []
         for i, targets in self.edges.items():
@@ -142,9 +167,11 @@ def best_words(run, names=()):
     return tuple(Lattice(run, names).best())
 
 
-def plausible_words(run, margin):
-    """Return every word on a segmentation of ``run`` within ``margin`` of the best one."""
-    return Lattice(run).plausible(margin)
+def plausible_words(run, margin, bonus=0.0):
+    """Return every word on a segmentation of ``run`` within ``margin`` of the best one, each
+    word of a segmentation adding ``bonus`` to its score (so that splitting a compound into its
+    words costs less than each word's rarity)."""
+    return Lattice(run, bonus=bonus).plausible(margin)
 
 
 # Words that lean on the word before them and should not start a line (แล้ว in เผยแพร่แล้ว).
@@ -166,7 +193,7 @@ MAX_COMPOUND_WORDS = 3
 
 def _length(text):
     """Visible length: combining marks (above and below the line) take no width."""
-    return sum(1 for char in text if not ("\u0e31" <= char <= "\u0e3a" or "\u0e47" <= char <= "\u0e4e"))
+    return sum(1 for char in text if not MARK.match(char))
 
 
 def line_groups(run, names=()):
@@ -176,7 +203,7 @@ def line_groups(run, names=()):
     compound (``อาสา`` + ``สมัคร``), names kept whole, and trailing words (``แล้ว``) kept with the
     word before them, as long as a group stays short enough to fit on a phone's line.
     """
-    logp, _unknown = _model()
+    logp, unseen, _unknown = _model()
     words = list(best_words(run, tuple(names)))
     groups = []
     i = 0
@@ -184,16 +211,12 @@ def line_groups(run, names=()):
         size = 1
         for take in range(min(MAX_COMPOUND_WORDS, len(words) - i), 1, -1):
             joined = "".join(words[i : i + take])
-            if joined in logp and _length(joined) <= MAX_GROUP_LENGTH:
+            if (joined in logp or joined in unseen) and _length(joined) <= MAX_GROUP_LENGTH:
                 size = take
                 break
         group = "".join(words[i : i + size])
         i += size
-        if (
-            groups
-            and group in TRAILING_WORDS
-            and _length(groups[-1] + group) <= MAX_GROUP_LENGTH
-        ):
+        if groups and group in TRAILING_WORDS and _length(groups[-1] + group) <= MAX_GROUP_LENGTH:
             groups[-1] += group
         else:
             groups.append(group)

@@ -65,7 +65,9 @@ def _name_cores(name):
     name = name.strip()
     while name:
         cores.append(name)
-        prefix = next((p for p in PLACE_PREFIXES if name.startswith(p) and len(name) > len(p)), None)
+        prefix = next(
+            (p for p in PLACE_PREFIXES if name.startswith(p) and len(name) > len(p)), None
+        )
         if prefix is None:
             break
         name = name[len(prefix) :]
