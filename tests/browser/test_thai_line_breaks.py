@@ -119,3 +119,26 @@ def test_thai_titles_break_only_between_words_on_a_phone(
     # The titles do wrap (so the test measures something), and only between words.
     assert lines >= 2 * (len(TITLES) + 3)
     assert bad == []
+
+
+def test_emphasis_in_thai_text_is_not_slanted_by_the_browser(
+    app, browser, socket_server, resident, create_process, create_contribution
+):
+    # Thai fonts have no italic; Chromium would slant the letters itself.
+    process = create_process("reimagine")
+    item = create_contribution(process, resident, title="ขอทางม้าลายหน้าโรงเรียน",
+                               body="เด็กข้ามถนน *ทุกเช้า* ตอนเจ็ดโมง")  # fmt: skip
+    server = socket_server()
+    page = Page(browser, server.url)
+
+    page.open(f"/processes/{process.slug}/proposals/{item}")
+    emphasis = page.wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "main em")))
+
+    assert emphasis.text == "ทุกเช้า"
+    style = browser.execute_script(
+        "const s = getComputedStyle(arguments[0]);"
+        "return [s.fontStyle, s.fontSynthesisStyle, s.fontWeight];", emphasis
+    )  # fmt: skip
+    assert style[0] == "normal"
+    assert style[1] == "none"
+    assert int(style[2]) > 400  # still stands out, by weight
