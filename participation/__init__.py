@@ -223,7 +223,9 @@ def _configure_templates(app):
     from participation.core.permissions import Permission, can
     from participation.core.rules import suspension_message
     from participation.core.sanitize import render_markdown
+    from participation.core.thai import keep_words
     from participation.moderation.operations import can_see_hidden
+    from participation.municipality.models import place_names
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
@@ -235,6 +237,8 @@ def _configure_templates(app):
         markdown=render_markdown,
         number=i18n.format_number,
         share=i18n.format_share,
+        # Thai titles, headings, badges, buttons and names: a line breaks only between words.
+        words=lambda text: keep_words(text, place_names()),
     )
 
     # Globals, not context: macros imported without context use it.

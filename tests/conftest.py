@@ -17,6 +17,7 @@ from participation.accounts import operations as accounts
 from participation.config import TestConfig
 from participation.core.mail import outbox
 from participation.extensions import db as _db
+from tests.html import ReaderClient
 
 PASSWORD = "correct horse battery staple"
 
@@ -64,6 +65,7 @@ def make_app():
 
         fragments.clear()
         app = create_app(config)
+        app.test_client_class = ReaderClient
         made.append(app)
         return app
 

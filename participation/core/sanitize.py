@@ -10,6 +10,7 @@ from functools import lru_cache
 import bleach
 import markdown as markdown_lib
 from bleach.linkifier import Linker
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -21,6 +22,8 @@ ALLOWED_TAGS = frozenset(
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 MARKDOWN_EXTENSIONS = ("nl2br", "sane_lists")
+# What a writer can do, said without the word "Markdown" (a field's description).
+FORMATTING_HINT = _l("You can format: **bold**, lists, links.")
 
 
 def _set_link_rel(attrs, new=False):

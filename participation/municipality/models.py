@@ -51,3 +51,48 @@ class Area(db.Model):
 def current_municipality():
     """Return the municipality this installation serves, or None before set-up."""
     return db.session.scalar(sa.select(Municipality).order_by(Municipality.id).limit(1))
+
+
+# Words that open a place's name but are not the name (ชุมชนแม่เหียะใน is ชุมชน + แม่เหียะใน).
+PLACE_PREFIXES = ("ชุมชน", "เทศบาลนคร", "เทศบาลเมือง", "เทศบาลตำบล", "เทศบาล", "หมู่บ้าน", "บ้าน")
+# Communities change rarely: each server process re-reads their names this often (seconds).
+PLACE_NAMES_SECONDS = 300
+
+
+def _name_cores(name):
+    """Return the name and the same name without its leading common words."""
+    cores = []
+    name = name.strip()
+    while name:
+        cores.append(name)
+        prefix = next(
+            (p for p in PLACE_PREFIXES if name.startswith(p) and len(name) > len(p)), None
+        )
+        if prefix is None:
+            break
+        name = name[len(prefix) :]
+    return cores[1:] if len(cores) > 1 else cores
+
+
+def place_names():
+    """Return the Thai names of the municipality, its communities and the processes' categories
+    (ไฟส่องสว่าง), to be kept unbroken, longest first (read at most every PLACE_NAMES_SECONDS
+    per process)."""
+    import time
+
+    from flask import current_app
+
+    from participation.core.thai import KEY_TERMS
+    from participation.processes.models import Category
+
+    cached = current_app.extensions.get("place_names")
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1]
+    rows = db.session.execute(
+        sa.select(Municipality.name_th).union(sa.select(Area.name_th), sa.select(Category.name_th))
+    ).scalars()
+    names = {core for name in rows if name for core in _name_cores(name)} | KEY_TERMS
+    result = tuple(sorted(names, key=lambda name: (-len(name), name)))
+    current_app.extensions["place_names"] = (now + PLACE_NAMES_SECONDS, result)
+    return result

@@ -4,6 +4,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
+from participation.core.sanitize import FORMATTING_HINT
 
 
 def _id_or_none(value):
@@ -23,8 +24,8 @@ class ProcessForm(RuleAwareForm):
     title_en = StringField(_l("Title in English"))
     summary_th = TextAreaField(_l("Summary in Thai"))
     summary_en = TextAreaField(_l("Summary in English"))
-    description_th = TextAreaField(_l("Description in Thai"), description=_l("Markdown"))
-    description_en = TextAreaField(_l("Description in English"), description=_l("Markdown"))
+    description_th = TextAreaField(_l("Description in Thai"), description=FORMATTING_HINT)
+    description_en = TextAreaField(_l("Description in English"), description=FORMATTING_HINT)
     cover = FileField(_l("Cover image (optional)"), description=_l("PNG, JPEG or WebP, up to 4 MB"))
     areas = SelectMultipleField(_l("Communities"), coerce=_id_or_none, validate_choice=False)
     categories_th = TextAreaField(

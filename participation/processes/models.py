@@ -26,6 +26,11 @@ class Phase(StrEnum):
         return PHASE_SUBTITLES[self]
 
     @property
+    def doing(self):
+        """What residents do in this phase, in their words (the stepper leads with it)."""
+        return PHASE_DOINGS[self]
+
+    @property
     def position(self):
         return PHASES.index(self)
 
@@ -39,6 +44,11 @@ PHASE_TITLES = {
     Phase.REFRAME: _l("Reframe"),
     Phase.REIMAGINE: _l("Reimagine"),
     Phase.REMAKE: _l("Remake"),
+}
+PHASE_DOINGS = {
+    Phase.REFRAME: _l("Tell us the problems"),
+    Phase.REIMAGINE: _l("Propose solutions"),
+    Phase.REMAKE: _l("Follow the results"),
 }
 PHASE_SUBTITLES = {
     Phase.REFRAME: _l("engagement"),

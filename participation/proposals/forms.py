@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Optional
 
 from participation.core.forms import HumanForm, RuleAwareForm, ThaiDateField, ThaiIntegerField
 from participation.core.i18n import localized
+from participation.core.sanitize import FORMATTING_HINT
 from participation.proposals.models import RESPONSE_STATUSES
 
 
@@ -26,7 +27,7 @@ class ContributionForm(HumanForm):
     title = StringField(_l("Title"))
     body = TextAreaField(
         _l("Description"),
-        description=_l("You can use Markdown: **bold**, *italic*, lists and links."),
+        description=FORMATTING_HINT,
     )
     category_id = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
     area_id = SelectField(_l("Community"), coerce=_optional_int, validate_choice=False)

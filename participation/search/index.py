@@ -19,10 +19,13 @@ PG_INDEX = "ix_contributions_search"
 PG_COLUMN = "search_vector"
 PG_VECTOR = "array_to_tsvector(string_to_array(search_text, ' '))"
 
+# Thai vowel and tone marks are Unicode category M: by default FTS5 would cut a term at them
+# (เสีย into เส + ย, so that a search for เส found it) where PostgreSQL keeps each term whole.
+SQLITE_TOKENIZER = "unicode61 remove_diacritics 0 categories ''L* N* Co M*''"
 # Built from the constant names above, never from input.
 SQLITE_DDL = [
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='contributions', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    f"content_rowid='id', tokenize='{SQLITE_TOKENIZER}')",
     f"""CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON contributions BEGIN
         INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text);
     END""",
@@ -67,6 +70,12 @@ def create_search_index(connection):
     statements = SQLITE_DDL if connection.dialect.name == "sqlite" else POSTGRES_DDL
     for statement in statements:
         connection.exec_driver_sql(statement)
+
+
+def rebuild_search_index(connection):
+    """Fill SQLite's index again from ``search_text`` (PostgreSQL's column follows by itself)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
 def drop_search_index(connection):

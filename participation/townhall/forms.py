@@ -3,6 +3,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import InputRequired
 
 from participation.core.forms import RuleAwareForm
+from participation.core.sanitize import FORMATTING_HINT
 
 
 class TownHallForm(RuleAwareForm):
@@ -13,8 +14,8 @@ class TownHallForm(RuleAwareForm):
     )
     title_th = StringField(_l("Title in Thai"))
     title_en = StringField(_l("Title in English"))
-    description_th = TextAreaField(_l("Description in Thai"), description=_l("Markdown"))
-    description_en = TextAreaField(_l("Description in English"), description=_l("Markdown"))
+    description_th = TextAreaField(_l("Description in Thai"), description=FORMATTING_HINT)
+    description_en = TextAreaField(_l("Description in English"), description=FORMATTING_HINT)
     venue_th = StringField(_l("Venue in Thai"))
     venue_en = StringField(_l("Venue in English"))
     starts = StringField(

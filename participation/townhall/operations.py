@@ -5,6 +5,7 @@ Operations check every rule before writing, flush but never commit, and raise
 translatable message. The caller commits, and only then acknowledges and broadcasts.
 """
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -161,10 +162,19 @@ def settings_dict(townhall):
 # --- rules shared by every write -------------------------------------------------------------
 
 
+# More blank lines than this in a row are one blank line (a live list stays readable).
+BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+
+
 def _clean(text, limit, field):
+    """Normalise a written text: ``body`` keeps its line breaks (at most one blank line in a
+    row), other fields are one line."""
     if text is not None and not isinstance(text, str):
         raise TownHallError("invalid", _l("The request was not understood."))
-    text = plain_text(text) if field != "body" else body_text(text)
+    if field == "body":
+        text = BLANK_LINES.sub("\n\n", body_text(text).replace("\r\n", "\n").replace("\r", "\n"))
+    else:
+        text = plain_text(text)
     if not text:
         raise TownHallError("empty", _l("Please write something first."))
     if len(text) > limit:
@@ -269,7 +279,7 @@ def ask_question(townhall, user, body, client_id):
     if existing is not None:
         return existing, None
     require_participant(townhall, user)
-    body = _clean(body, QUESTION_MAX, "text")
+    body = _clean(body, QUESTION_MAX, "body")
     _rate_limit("post", townhall, user)
     question = Question(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
                         body=body)  # fmt: skip

@@ -210,6 +210,19 @@
     if (post && model.settings.discussion_locked && !model.me.facilitator) post.disabled = true;
   }
 
+  // Message rendering: text only ever goes in through textContent; CSS (white-space: pre-line)
+  // keeps the writer's line breaks. The time is Bangkok's, as "14:30 น." in Thai.
+  var clock = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Bangkok", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
+  function timeItem(iso) {
+    var moment = iso ? new Date(iso) : null;
+    if (!moment || isNaN(moment.getTime())) return null;
+    var node = el("time", "message__time", (text.clock || "{time}").replace("{time}", clock.format(moment)));
+    node.dateTime = iso;
+    return node;
+  }
+
   function questionItem(q) {
     var item = el("li", "question" + (q.state === "answering" ? " question--answering" : ""));
     item.dataset.questionId = q.id;
@@ -217,6 +230,11 @@
     item.appendChild(el("p", "question__body", q.body));
     var meta = el("p", "meta");
     meta.appendChild(document.createTextNode((q.author ? q.author.name : text.former) + " · "));
+    var asked = timeItem(q.created);
+    if (asked) {
+      meta.appendChild(asked);
+      meta.appendChild(document.createTextNode(" · "));
+    }
     var count = el("span", null, String(q.upvotes));
     count.dataset.upvotes = "";
     meta.appendChild(count);
@@ -317,7 +335,12 @@
       }
       if (m.hidden) item.appendChild(hiddenNotice(m));
       item.appendChild(el("strong", null, m.author ? m.author.name : text.former));
-      item.appendChild(document.createTextNode(" " + m.body));
+      var posted = timeItem(m.created);
+      if (posted) {
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(posted);
+      }
+      item.appendChild(el("span", "message__body", m.body));
       var actions = el("span", "item-actions");
       if (model.me.id && model.settings.state === "live") {
         actions.appendChild(button(text.reply, function () { startReply(m); }));

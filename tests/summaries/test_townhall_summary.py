@@ -161,6 +161,7 @@ def test_residents_read_their_summary_notices_in_a_bounded_number_of_queries(
 
     auth.login(resident)
     publish_a_town_hall_summary()
+    client.get("/notifications/")  # the server process reads the names kept whole once
     one = len(_count_queries(app, client, "/notifications/"))
     for _ in range(3):
         publish_a_town_hall_summary()
