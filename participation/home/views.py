@@ -1,6 +1,7 @@
 """The home page, the language switch, the privacy notice and the health check."""
 
 import contextlib
+import functools
 import logging
 
 import sqlalchemy as sa
@@ -154,4 +155,42 @@ def healthz():
     response.headers["Cache-Control"] = "no-store"
     if status == "down":
         response.headers["Retry-After"] = "30"
+    return response
+
+
+# The mark of static/img/favicon.svg (a white ร-like letter on a green disc), in its 32-unit
+# grid: browsers that ask for /favicon.ico get the same drawing, rendered here.
+FAVICON_GREEN = (0x1F, 0x6F, 0x43, 255)
+FAVICON_SIZES = (16, 32, 48)
+
+
+@functools.cache
+def favicon_bytes():
+    """Draw the favicon with Pillow at 8x and shrink it (smooth edges) into an .ico file."""
+    import io
+    import math
+
+    from PIL import Image, ImageDraw
+
+    scale = 8
+    image = Image.new("RGBA", (32 * scale, 32 * scale), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0, 0, 32 * scale - 1, 32 * scale - 1), fill=FAVICON_GREEN)
+    # The letter: a bowl (half circle of radius 5 around (19, 14)) with a stem and a leg.
+    bowl = [
+        (19 + 5 * math.sin(math.pi * step / 16), 14 - 5 * math.cos(math.pi * step / 16))
+        for step in range(17)
+    ]
+    outline = [(10, 9), *bowl, (16, 19), (21, 24), (17, 24), (12, 19), (12, 24), (10, 24)]
+    draw.polygon([(x * scale, y * scale) for x, y in outline], fill=(255, 255, 255, 255))
+    output = io.BytesIO()
+    image.save(output, format="ICO", sizes=[(size, size) for size in FAVICON_SIZES])
+    return output.getvalue()
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers, feed readers and bookmarks ask for /favicon.ico whatever the page says."""
+    response = current_app.response_class(favicon_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response

@@ -157,3 +157,22 @@ def test_pages_have_no_inline_script(client):
         page = client.get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), path
         assert not re.search(r"\son[a-z]+=", page), path
+
+
+def test_browsers_asking_for_favicon_ico_get_our_mark(client):
+    import io
+
+    from PIL import Image
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # an icon file
+    icon = Image.open(io.BytesIO(response.get_data()))
+    assert {(16, 16), (32, 32), (48, 48)} <= set(icon.info["sizes"])
+    icon.size = (32, 32)
+    pixels = icon.convert("RGBA")
+    assert pixels.getpixel((0, 0))[3] == 0  # outside the disc: transparent
+    assert pixels.getpixel((16, 4))[:3] == (0x1F, 0x6F, 0x43)  # the green disc
+    assert pixels.getpixel((11, 16))[:3] == (255, 255, 255)  # the letter's stem
