@@ -195,3 +195,26 @@ def test_with_the_disk_full_health_is_down_and_writes_get_a_503_not_busy(
         "Storage is unavailable, so this was not saved. Please try again in a few minutes."
     )
     live.disconnect(namespace="/townhall")
+
+
+def test_health_is_degraded_but_200_within_seconds_while_redis_is_frozen(
+    faulty_redis, config, make_app
+):
+    config = copy.copy(config)
+    config.REDIS_URL = faulty_redis.url
+    client = make_app(config).test_client()
+    assert client.get("/healthz").json["status"] == "ok"
+
+    faulty_redis.pause()
+    try:
+        started = time.monotonic()
+        health = client.get("/healthz")
+        waited = time.monotonic() - started
+    finally:
+        faulty_redis.resume()
+
+    assert health.status_code == 200  # pages work without Redis
+    assert health.json["status"] == "degraded"
+    assert health.json["reasons"] == ["Redis did not answer in time"]
+    assert waited < 3, waited
+    assert client.get("/healthz").json["status"] == "ok"
