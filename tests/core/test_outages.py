@@ -86,6 +86,8 @@ def test_residents_get_503s_in_their_language_while_the_database_is_stopped(
     faulty_postgres.stop()
 
     _assert_thai_503(client.get("/"), thai)
+    # Even a missing page: its 404 page would need the database for its header.
+    _assert_thai_503(client.get("/no-such-page"), thai)
     # A write (the language switch saves a signed-in person's choice) is refused the same way.
     _assert_thai_503(client.post("/language", data={"language": "th", "next": "/"}), thai)
     # The saved preference cannot be read: the language cookie decides, without the database.
