@@ -13,7 +13,7 @@ export FLASK_APP := wsgi.py
 STAMP := .make
 VENDOR := static/vendor
 
-.PHONY: run serve test test-sqlite test-postgres lint format setup translations bench screenshots clean prod-check
+.PHONY: run serve demo-reset test test-sqlite test-postgres lint format setup translations bench screenshots clean prod-check
 
 setup: $(STAMP)/python $(STAMP)/vendor $(STAMP)/translations $(STAMP)/pdf
 
@@ -88,6 +88,12 @@ run: setup
 	$(BIN)/flask demo seed --if-empty
 	@echo "Ruamkid is serving on http://$(HOST):$(PORT)"
 	$(MAKE) --no-print-directory serve
+
+# Erase the demo database and seed it again (refuses a database that holds another
+# municipality, and any production configuration).
+demo-reset: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo reset --yes
 
 # HTTP and Socket.IO from one process: gunicorn with one gevent-websocket worker.
 serve:

@@ -109,7 +109,13 @@ def _end_sqlite_transaction(connection):
 def _configure_database(app):
     # Importing the models registers them on the metadata that Alembic compares against.
     import participation.models  # noqa: F401
+    from participation.core.database import configure_timeouts
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = configure_timeouts(
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config.get("DATABASE_TIMEOUT"),
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
 

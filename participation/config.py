@@ -139,6 +139,9 @@ class Config:
         self.INSTANCE_DIR = str(instance_dir)
         self.SQLALCHEMY_DATABASE_URI = database_url_from_env(instance_dir)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Seconds a request waits for PostgreSQL (to connect, or for one statement) before
+        # it is answered "unavailable, try again" (participation/core/database.py).
+        self.DATABASE_TIMEOUT = _env_int("DATABASE_TIMEOUT", 10, minimum=1)
         self.REDIS_URL = redis_url_from_env()
         # Socket.IO shares rooms across server processes through Redis when it is configured.
         self.SOCKETIO_MESSAGE_QUEUE = self.REDIS_URL

@@ -12,12 +12,54 @@ Measured in bench/ (bench/README.md, "Live town halls"):
   At 10 posts/s to 1,000 residents this took the p99 from 126-142 ms to 97 ms, and the
   server's CPU per delivery from 45-50 to 34 us.
 - gevent's default of 1,000 connections per worker refused the second thousand residents.
+
+A connection that never completes a request holds one of those places forever: gunicorn's
+``timeout`` and ``keepalive`` do not apply to gevent workers, and 4,000 idle sockets stopped
+the process answering anyone. So a connection has ``IDLE_CONNECTION_SECONDS`` to send its
+request line and headers, when it opens and again between kept-alive requests; then it is
+closed. The limit covers only that reading: a request being answered (a long-poll waiting for
+events) and an open WebSocket are never cut by it. nginx in front does the same for the
+public (docs/deploy.md, "Slow and idle connections").
 """
 
 import gc
 import os
 
-worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+from geventwebsocket.gunicorn.workers import GeventWebSocketWorker
+from geventwebsocket.handler import WebSocketHandler
+
+IDLE_CONNECTION_SECONDS = float(os.environ.get("IDLE_CONNECTION_SECONDS") or 20)
+
+
+class RequestTimeoutHandler(WebSocketHandler):
+    """Give a connection IDLE_CONNECTION_SECONDS to send its request line and headers."""
+
+    idle_seconds = IDLE_CONNECTION_SECONDS
+
+    def read_requestline(self):
+        self.socket.settimeout(self.idle_seconds)
+        return super().read_requestline()  # a timeout is a socket error: the connection ends
+
+    def read_request(self, raw_requestline):
+        try:
+            return super().read_request(raw_requestline)  # the headers, under the same limit
+        finally:
+            # The application's part (a body, a long-poll, a WebSocket) waits as long as it must.
+            self.socket.settimeout(None)
+
+    def _handle_client_error(self, ex):
+        if isinstance(ex, TimeoutError):  # headers that never finished: close, no traceback
+            return None
+        return super()._handle_client_error(ex)
+
+
+class LiveWorker(GeventWebSocketWorker):
+    """gevent-websocket's worker, with idle connections closed."""
+
+    wsgi_handler = RequestTimeoutHandler
+
+
+worker_class = "participation.gunicorn_live.LiveWorker"
 workers = 1
 worker_connections = 4000
 graceful_timeout = 5

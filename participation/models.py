@@ -9,6 +9,7 @@ from participation.accounts.models import (
 )
 from participation.audit.models import ActionLog
 from participation.comments.models import Comment, CommentVote
+from participation.home.models import Heartbeat
 from participation.moderation.models import Report
 from participation.municipality.models import Area, Municipality
 from participation.notifications.models import Follow, Notification
@@ -62,6 +63,7 @@ __all__ = [
     "ContributionVersion",
     "Conversation",
     "Follow",
+    "Heartbeat",
     "ImplementationUpdate",
     "Issue",
     "Municipality",

@@ -48,3 +48,91 @@ def test_demo_has_one_process_in_each_phase_with_real_content(runner, in_db, cli
         assert client.get(f"/processes/{slug}").status_code == 200
         assert client.get(f"/processes/{slug}/proposals").status_code == 200
         assert client.get(f"/processes/{slug}/issues").status_code == 200
+
+
+def _fresh_demo(config, tmp_path, make_app):
+    from flask_migrate import upgrade
+
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/demo.sqlite3"
+    app = make_app(config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def test_demo_reset_puts_back_the_demo_as_it_was_seeded(config, tmp_path, make_app):
+    from participation.accounts import operations as accounts
+    from participation.accounts.models import User
+    from participation.extensions import db
+
+    app = _fresh_demo(config, tmp_path, make_app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        seeded = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+        accounts.register_user(email="tried@example.org", display_name="ลองใช้",
+                               password="mango sticky rice at dusk", preferred_language="th",
+                               consent=True)  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+
+    result = runner.invoke(args=["demo", "reset", "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert "somchai@ruamkid.test" in result.output
+    with app.app_context():
+        emails = set(db.session.scalars(sa.select(User.email)))
+        assert len(emails) == seeded
+        assert "tried@example.org" not in emails
+        assert "council@ruamkid.test" in emails
+
+
+def test_demo_reset_refuses_a_real_municipality(config, tmp_path, make_app):
+    from participation.extensions import db
+    from participation.municipality.models import Municipality
+
+    app = _fresh_demo(config, tmp_path, make_app)
+    with app.app_context():
+        db.session.add(Municipality(name_th="เทศบาลจริง", name_en="A Real Municipality"))
+        db.session.commit()
+        db.session.remove()
+
+    result = app.test_cli_runner().invoke(args=["demo", "reset", "--yes"])
+
+    assert result.exit_code != 0
+    assert "A Real Municipality" in result.output
+    assert "nothing was erased" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(Municipality.name_en)) == "A Real Municipality"
+
+
+def _tour():
+    """(e-mail or None, [paths]) for each role of the README's "A tour of the demo"."""
+    import re
+
+    from participation.config import ROOT_DIR
+
+    readme = (ROOT_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### A tour of the demo", 1)[1].split("\n## ", 1)[0]
+    stops = []
+    for bullet in section.split("\n- ")[1:]:
+        email = re.search(r"`([a-z]+@ruamkid\.test)`", bullet)
+        paths = re.findall(r"http://127\.0\.0\.1:5000(/[^\s;,)]*[^\s;,).])", bullet)
+        stops.append((email and email.group(1), paths))
+    return stops
+
+
+def test_every_address_of_the_readme_tour_opens_for_its_role(app, runner):
+    from participation.demo.seed import DEMO_PASSWORD
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    tour = _tour()
+    assert len(tour) == 5
+    assert sum(len(paths) for _email, paths in tour) >= 12
+    for email, paths in tour:
+        client = app.test_client()
+        if email:
+            signed_in = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+            assert signed_in.status_code == 302, email
+        for path in paths:
+            assert client.get(path).status_code == 200, (email, path)

@@ -33,7 +33,10 @@ PROBLEM_TYPES = {
     "validation": _l("Some fields need correcting; see errors."),
     "rate-limited": _l("Too many requests; wait for the seconds given in Retry-After."),
     "server-error": _l("Something went wrong on our side."),
-    "unavailable": _l("The service is busy; please try again shortly."),
+    "unavailable": _l(
+        "The service is busy or its storage is not answering; nothing was saved. Try again "
+        "after the seconds given in Retry-After."
+    ),
 }
 STATUS_CODES = {
     400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",

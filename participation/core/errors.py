@@ -1,17 +1,23 @@
 """Error pages in the reader's language, as HTML for browsers and JSON for JSON clients."""
 
 import logging
+from contextlib import suppress
 
-from flask import jsonify, make_response, render_template, request
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from participation.core.transactions import is_busy
+from participation.core.transactions import database_problem
 
 logger = logging.getLogger(__name__)
+
+# The database failed: refused, cut, frozen past DATABASE_TIMEOUT, out of disk, or busy.
+DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.TimeoutError)
+# Seconds a client is asked to wait: a busy lock clears at once, an outage takes longer.
+RETRY_AFTER = {"busy": 2, "other": 30}
 
 
 def error_titles():
@@ -68,7 +74,10 @@ def error_response(status, detail=None, headers=None):
         response.status_code = status
         response.mimetype = "application/problem+json"
     else:
-        page = render_template("errors/error.html", status=status, title=title, detail=detail)
+        try:
+            page = render_template("errors/error.html", status=status, title=title, detail=detail)
+        except DATABASE_ERRORS as error:  # the page's header needs the database, which failed
+            return handle_database_error(error)
         response = make_response(page, status)
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -93,13 +102,66 @@ def handle_csrf_error(error):
     return error_response(400, _("The form expired. Please go back, reload it and try again."))
 
 
+def database_unavailable():
+    """Whether this request already met a failed database: from then on, its locale comes from
+    the cookie or the browser, not the signed-in person's saved preference, and its error page
+    touches no model (participation.core.i18n, unavailable_response)."""
+    return bool(g.get("database_unavailable"))
+
+
 def handle_database_error(error):
-    """A write that waited out the busy timeout is refused with "busy, try again"; nothing
-    was stored (the request's transaction rolls back)."""
-    if not is_busy(error):
+    """The database failed (busy, down, frozen, or out of disk): answer 503 with Retry-After,
+    in the reader's language, without asking the database anything more. Nothing was stored:
+    the request's transaction rolls back."""
+    problem = database_problem(error)
+    if problem == "schema":
         return handle_unexpected_error(error)
-    logger.warning("Database busy on %s %s", request.method, request.path)
-    return error_response(503, headers={"Retry-After": "2"})
+    g.database_unavailable = True
+    with suppress(Exception):  # a dead connection may refuse even the rollback
+        from participation.extensions import db
+
+        db.session.rollback()
+    if problem == "busy":
+        logger.warning("Database busy on %s %s", request.method, request.path)
+    else:
+        logger.error(
+            "Database %s on %s %s: %s", problem, request.method, request.path,
+            str(getattr(error, "orig", error)).strip().splitlines()[0] if str(error) else "",
+        )  # fmt: skip
+    return unavailable_response(problem)
+
+
+def unavailable_response(problem):
+    """A 503 for a database problem, rendered from a template that needs no database (no
+    signed-in person, no notification count: base.html needs both)."""
+    retry_after = RETRY_AFTER["busy" if problem == "busy" else "other"]
+    headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+    if problem == "busy":
+        title = _("The service is busy; please try again shortly")
+        detail = _("Please try again in a few minutes.")
+    else:
+        title = _("Ruamkid is temporarily unavailable")
+        detail = _(
+            "Our storage is not answering, so nothing you sent just now was saved. "
+            "Please try again in a few minutes."
+        )
+    if request_ctx.url_adapter is None or request.path.startswith("/api/"):
+        return error_response(503, detail, headers)
+    if wants_json():
+        response = jsonify({"status": 503, "title": title, "detail": detail})
+        response.status_code = 503
+        response.mimetype = "application/problem+json"
+        response.headers.update(headers)
+        return response
+    from participation.core.i18n import current_language
+
+    page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        title=title, detail=detail, language=current_language(),
+        again_url=request.full_path.rstrip("?") if request.method == "GET" else None,
+    )  # fmt: skip
+    response = make_response(page, 503)
+    response.headers.update(headers)
+    return response
 
 
 def handle_unexpected_error(error):
@@ -111,5 +173,6 @@ def register_error_handlers(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected_error)
-    app.register_error_handler(OperationalError, handle_database_error)
+    for error_class in DATABASE_ERRORS:
+        app.register_error_handler(error_class, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected_error)

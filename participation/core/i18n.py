@@ -32,7 +32,10 @@ def select_locale():
     ):
         # Scripts say which language they want on every request; that wins for the API.
         return request.accept_languages.best_match(SUPPORTED_LOCALES) or "th"
-    user = current_user._get_current_object()
+    from participation.core.errors import database_unavailable
+
+    # After a database failure the saved preference cannot be looked up: cookie, then browser.
+    user = None if database_unavailable() else current_user._get_current_object()
     if user is not None and user.is_authenticated and user.preferred_language in SUPPORTED_LOCALES:
         return user.preferred_language
     chosen = request.cookies.get(LANGUAGE_COOKIE)

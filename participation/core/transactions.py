@@ -68,6 +68,30 @@ def is_busy(error):
     return "database is locked" in message or "database is busy" in message
 
 
+def database_problem(error):
+    """Say what kind of trouble a database error is, in a word the error pages, the health
+    check and the live handlers share: ``busy`` (another writer held the lock too long: try
+    again in a moment), ``full`` (no space left to write), ``read_only``, ``timeout`` (the
+    server did not answer in time), ``schema`` (a table or column is missing: not an outage)
+    or ``unreachable`` (anything else: refused, cut, down)."""
+    if is_busy(error):
+        return "busy"
+    original = getattr(error, "orig", error)
+    message = str(original).lower()
+    sqlstate = getattr(original, "sqlstate", None) or ""
+    if "no such table" in message or "no such column" in message:
+        return "schema"  # SQLite's way of saying "migrations not run": a bug, not an outage
+    if sqlstate == "53100" or "disk is full" in message or "no space left" in message:
+        return "full"
+    if sqlstate == "25006" or "readonly" in message or "read-only" in message:
+        return "read_only"
+    if isinstance(original, TimeoutError) or any(
+        words in message for words in ("timeout", "timed out", "did not answer")
+    ):
+        return "timeout"
+    return "unreachable"
+
+
 class _WriterLock:
     """A re-entrant lock created on first use, after gevent (if any) has patched threading."""
 

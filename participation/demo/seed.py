@@ -29,11 +29,14 @@ AREAS = [
 ]
 
 
+DEMO_MUNICIPALITY_EN = "Mae Hia Town Municipality"
+
+
 def seed():
     """Create the demo data (the caller commits)."""
     municipality = Municipality(
         name_th="เทศบาลเมืองแม่เหียะ",
-        name_en="Mae Hia Town Municipality",
+        name_en=DEMO_MUNICIPALITY_EN,
         province_th="จังหวัดเชียงใหม่",
         province_en="Chiang Mai",
         tagline_th="เมืองน่าอยู่เริ่มจากความไว้ใจและการพูดคุยกันระหว่างประชาชนกับเทศบาล",

@@ -28,12 +28,13 @@ bp = Blueprint("privacy", __name__, url_prefix="/account")
 ALLOWED_BEFORE_CONSENT = {
     "privacy.consent", "home.privacy", "accounts.logout", "home.set_language", "static",
     "privacy.delete", "privacy.data",
+    "home.healthz", "home.favicon",  # machines' requests: they need no signed-in person
 }  # fmt: skip
 
 
 @bp.before_app_request
 def ask_again_after_the_notice_changed():
-    if not current_user.is_authenticated or request.endpoint in ALLOWED_BEFORE_CONSENT:
+    if request.endpoint in ALLOWED_BEFORE_CONSENT or not current_user.is_authenticated:
         return None
     if not operations.needs_consent(current_user, current_app.config["PRIVACY_NOTICE_VERSION"]):
         return None

@@ -20,7 +20,7 @@ from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
 from participation.core.forms import valid_id
 from participation.core.sanitize import strip_control_characters
-from participation.core.transactions import writing
+from participation.core.transactions import database_problem, writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
 from participation.townhall.fanout import Broadcaster
@@ -140,8 +140,17 @@ def handler(event_name, needs_write=False):
             with writing():
                 try:
                     return _handle(payload)
-                except sa.exc.OperationalError:  # e.g. waited out the busy timeout
+                except sa.exc.OperationalError as error:  # busy, or the database failed
                     db.session.rollback()
+                    if database_problem(error) != "busy":  # down or out of disk: not "busy"
+                        logger.error("Database unavailable in %s: %s", event_name, error)
+                        return _error(
+                            "unavailable",
+                            _(
+                                "Storage is unavailable, so this was not saved. "
+                                "Please try again in a few minutes."
+                            ),
+                        )
                     logger.exception("Database busy in %s", event_name)
                     return _error("busy", _("The service is busy; please try again shortly"))
 

@@ -127,3 +127,45 @@ def test_requests_for_other_hosts_are_refused_when_the_public_address_is_set(con
 
     assert client.get("/", headers={"Host": "ruamkid.example.org"}).status_code == 200
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def _settings_the_code_reads():
+    """Every environment variable read anywhere in the application's code."""
+    import re
+
+    from participation.config import ROOT_DIR
+
+    reads = re.compile(
+        r"""(?:\benv|_env_int|_env_bool|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""|environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]"""
+    )
+    names = set()
+    for path in (ROOT_DIR / "participation").rglob("*.py"):
+        for match in reads.finditer(path.read_text(encoding="utf-8")):
+            names.add(match.group(1) or match.group(2))
+    return names
+
+
+def _settings_in_the_readme():
+    """The variable names in the first column of the README's configuration table."""
+    import re
+
+    from participation.config import ROOT_DIR
+
+    readme = (ROOT_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            first_column = line.split("|")[1]
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", first_column))
+    return names
+
+
+def test_the_readme_table_lists_every_setting_the_code_reads_and_no_other():
+    read = _settings_the_code_reads()
+    documented = _settings_in_the_readme()
+
+    assert {"FORM_MIN_SECONDS", "DATABASE_URL", "IDLE_CONNECTION_SECONDS"} <= read  # the scan works
+    assert sorted(read - documented) == [], "settings missing from README.md's table"
+    assert sorted(documented - read) == [], "README.md documents settings nothing reads"

@@ -1,5 +1,7 @@
 """The home page in Thai and English, the health check and the error pages."""
 
+import sqlalchemy as sa
+
 
 def test_home_page_speaks_thai_and_shows_the_municipality(client, runner, thai):
     runner.invoke(args=["demo", "seed"])
@@ -46,13 +48,30 @@ def test_health_check_reports_the_database_and_redis_when_configured(client, con
         assert "redis" not in response.json["checks"]
 
 
-def test_health_check_is_503_when_redis_is_down(config, monkeypatch, make_app):
+def test_health_check_is_degraded_but_200_when_redis_is_down(config, make_app):
     config.REDIS_URL = "redis://127.0.0.1:1/0"
     response = make_app(config).test_client().get("/healthz")
 
-    assert response.status_code == 503
+    assert response.status_code == 200  # the site works without Redis
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"]["database"]["ok"] is True
     assert response.json["checks"]["redis"]["ok"] is False
-    assert response.json["status"] == "unavailable"
+    assert response.json["checks"]["redis"]["reason"] == "Redis cannot be reached"
+    assert response.json["reasons"] == ["Redis cannot be reached"]
+
+
+def test_health_check_writes_a_heartbeat_to_prove_the_database_can_write(client, app):
+    from participation.extensions import db
+    from participation.home.models import Heartbeat
+
+    client.get("/healthz")
+    with app.app_context():
+        first = db.session.get(Heartbeat, 1).checked_dt
+        db.session.remove()
+    client.get("/healthz")
+    with app.app_context():
+        assert db.session.get(Heartbeat, 1).checked_dt > first
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Heartbeat)) == 1
 
 
 def test_health_check_is_503_when_the_database_is_unreachable(config, tmp_path, make_app):
@@ -60,7 +79,9 @@ def test_health_check_is_503_when_the_database_is_unreachable(config, tmp_path, 
     response = make_app(config).test_client().get("/healthz")
 
     assert response.status_code == 503
+    assert response.json["status"] == "down"
     assert response.json["checks"]["database"]["ok"] is False
+    assert response.json["checks"]["database"]["reason"] == "the database cannot be reached"
 
 
 def test_missing_page_is_a_translated_404(client, thai):
@@ -136,3 +157,22 @@ def test_pages_have_no_inline_script(client):
         page = client.get(path).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), path
         assert not re.search(r"\son[a-z]+=", page), path
+
+
+def test_browsers_asking_for_favicon_ico_get_our_mark(client):
+    import io
+
+    from PIL import Image
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # an icon file
+    icon = Image.open(io.BytesIO(response.get_data()))
+    assert {(16, 16), (32, 32), (48, 48)} <= set(icon.info["sizes"])
+    icon.size = (32, 32)
+    pixels = icon.convert("RGBA")
+    assert pixels.getpixel((0, 0))[3] == 0  # outside the disc: transparent
+    assert pixels.getpixel((16, 4))[:3] == (0x1F, 0x6F, 0x43)  # the green disc
+    assert pixels.getpixel((11, 16))[:3] == (255, 255, 255)  # the letter's stem

@@ -35,6 +35,7 @@ def only(*people, denied=403):
 TABLE = [
     ("GET", "/", everyone(), None),
     ("GET", "/healthz", everyone(), None),
+    ("GET", "/favicon.ico", everyone(), None),
     ("GET", "/privacy", everyone(), None),
     ("GET", "/transparency", everyone(), None),
     ("GET", "/login", everyone(), None),
