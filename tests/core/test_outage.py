@@ -7,7 +7,7 @@ import pytest
 from participation.core.outage import Outage, keep_running
 
 
-class Stop(Exception):
+class StopLoopError(Exception):
     pass
 
 
@@ -21,7 +21,7 @@ class FakeTime:
         self.slept.append(seconds)
         self.now += seconds
         if len(self.slept) >= self.stop_after:
-            raise Stop
+            raise StopLoopError
 
 
 def test_a_loop_keeps_running_through_an_outage_backs_off_and_logs_it_once(caplog):
@@ -36,7 +36,7 @@ def test_a_loop_keeps_running_through_an_outage_backs_off_and_logs_it_once(caplo
 
     logger = logging.getLogger("test.outage")
     outage = Outage("Redis (test)", logger, first=1, longest=4, clock=lambda: clock.now)
-    with caplog.at_level(logging.INFO, logger="test.outage"), pytest.raises(Stop):
+    with caplog.at_level(logging.INFO, logger="test.outage"), pytest.raises(StopLoopError):
         keep_running(step, 0.5, clock.sleep, outage)
 
     assert len(calls) == 8  # it never stopped
@@ -55,11 +55,14 @@ def test_while_down_callers_are_told_to_wait_instead_of_each_waiting_for_a_timeo
     assert outage.ready()
 
     outage.failed(TimeoutError("Timeout reading from socket"))
-    assert outage.down and not outage.ready()
+    assert outage.down
+    assert not outage.ready()
     now[0] = 0.6
     assert outage.ready()
     outage.failed(TimeoutError("again"))
     assert not outage.ready()  # now a whole second
     now[0] = 1.7
     assert outage.ready()
-    assert outage.succeeded() and outage.ready() and not outage.down
+    assert outage.succeeded()
+    assert outage.ready()
+    assert not outage.down
