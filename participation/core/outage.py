@@ -49,6 +49,7 @@ class Outage:
         self.reason = None
         self._delay = first
         self._retry_at = 0.0
+        self._probing = False
 
     @property
     def down(self):
@@ -57,6 +58,29 @@ class Outage:
     def ready(self):
         """Whether to try the dependency now (always while up; after the back-off while down)."""
         return self.since is None or self._clock() >= self._retry_at
+
+    def usable(self, probe, spawn):
+        """Whether to use the dependency now. While it is away, no caller waits for it: once
+        the back-off is over, ``probe()`` (e.g. a Redis PING) runs in the background through
+        ``spawn`` and ends the outage when it succeeds."""
+        if self.since is None:
+            return True
+        with self._lock:
+            if self._probing or self._clock() < self._retry_at:
+                return False
+            self._probing = True
+        spawn(self._probe, probe)
+        return False
+
+    def _probe(self, probe):
+        try:
+            probe()
+        except Exception as error:
+            self.failed(error)
+        else:
+            self.succeeded()
+        finally:
+            self._probing = False
 
     def seconds_to_retry(self):
         return 0.0 if self.since is None else max(0.0, self._retry_at - self._clock())
@@ -129,11 +153,11 @@ def socketio_queue(url, channel="flask-socketio"):
             self.connected = True
 
         def _publish(self, data):
-            if not self.sending.ready():
+            if not self.connected:
+                self._redis_connect()
+            if not self.sending.usable(self.redis.ping, self.server.start_background_task):
                 return
             try:
-                if not self.connected:
-                    self._redis_connect()
                 self.redis.publish(self.channel, self.json.dumps(data))
             except Exception as error:
                 self.sending.failed(error)

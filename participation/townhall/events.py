@@ -526,8 +526,10 @@ class _Store:
 
 
 def init_app(app):
-    presence.configure(app.config.get("REDIS_URL"))
-    live_limits.configure(app.config.get("REDIS_URL"), app.config.get("RATELIMIT_KEY_PREFIX"))
+    spawn = socketio.start_background_task
+    presence.configure(app.config.get("REDIS_URL"), spawn=spawn)
+    live_limits.configure(app.config.get("REDIS_URL"), app.config.get("RATELIMIT_KEY_PREFIX"),
+                          spawn=spawn)  # fmt: skip
     _broadcaster.configure(
         app.config["TOWNHALL_BATCH_MS"] / 1000,
         app.config["TOWNHALL_BATCH_MAX_MS"] / 1000,

@@ -22,9 +22,16 @@ class LiveLimits:
         self._shared = None
         self._local = FixedWindowRateLimiter(MemoryStorage())
         self._prefix = ""
+        self._spawn = None
         self.outage = Outage("Redis (live town hall limits)", logger)
 
-    def configure(self, redis_url, prefix=""):
+    def _probe(self):
+        if not self._shared.storage.check():
+            raise ConnectionError("Redis does not answer")
+
+    def configure(self, redis_url, prefix="", spawn=None):
+        """``spawn`` runs a check of Redis in the background while it is away."""
+        self._spawn = spawn or (lambda function, *args: function(*args))
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
@@ -43,7 +50,7 @@ class LiveLimits:
         """Count one action; returns ``(allowed, seconds until the window resets)``."""
         limit = parse_limit(rule)
         keys = (self._prefix, *identifiers)
-        if self._shared is not None and self.outage.ready():
+        if self._shared is not None and self.outage.usable(self._probe, self._spawn):
             try:
                 answer = self._check(self._shared, limit, keys)
             except Exception as error:  # redis-py's errors; the write goes on, counted here

@@ -15,6 +15,10 @@ from participation.core.outage import Outage, redis_client
 logger = logging.getLogger(__name__)
 
 
+def _in_thread(function, *args):
+    threading.Thread(target=function, args=args, daemon=True).start()
+
+
 class Presence:
     def __init__(self):
         self._lock = threading.Lock()
@@ -24,12 +28,15 @@ class Presence:
         self._seen = {}
         self._sampled = {}
         self._redis = None
+        self._spawn = _in_thread
         self._outage = Outage("Redis (town hall presence)", logger)
         self._marker = f"ruamkid:presence-process:{uuid.uuid4().hex}"
         self._stale = True  # Redis may lack some of this process's connections
         self._gone = set()  # (key, member) that could not be removed from Redis
 
-    def configure(self, redis_url, client=None):
+    def configure(self, redis_url, client=None, spawn=None):
+        """``spawn`` runs a check of Redis in the background while it is away."""
+        self._spawn = spawn or _in_thread
         self._outage.succeeded()
         self._stale = True
         if redis_url:
@@ -46,7 +53,7 @@ class Presence:
         """Run ``command(redis)``; None (the caller falls back) while Redis is away."""
         if self._redis is None:
             return fallback
-        if not self._outage.ready():
+        if not self._outage.usable(self._redis.ping, self._spawn):
             self._stale = True
             return fallback
         import redis
@@ -164,7 +171,7 @@ class Presence:
     def heal(self):
         """Write this process's connections into Redis again if it may lack them (an outage, or
         Redis restarted and lost them). Called by the presence loop."""
-        if self._redis is None or not self._outage.ready():
+        if self._redis is None or not self._outage.usable(self._redis.ping, self._spawn):
             return False
         import redis
 

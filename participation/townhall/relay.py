@@ -126,7 +126,7 @@ class Relay:
         if self._redis is None:
             self._deliver(townhall_id, events)
             return
-        if self.publishing.ready():
+        if self.publishing.usable(self._redis.ping, self._spawn):
             message = json.dumps({"townhall": townhall_id, "events": events}, ensure_ascii=False)
             try:
                 self._redis.publish(self.channel, message)
