@@ -184,3 +184,56 @@ def test_a_page_that_joins_while_redis_is_frozen_goes_live_and_follows_both_serv
     assert len(page.driver.find_elements(By.CSS_SELECTOR, "[data-list=messages] li")) == 2
     assert page.driver.execute_script("return window.__notReloaded === true;")
     assert first.errors() == second.errors() == []
+
+
+# Before the page's scripts run: the page's first ``join`` goes out under a name the server
+# does not answer, as a join lost in an outage.
+LOSE_THE_FIRST_JOIN = """
+(function () {
+  var real;
+  Object.defineProperty(window, "io", { configurable: true, get: function () { return real; },
+    set: function (value) {
+      real = value;
+      var emit = value.Socket.prototype.emit;
+      value.Socket.prototype.emit = function (name) {
+        if (name === "join" && !window.__lostJoin) {
+          window.__lostJoin = true;
+          arguments[0] = "join-lost";
+        }
+        return emit.apply(this, arguments);
+      };
+    } });
+})();
+"""
+
+
+def test_a_join_that_gets_no_answer_is_sent_again_and_the_page_comes_live(
+    browsers, socket_server, create_townhall, resident, create_user, token_for
+):
+    import socketio as socketio_client
+
+    townhall = create_townhall()
+    server = socket_server()
+    other = socketio_client.Client(reconnection=False)
+    other.connect(server.url, namespaces=["/townhall"], transports=["websocket"],
+                  auth={"token": token_for(create_user(name="คนอื่น"))})  # fmt: skip
+    other.call("join", {"townhall": townhall.slug}, namespace="/townhall")
+    page = Page(browsers(), server.url)
+    page.sign_in(resident)
+    page.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                {"source": LOSE_THE_FIRST_JOIN})  # fmt: skip
+    page.open(f"/townhalls/{townhall.slug}")
+    try:
+        page.wait.until(lambda d: d.execute_script("return window.__lostJoin === true;"))
+        # Waiting for an answer, the page does not claim to be live.
+        state = page.driver.find_element(By.CSS_SELECTOR, "[data-connection]")
+        assert state.get_attribute("data-state") in ("connecting", "reconnecting")
+        other.call("post", {"townhall": townhall.slug, "body": "ระหว่างที่รอคำตอบ",
+                            "client_id": "while-waiting"}, namespace="/townhall")  # fmt: skip
+
+        _connected(page)
+        page.wait.until(ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "[data-list=messages]"), "ระหว่างที่รอคำตอบ"))  # fmt: skip
+    finally:
+        other.disconnect()
+    assert server.errors() == []
