@@ -260,7 +260,9 @@ def on_join(payload=None):
     """Sent by a client to follow a town hall; answers with a snapshot or the missed events.
 
     ``last_seq`` (optional) is the last event the client saw; everything after it comes back in
-    order, or ``resync: true`` with a fresh snapshot when too much was missed.
+    order, or ``resync: true`` with a fresh snapshot when too much was missed or ``last_seq``
+    is ahead of the town hall. The database is read first and let go before Redis (presence)
+    is asked.
     """
     if not isinstance(payload, dict):
         return _error("invalid", _("The request was not understood."))
