@@ -163,18 +163,24 @@ def _configure_security(app):
 
 def _configure_socketio(app):
     # Handlers must be registered before the first init_app, so every app gets them.
+    from participation.core.outage import socketio_queue
+    from participation.core.security import SocketIOHeaders
     from participation.opinions import events as _opinion_events  # noqa: F401
     from participation.townhall import events
 
+    queue = app.config["SOCKETIO_MESSAGE_QUEUE"]
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        # Reset explicitly: Flask-SocketIO keeps an earlier app's queue otherwise.
-        **({} if app.config["SOCKETIO_MESSAGE_QUEUE"] else {"client_manager": None}),
+        message_queue=queue,
+        # Short Redis timeouts; and reset explicitly without a queue: Flask-SocketIO keeps an
+        # earlier app's queue otherwise.
+        client_manager=socketio_queue(queue) if queue else None,
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"] or None,
         manage_session=False,
     )
+    # Socket.IO's own answers (long-polling) bypass Flask: give them the pages' headers.
+    app.wsgi_app = SocketIOHeaders(app.wsgi_app, app.config)
     events.init_app(app)
 
 

@@ -75,12 +75,18 @@ def _poll(data):
     }  # fmt: skip
 
 
-def _run(townhall, action, field=None):
+def _run(townhall, action, field=None, limit=None, client_id=None):
     """Run a town-hall operation, commit, then broadcast its events to the live room.
 
     ``field``: the input field that an "invalid" refusal is about (422); otherwise 409.
+    ``limit``: the live event whose limit the write counts against (``ask``, ``upvote``,
+    ``answer_poll``); counted before the operation's transaction, as on the live page.
     """
     try:
+        if limit and not ops.is_repeat(limit, townhall, current_user, client_id):
+            townhall_id, user_id = townhall.id, current_user.id
+            db.session.commit()  # ends the reading: no transaction waits for Redis
+            ops.check_rate_limit(ops.LIMITED[limit], townhall_id, user_id)
         answer, events = action()
     except ops.TownHallError as error:
         db.session.rollback()
@@ -147,8 +153,10 @@ def get_townhall(slug):
 def ask_question(slug, body):
     townhall = load_townhall(slug)
     client_id = body.client_id or f"api-{secrets.token_hex(8)}"
-    question = _run(townhall, lambda: ops.ask_question(townhall, current_user, body.body,
-                                                       client_id), "body")  # fmt: skip
+    question = _run(
+        townhall, lambda: ops.ask_question(townhall, current_user, body.body, client_id),
+        "body", "ask", client_id,
+    )  # fmt: skip
     return {
         "id": question.id, "body": question.body, "author": person(current_user),
         "state": question.state, "upvotes": question.upvote_count,
@@ -169,7 +177,7 @@ def upvote_question(slug, question_id):
         event = ops.upvote_question(question, townhall, current_user)
         return (question, event), event
 
-    question, event = _run(townhall, action)
+    question, event = _run(townhall, action, limit="upvote")
     count = db.session.scalar(sa.select(Question.upvote_count).where(Question.id == question_id))
     return {"upvotes": count, "already": event is None}
 
@@ -185,6 +193,6 @@ def answer_poll(slug, poll_id, body):
         event = ops.answer_poll(poll, townhall, current_user, body.option_ids)
         return poll.id, event
 
-    answered = _run(townhall, action, "option_ids")
+    answered = _run(townhall, action, "option_ids", "answer_poll")
     poll = ops.get_poll(townhall, answered)
     return _poll(ops.poll_dict(poll))

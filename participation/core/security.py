@@ -18,13 +18,42 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def security_headers(config):
+    """The headers every response carries, as (name, value) pairs."""
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if config.get("SESSION_COOKIE_SECURE"):
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return headers
+
+
 def set_security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    for name, value in security_headers(current_app.config):
+        response.headers.setdefault(name, value)
     return response
+
+
+class SocketIOHeaders:
+    """WSGI middleware: the security headers on the answers that never reach Flask (Socket.IO's
+    long-polling, under ``/socket.io/``), where they are missing."""
+
+    def __init__(self, wsgi_app, config, path="/socket.io/"):
+        self.wsgi_app = wsgi_app
+        self.path = path
+        self.headers = security_headers(config)
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(self.path):
+            return self.wsgi_app(environ, start_response)
+
+        def with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            extra = [(n, v) for n, v in self.headers if n.lower() not in present]
+            return start_response(status, [*headers, *extra], exc_info)
+
+        return self.wsgi_app(environ, with_headers)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from participation.core.models import utcnow
+from participation.core.outage import Outage, keep_running
 from participation.core.transactions import writing
 from participation.extensions import db, socketio
 from participation.opinions import operations as ops
@@ -124,6 +125,7 @@ class Scheduler:
     def __init__(self):
         self._pending = set()
         self._lock = threading.Lock()
+        self.outage = Outage("Recomputing opinion maps", logger)
 
     def request(self, app, conversation_id):
         with self._lock:
@@ -151,8 +153,13 @@ class Scheduler:
                 db.session.remove()
             if again and result is None:  # another process holds the claim: let it finish
                 socketio.sleep(max(1.0, interval / 2))
-        except Exception:
-            logger.exception("Recomputing the opinion map of conversation %s", conversation_id)
+        except Exception as error:  # the next vote asks again
+            first = not self.outage.down
+            if first:
+                logger.exception("Recomputing the opinion map of conversation %s", conversation_id)
+            self.outage.failed(error, logged=first)
+        else:
+            self.outage.succeeded()
         finally:
             with self._lock:
                 self._pending.discard(conversation_id)
@@ -195,17 +202,25 @@ def stale_conversations():
     ).all()
 
 
-def watch(interval, once=False, echo=print):
-    """Recompute every stale map, then (unless ``once``) look again every ``interval`` s."""
-    while True:
-        for conversation_id in stale_conversations():
-            started = time.perf_counter()
-            result = recompute_now(conversation_id)
-            if result is not None:
-                took = time.perf_counter() - started
-                echo(f"conversation {conversation_id}: {result.data['participants']} people, "
-                     f"{result.data['k']} groups, {took:.2f} s")  # fmt: skip
-        db.session.remove()
-        if once:
-            return
-        time.sleep(interval)
+def watch(interval, once=False, echo=print, sleep=time.sleep):
+    """Recompute every stale map, then (unless ``once``) look again every ``interval`` s.
+
+    Watching runs for ever: an error (the database or Redis away) is logged once per outage and
+    the next look waits with back-off."""
+
+    def look():
+        try:
+            for conversation_id in stale_conversations():
+                started = time.perf_counter()
+                result = recompute_now(conversation_id)
+                if result is not None:
+                    took = time.perf_counter() - started
+                    echo(f"conversation {conversation_id}: {result.data['participants']} people, "
+                         f"{result.data['k']} groups, {took:.2f} s")  # fmt: skip
+        finally:
+            db.session.remove()
+
+    if once:
+        look()
+        return
+    keep_running(look, interval, sleep, Outage("Recomputing opinion maps", logger))

@@ -19,12 +19,14 @@ from flask_socketio import join_room, leave_room
 from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
 from participation.core.forms import valid_id
+from participation.core.outage import Outage, keep_running
 from participation.core.sanitize import strip_control_characters
-from participation.core.transactions import database_problem, writing
+from participation.core.transactions import database_problem, reading, writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
 from participation.townhall.fanout import Broadcaster
-from participation.townhall.models import TownHall
+from participation.townhall.limits import live_limits
+from participation.townhall.models import Event, TownHall
 from participation.townhall.presence import presence
 from participation.townhall.relay import Relay
 
@@ -103,9 +105,11 @@ def on_connect(auth=None):
         client.update(session_token=current_user.session_token, can_write=True)
     if token or current_user.is_authenticated:
         client["user_id"] = user.id
-        presence.add_user_sid(user.id, request.sid)
         if user.is_suspended:  # follows as a visitor, takes no part
             client["can_write"] = False
+    db.session.close()  # nothing of the database is held while Redis is asked
+    if client.get("user_id"):
+        presence.add_user_sid(client["user_id"], request.sid)
     _clients[request.sid] = client
 
 
@@ -135,24 +139,28 @@ def handler(event_name, needs_write=False):
     def decorator(function):
         @wraps(function)
         def wrapped(payload=None):
-            # The whole event is one write transaction from its first read, so SQLite queues
-            # concurrent writers (busy timeout) instead of failing a read-then-write.
-            with writing():
-                try:
+            try:
+                if event_name in ops.LIMITED and current_app.config["RATELIMIT_ENABLED"]:
+                    refused = _count_against_limit(event_name, payload)
+                    if refused:
+                        return refused
+                # The whole event is one write transaction from its first read, so SQLite
+                # queues concurrent writers (busy timeout) instead of failing a read-then-write.
+                with writing():
                     return _handle(payload)
-                except sa.exc.OperationalError as error:  # busy, or the database failed
-                    db.session.rollback()
-                    if database_problem(error) != "busy":  # down or out of disk: not "busy"
-                        logger.error("Database unavailable in %s: %s", event_name, error)
-                        return _error(
-                            "unavailable",
-                            _(
-                                "Storage is unavailable, so this was not saved. "
-                                "Please try again in a few minutes."
-                            ),
-                        )
-                    logger.exception("Database busy in %s", event_name)
-                    return _error("busy", _("The service is busy; please try again shortly"))
+            except sa.exc.OperationalError as error:  # busy, or the database failed
+                db.session.rollback()
+                if database_problem(error) != "busy":  # down or out of disk: not "busy"
+                    logger.error("Database unavailable in %s: %s", event_name, error)
+                    return _error(
+                        "unavailable",
+                        _(
+                            "Storage is unavailable, so this was not saved. "
+                            "Please try again in a few minutes."
+                        ),
+                    )
+                logger.exception("Database busy in %s", event_name)
+                return _error("busy", _("The service is busy; please try again shortly"))
 
         def _handle(payload):
             if not isinstance(payload, dict):
@@ -186,6 +194,31 @@ def handler(event_name, needs_write=False):
         return wrapped
 
     return decorator
+
+
+def _count_against_limit(event_name, payload):
+    """Count a resident's write against their limit (in Redis) before its transaction begins,
+    so that no transaction (nor SQLite's writer lock) waits for Redis. A retried ``ask`` or
+    ``post`` is not counted again; anything the handler will refuse is left to it."""
+    with reading():
+        client = _clients.get(request.sid)
+        townhall = _townhall(payload.get("townhall")) if isinstance(payload, dict) else None
+        user = _viewer() if townhall is not None else None
+        counted = None
+        if (
+            client is not None and townhall is not None and townhall.id in client["joined"]
+            and user is not None and client["can_write"]
+            and not ops.is_repeat(event_name, townhall, user, payload.get("client_id"))
+        ):  # fmt: skip
+            counted = (townhall.id, user.id)
+        db.session.rollback()  # ends the reading transaction
+    if counted is None:
+        return None
+    try:
+        ops.check_rate_limit(ops.LIMITED[event_name], *counted)
+    except ops.TownHallError as error:
+        return _error(error.code, error.message, error.retry_after)
+    return None
 
 
 def _run(function, townhall, user, payload):
@@ -236,7 +269,9 @@ def on_join(payload=None):
     """Sent by a client to follow a town hall; answers with a snapshot or the missed events.
 
     ``last_seq`` (optional) is the last event the client saw; everything after it comes back in
-    order, or ``resync: true`` with a fresh snapshot when too much was missed.
+    order, or ``resync: true`` with a fresh snapshot when too much was missed or ``last_seq``
+    is ahead of the town hall. The database is read first and let go before Redis (presence)
+    is asked.
     """
     if not isinstance(payload, dict):
         return _error("invalid", _("The request was not understood."))
@@ -248,21 +283,27 @@ def on_join(payload=None):
     signed_in = user is not None
     if not signed_in and not townhall.allow_visitors:
         return _error("sign_in", _("Please sign in to follow this town hall."))
+    user_id = user.id if signed_in else None
     last_seq = payload.get("last_seq")
     if last_seq is not None and not (valid_id(last_seq) or last_seq == 0):
         return _error("invalid", _("The request was not understood."))
     join_room(room(townhall.id))
-    if townhall.id not in client["joined"]:
-        client["joined"].add(townhall.id)
-        presence.join(townhall.id, request.sid, f"u{user.id}" if signed_in else None)
+    first_join = townhall.id not in client["joined"]
+    client["joined"].add(townhall.id)
     viewer = user if signed_in else AnonymousUserMixin()
-    answer = {"ok": True, "townhall": townhall.id, "present": presence.count(townhall.id)}
+    answer = {"ok": True, "townhall": townhall.id}
     replay = ops.events_after(townhall, last_seq) if last_seq is not None else None
     if replay is None:
         answer.update(resync=last_seq is not None, snapshot=ops.snapshot(townhall, viewer))
     else:
         answer.update(events=replay, last_seq=townhall.last_seq)
-    _broadcaster.expect(townhall.id, townhall.last_seq + 1)
+    townhall_id, seq = townhall.id, townhall.last_seq
+    _broadcaster.expect(townhall_id, seq + 1)
+    _relay.expect(townhall_id, seq)
+    db.session.close()  # nothing of the database is held while Redis is asked
+    if first_join:
+        presence.join(townhall_id, request.sid, f"u{user_id}" if signed_in else None)
+    answer["present"] = presence.count(townhall_id)
     return answer
 
 
@@ -272,9 +313,11 @@ def on_leave(payload=None):
     townhall = _townhall(payload.get("townhall")) if isinstance(payload, dict) else None
     if client is None or townhall is None or townhall.id not in client["joined"]:
         return _error("not_joined", _("Join the town hall first."))
-    leave_room(room(townhall.id))
-    client["joined"].discard(townhall.id)
-    presence.leave(townhall.id, request.sid)
+    townhall_id = townhall.id
+    leave_room(room(townhall_id))
+    client["joined"].discard(townhall_id)
+    db.session.close()
+    presence.leave(townhall_id, request.sid)
     return {"ok": True}
 
 
@@ -398,32 +441,42 @@ def on_close_poll(townhall, user, payload):
 
 
 def broadcast_presence(app):
-    """Every few seconds, tell each room how many people are present (only when it changed)."""
+    """Every few seconds, tell each room how many people are present (only when it changed),
+    and keep a sample for the summary. Runs for ever: while Redis or the database is away it
+    logs once and tries again with back-off; after a Redis restart it writes this process's
+    connections into Redis again (presence.heal)."""
     interval = app.config.get("TOWNHALL_PRESENCE_SECONDS", 2)
-    while True:
-        socketio.sleep(interval)
-        for townhall_id, count in presence.changed():
-            socketio.emit("presence", {"townhall": townhall_id, "present": count},
-                          to=room(townhall_id), namespace=NAMESPACE)  # fmt: skip
-            if presence.claim_sample(townhall_id, interval):
-                record_attendance(app, townhall_id, count)
+    outage = Outage("Town hall presence", logger)
+    keep_running(lambda: presence_step(app, interval), interval, socketio.sleep, outage)
+
+
+def presence_step(app, interval):
+    presence.heal()
+    for townhall_id, count in presence.changed():
+        # To this process's connections only: every process counts its own rooms' news.
+        socketio.emit("presence", {"townhall": townhall_id, "present": count},
+                      to=room(townhall_id), namespace=NAMESPACE, ignore_queue=True)  # fmt: skip
+        if presence.claim_sample(townhall_id, interval):
+            record_attendance(app, townhall_id, count)
+
+
+_attendance = Outage("Recording town hall attendance", logger)
 
 
 def record_attendance(app, townhall_id, present):
     """Keep how many people are present (and have been), for the town hall's summary."""
     from participation.townhall.models import Attendance
 
+    seen = presence.seen(townhall_id)  # asked before the transaction begins
     with app.app_context(), writing():
         try:
-            db.session.add(
-                Attendance(
-                    townhall_id=townhall_id, present=present, seen=presence.seen(townhall_id)
-                )
-            )
+            db.session.add(Attendance(townhall_id=townhall_id, present=present, seen=seen))
             db.session.commit()
-        except sa.exc.SQLAlchemyError:  # the town hall was deleted meanwhile
+        except sa.exc.SQLAlchemyError as error:  # deleted meanwhile, or the database is away
             db.session.rollback()
-            logger.warning("Could not record attendance of town hall %s", townhall_id)
+            _attendance.failed(error)
+        else:
+            _attendance.succeeded()
 
 
 def collect_garbage(quiet_seconds=3, at_least_every=600):
@@ -434,14 +487,16 @@ def collect_garbage(quiet_seconds=3, at_least_every=600):
 
     if gc.get_threshold()[2] < MANUAL_FULL_COLLECTIONS:
         return
-    last = time.monotonic()
-    while True:
-        socketio.sleep(5)
+    last = {"at": time.monotonic()}
+
+    def step():
         now = time.monotonic()
         quiet = now - _last_sent["at"] > quiet_seconds
-        if (quiet and now - last > 60) or now - last > at_least_every:
+        if (quiet and now - last["at"] > 60) or now - last["at"] > at_least_every:
             gc.collect()
-            last = time.monotonic()
+            last["at"] = time.monotonic()
+
+    keep_running(step, 5, socketio.sleep, Outage("Garbage collection", logger))
 
 
 _started = {"at": None}
@@ -454,14 +509,45 @@ def start_background_tasks(app):
         socketio.start_background_task(collect_garbage)
 
 
+class _Store:
+    """The database as the relay reads it to catch up (participation/townhall/relay.py)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def heads(self, townhall_ids):
+        with self.app.app_context():
+            try:
+                return dict(db.session.execute(
+                    sa.select(TownHall.id, TownHall.last_seq).where(TownHall.id.in_(townhall_ids))
+                ).all())  # fmt: skip
+            finally:
+                db.session.remove()
+
+    def events_after(self, townhall_id, seq):
+        with self.app.app_context():
+            try:
+                rows = db.session.scalars(
+                    sa.select(Event).where(Event.townhall_id == townhall_id, Event.seq > seq)
+                    .order_by(Event.seq).limit(ops.REPLAY_LIMIT)
+                )  # fmt: skip
+                return [ops.event_dict(event) for event in rows]
+            finally:
+                db.session.remove()
+
+
 def init_app(app):
-    presence.configure(app.config.get("REDIS_URL"))
+    spawn = socketio.start_background_task
+    presence.configure(app.config.get("REDIS_URL"), spawn=spawn)
+    live_limits.configure(app.config.get("REDIS_URL"), app.config.get("RATELIMIT_KEY_PREFIX"),
+                          spawn=spawn)  # fmt: skip
     _broadcaster.configure(
         app.config["TOWNHALL_BATCH_MS"] / 1000,
         app.config["TOWNHALL_BATCH_MAX_MS"] / 1000,
         app.config["TOWNHALL_REORDER_MS"] / 1000,
     )
-    _relay.configure(app.config["SOCKETIO_MESSAGE_QUEUE"])
+    _relay.configure(app.config["SOCKETIO_MESSAGE_QUEUE"], store=_Store(app),
+                     watched=presence.rooms)  # fmt: skip
 
     @app.before_request
     def _start_once():

@@ -24,10 +24,15 @@ and ``last_seq``. An event older than one already sent goes out as soon as possi
 A window of 0 sends every event at once, as it comes, without waiting for anything.
 """
 
+import logging
 import math
 import threading
 import time
 from dataclasses import dataclass, field
+
+from participation.core.outage import Outage
+
+logger = logging.getLogger(__name__)
 
 QUIET_RATE = 20  # events a second up to which the window stays at its smallest
 BUSY_RATE = 100  # events a second from which it is at its largest
@@ -62,6 +67,7 @@ class Broadcaster:
         self._clock = clock
         self._rooms = {}
         self._lock = threading.Lock()
+        self.sending = Outage("Sending town-hall events to connections", logger)
         self.configure(window, max_window, hold)
 
     def configure(self, window, max_window=None, hold=0.1):
@@ -79,7 +85,7 @@ class Broadcaster:
         if not events:
             return
         if self.window <= 0:
-            self._send(townhall_id, events)
+            self._send_safely(townhall_id, events)
             return
         now = self._clock()
         with self._lock:
@@ -91,7 +97,20 @@ class Broadcaster:
                 room.flushing = True
                 self._spawn(self._flush_later, townhall_id, self._due(room, now))
         if batch:
-            self._send(townhall_id, batch)
+            self._send_safely(townhall_id, batch)
+
+    def _send_safely(self, townhall_id, events):
+        """Send; an error is logged (once while it lasts) and never stops the room's flusher.
+        Clients that missed the events catch up with ``join`` and ``last_seq``."""
+        try:
+            self._send(townhall_id, events)
+        except Exception as error:
+            first = not self.sending.down
+            if first:
+                logger.exception("Could not send events of town hall %s", townhall_id)
+            self.sending.failed(error, logged=first)
+        else:
+            self.sending.succeeded()
 
     def expect(self, townhall_id, next_seq):
         """Where the town hall's numbering stands (a join reads it), for a room this process
@@ -144,20 +163,26 @@ class Broadcaster:
         return max(0.001, give_up - now)
 
     def _flush_later(self, townhall_id, delay):
-        while True:
-            if delay > 0:
-                self._sleep(delay)
-            with self._lock:
-                room = self._rooms[townhall_id]
-                now = self._clock()
-                batch = self._take(room, now) if room.pending and now >= room.until else []
-                delay = self._due(room, now) if room.pending else None
+        try:
+            while True:
+                if delay > 0:
+                    self._sleep(delay)
+                with self._lock:
+                    room = self._rooms[townhall_id]
+                    now = self._clock()
+                    batch = self._take(room, now) if room.pending and now >= room.until else []
+                    delay = self._due(room, now) if room.pending else None
+                    if delay is None:
+                        room.flushing = False
+                if batch:
+                    self._send_safely(townhall_id, batch)
                 if delay is None:
-                    room.flushing = False
-            if batch:
-                self._send(townhall_id, batch)
-            if delay is None:
-                return
+                    return
+        except BaseException:
+            # Whatever stopped this flusher, the room's next event starts a new one.
+            with self._lock:
+                self._rooms[townhall_id].flushing = False
+            raise
 
     def pending(self, townhall_id):
         """How many events wait (for the end of the window or for an earlier event)."""

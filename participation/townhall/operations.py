@@ -11,7 +11,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from limits import parse as parse_limit
 
 from participation.audit.operations import record_action
 from participation.core.forms import valid_id
@@ -19,7 +18,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError, suspension_message
 from participation.core.sanitize import body_text, plain_text
-from participation.extensions import db, limiter
+from participation.extensions import db
 from participation.notifications.operations import insert_if_absent
 from participation.townhall.models import (
     CLIENT_ID_MAX,
@@ -218,19 +217,36 @@ def require_facilitator(townhall, user):
         raise TownHallError("forbidden", _l("Only the town hall's facilitators can do this."))
 
 
-def _rate_limit(kind, townhall, user):
+LIMITED = {"ask": "post", "post": "post", "upvote": "upvote", "answer_poll": "poll"}
+
+
+def check_rate_limit(kind, townhall_id, user_id):
+    """Count a live write against the person's limit in this town hall (``post``, ``upvote``
+    or ``poll``); raises ``rate_limited`` when it is used up.
+
+    Call it before the write's transaction begins, never inside one: it asks Redis."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
-    limit = parse_limit(current_app.config[f"TOWNHALL_{kind.upper()}_LIMIT"])
-    if not limiter.limiter.hit(limit, "townhall", kind, str(townhall.id), str(user.id)):
-        window = limiter.limiter.get_window_stats(
-            limit, "townhall", kind, str(townhall.id), str(user.id)
-        )
+    from participation.townhall.limits import live_limits
+
+    rule = current_app.config[f"TOWNHALL_{kind.upper()}_LIMIT"]
+    allowed, wait = live_limits.hit(rule, "townhall", kind, str(townhall_id), str(user_id))
+    if not allowed:
         raise TownHallError(
-            "rate_limited",
-            _l("You are going a little fast. Please wait a moment."),
-            retry_after=max(1, int(window.reset_time - utcnow().timestamp())),
-        )
+            "rate_limited", _l("You are going a little fast. Please wait a moment."),
+            retry_after=wait,
+        )  # fmt: skip
+
+
+def is_repeat(kind, townhall, user, client_id):
+    """Whether an ``ask`` or ``post`` repeats one already stored (a retry: not counted again)."""
+    model = {"ask": Question, "post": Message}.get(kind)
+    if model is None or not isinstance(client_id, str) or not user.is_authenticated:
+        return False
+    return db.session.scalar(
+        sa.select(model.id).where(model.townhall_id == townhall.id, model.author_id == user.id,
+                                  model.client_id == client_id)
+    ) is not None  # fmt: skip
 
 
 # --- the session --------------------------------------------------------------------------
@@ -280,7 +296,6 @@ def ask_question(townhall, user, body, client_id):
         return existing, None
     require_participant(townhall, user)
     body = _clean(body, QUESTION_MAX, "body")
-    _rate_limit("post", townhall, user)
     question = Question(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
                         body=body)  # fmt: skip
     question.author = user
@@ -301,7 +316,6 @@ def upvote_question(question, townhall, user):
     require_participant(townhall, user)
     if question.author_id == user.id:
         raise TownHallError("invalid", _l("You cannot upvote your own question."))
-    _rate_limit("upvote", townhall, user)
     if not insert_if_absent(QuestionUpvote, question_id=question.id, user_id=user.id,
                             created_dt=utcnow()):  # fmt: skip
         return None
@@ -375,7 +389,6 @@ def post_message(townhall, user, body, client_id, parent_id=None):
                 _l("Slow mode is on: you can post again in %(seconds)s seconds.", seconds=wait),
                 retry_after=wait,
             )
-    _rate_limit("post", townhall, user)
     message = Message(townhall_id=townhall.id, author_id=user.id, client_id=client_id,
                       body=body, parent_id=getattr(parent, "id", None))  # fmt: skip
     message.author = user
@@ -509,7 +522,6 @@ def answer_poll(poll, townhall, user, option_ids):
     valid = {option.id for option in poll.options}
     if not chosen or not chosen <= valid or (not poll.is_multiple and len(chosen) != 1):
         raise TownHallError("invalid", _l("Please choose from the poll's options."))
-    _rate_limit("poll", townhall, user)
     if not insert_if_absent(PollResponse, poll_id=poll.id, user_id=user.id, created_dt=utcnow()):
         raise TownHallError("already", _l("You have already answered this poll."))
     response_id = db.session.scalar(
@@ -603,9 +615,11 @@ def snapshot(townhall, viewer):
 def events_after(townhall, seq):
     """Events after ``seq``, in order, with the text of since-hidden items removed.
 
-    Returns None when too much was missed; the client then takes a fresh snapshot.
+    Returns None when too much was missed, or when ``seq`` is ahead of the town hall (the
+    client kept numbers from elsewhere, e.g. a restored database): the client then takes a
+    fresh snapshot.
     """
-    if townhall.last_seq - seq > REPLAY_LIMIT:
+    if seq > townhall.last_seq or townhall.last_seq - seq > REPLAY_LIMIT:
         return None
     events = db.session.scalars(
         sa.select(Event).where(Event.townhall_id == townhall.id, Event.seq > seq)

@@ -44,19 +44,22 @@
   // --- talking to the server --------------------------------------------------------------
 
   var socket = io("/townhall", { transports: ["websocket"], reconnectionDelayMax: 5000 });
+  var ACK_TIMEOUT = 8000;  // ms to wait for any acknowledgement before trying again
+  var JOIN_TIMEOUT = 6000;
 
   function send(event, payload, attempt) {
     attempt = attempt || 1;
     payload.townhall = slug;
     return new Promise(function (resolve) {
-      socket.timeout(8000).emit(event, payload, function (err, answer) {
-        if (err) {
-          // No acknowledgement: retry with the same payload (and client_id), so it is stored once.
-          if (attempt < 4) { resolve(send(event, payload, attempt + 1)); return; }
-          say(text.failed);
-          resolve({ ok: false });
+      socket.timeout(ACK_TIMEOUT).emit(event, payload, function (err, answer) {
+        var retry = err || (answer && answer.error === "busy");
+        if (retry && attempt < 4) {
+          // No acknowledgement, or the server was busy: the same payload again (and the same
+          // client_id), so it is stored once.
+          setTimeout(function () { resolve(send(event, payload, attempt + 1)); }, 500 * attempt);
           return;
         }
+        if (err) { say(text.failed); resolve({ ok: false }); return; }
         if (!answer.ok) say(answer.message);
         else say("");
         resolve(answer);
@@ -64,38 +67,73 @@
     });
   }
 
+  // join: asked on every (re)connection and after a gap. It is answered within JOIN_TIMEOUT or
+  // asked again (with back-off); meanwhile events are kept and applied after its answer.
+  var joinAttempt = 0;  // which join's answer is awaited (0: none)
+  var joinRetry = null;
+  var joinAgain = false;
+
   function join() {
-    if (joining) return;
+    if (joining) { joinAgain = true; return; }
+    clearTimeout(joinRetry);
     joining = true;
+    var attempt = ++joinAttempt;
     var payload = { townhall: slug };
     if (model.lastSeq !== null) payload.last_seq = model.lastSeq;
-    socket.emit("join", payload, function (answer) {
+    socket.timeout(JOIN_TIMEOUT).emit("join", payload, function (err, answer) {
+      if (attempt !== joinAttempt) return;  // an answer that came too late
       joining = false;
+      if (err || (answer && answer.error === "busy")) { retryJoin(); return; }
+      joinFailures = 0;
       if (!answer || !answer.ok) { say(answer && answer.message); return; }
       if (answer.snapshot) applySnapshot(answer.snapshot);
       else answer.events.forEach(applyEvent);
+      setConnection(text.live, "live");
       setPresence(answer.present);
       render();
+      if (joinAgain) { joinAgain = false; join(); return; }
+      receive([]);  // what came while joining
     });
   }
 
-  socket.on("connect", function () { setConnection(text.live, "live"); join(); });
-  socket.on("disconnect", function () { setConnection(text.reconnecting, "reconnecting"); });
+  var joinFailures = 0;
+  function retryJoin() {
+    joinAttempt++;  // forget the unanswered one
+    joinFailures++;
+    setConnection(text.reconnecting, "reconnecting");
+    var wait = Math.min(15000, 1000 * Math.pow(2, joinFailures - 1)) * (0.75 + Math.random() / 2);
+    joinRetry = setTimeout(function () { if (socket.connected) join(); }, wait);
+  }
+
+  socket.on("connect", function () {
+    setConnection(text.connecting, "connecting");
+    joining = false;
+    joinAgain = false;
+    joinAttempt++;
+    join();
+  });
+  socket.on("disconnect", function () {
+    clearTimeout(joinRetry);
+    setConnection(text.reconnecting, "reconnecting");
+  });
   socket.io.on("reconnect_attempt", function () { setConnection(text.reconnecting, "reconnecting"); });
   socket.on("connect_error", function () { setConnection(text.offline, "offline"); });
   socket.on("presence", function (data) { setPresence(data.present); });
+  setConnection(text.connecting, "connecting");
   // Events that arrived before the one they follow (several server processes can publish in
-  // crossed order): held briefly, applied as soon as the gap fills, else fetched with join.
+  // crossed order, or a join is being answered): held, applied as soon as the gap fills, else
+  // fetched with join.
   var early = new Map();
   var gapTimer = null;
   socket.on("event", function (event) { receive([event]); });
   // Events that came close together arrive as one list, in order.
   socket.on("events", function (events) { receive(events); });
   function receive(events) {
-    if (model.lastSeq === null || joining) return;  // the join answer brings them
     events.forEach(function (event) {
-      if (event.seq > model.lastSeq) early.set(event.seq, event);  // else already applied
+      if (model.lastSeq === null || event.seq > model.lastSeq) early.set(event.seq, event);
     });
+    if (model.lastSeq === null || joining) return;  // applied after the join's answer
+    early.forEach(function (_event, seq) { if (seq <= model.lastSeq) early.delete(seq); });
     var applied = false;
     while (early.has(model.lastSeq + 1)) {
       var next = early.get(model.lastSeq + 1);
@@ -107,7 +145,7 @@
     if (early.size && !gapTimer) {
       gapTimer = setTimeout(function () {
         gapTimer = null;
-        if (early.size) { early.clear(); join(); }
+        if (early.size && !joining) { early.clear(); join(); }
       }, 700);
     }
   }

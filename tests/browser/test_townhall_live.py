@@ -138,3 +138,102 @@ def test_the_live_page_reconnects_by_itself_and_catches_up(
     messages = page.driver.find_elements(By.CSS_SELECTOR, "[data-list=messages] li")
     assert len(messages) == 1
     assert page.driver.execute_script("return window.__notReloaded === true;")
+
+
+def test_a_page_that_joins_while_redis_is_frozen_goes_live_and_follows_both_servers(
+    browsers, socket_server, faulty_redis, create_townhall, resident, create_user, token_for
+):
+    """Two server processes share a Redis that freezes (SIGSTOP) before the page opens: the
+    page still joins, shows it is live, and receives what residents post through the other
+    server, during the outage and after Redis is back, without a reload."""
+    import uuid
+
+    import socketio as socketio_client
+
+    townhall = create_townhall()
+    first, second = (socket_server(redis_url=faulty_redis.url) for _ in range(2))
+    other = socketio_client.Client(reconnection=False)
+    other.connect(second.url, namespaces=["/townhall"], transports=["websocket"],
+                  auth={"token": token_for(create_user(name="คนอื่น"))})  # fmt: skip
+    other.call("join", {"townhall": townhall.slug}, namespace="/townhall")
+
+    def post(body):
+        payload = {"townhall": townhall.slug, "body": body, "client_id": str(uuid.uuid4())}
+        answer = other.call("post", payload, namespace="/townhall")
+        assert answer["ok"], answer
+
+    def shows(text):
+        page.wait.until(ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "[data-list=messages]"), text))  # fmt: skip
+
+    page = Page(browsers(), first.url)
+    page.sign_in(resident)
+    try:
+        faulty_redis.pause()
+        page.open(f"/townhalls/{townhall.slug}")
+        _connected(page)
+        post("ระหว่างที่ Redis ค้าง")
+        shows("ระหว่างที่ Redis ค้าง")
+
+        faulty_redis.resume()
+        post("หลัง Redis กลับมา")
+        shows("หลัง Redis กลับมา")
+    finally:
+        faulty_redis.resume()
+        other.disconnect()
+    assert len(page.driver.find_elements(By.CSS_SELECTOR, "[data-list=messages] li")) == 2
+    assert page.driver.execute_script("return window.__notReloaded === true;")
+    assert first.errors() == second.errors() == []
+
+
+# Before the page's scripts run: the page's first ``join`` goes out under a name the server
+# does not answer, as a join lost in an outage.
+LOSE_THE_FIRST_JOIN = """
+(function () {
+  var real;
+  Object.defineProperty(window, "io", { configurable: true, get: function () { return real; },
+    set: function (value) {
+      real = value;
+      var emit = value.Socket.prototype.emit;
+      value.Socket.prototype.emit = function (name) {
+        if (name === "join" && !window.__lostJoin) {
+          window.__lostJoin = true;
+          arguments[0] = "join-lost";
+        }
+        return emit.apply(this, arguments);
+      };
+    } });
+})();
+"""
+
+
+def test_a_join_that_gets_no_answer_is_sent_again_and_the_page_comes_live(
+    browsers, socket_server, create_townhall, resident, create_user, token_for
+):
+    import socketio as socketio_client
+
+    townhall = create_townhall()
+    server = socket_server()
+    other = socketio_client.Client(reconnection=False)
+    other.connect(server.url, namespaces=["/townhall"], transports=["websocket"],
+                  auth={"token": token_for(create_user(name="คนอื่น"))})  # fmt: skip
+    other.call("join", {"townhall": townhall.slug}, namespace="/townhall")
+    page = Page(browsers(), server.url)
+    page.sign_in(resident)
+    page.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                {"source": LOSE_THE_FIRST_JOIN})  # fmt: skip
+    page.open(f"/townhalls/{townhall.slug}")
+    try:
+        page.wait.until(lambda d: d.execute_script("return window.__lostJoin === true;"))
+        # Waiting for an answer, the page does not claim to be live.
+        state = page.driver.find_element(By.CSS_SELECTOR, "[data-connection]")
+        assert state.get_attribute("data-state") in ("connecting", "reconnecting")
+        other.call("post", {"townhall": townhall.slug, "body": "ระหว่างที่รอคำตอบ",
+                            "client_id": "while-waiting"}, namespace="/townhall")  # fmt: skip
+
+        _connected(page)
+        page.wait.until(ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "[data-list=messages]"), "ระหว่างที่รอคำตอบ"))  # fmt: skip
+    finally:
+        other.disconnect()
+    assert server.errors() == []

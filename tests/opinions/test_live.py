@@ -337,3 +337,37 @@ def test_votes_are_stored_while_a_map_is_being_computed(
     (status, voted_at), (_mark, started) = answers
     assert status == 200
     assert voted_at - started < 3  # not held up by the busy timeout
+
+
+def test_watching_for_stale_maps_outlives_a_database_outage(app, create_conversation,
+                                                            monkeypatch):  # fmt: skip
+    import sqlite3
+
+    from participation.opinions import recompute
+
+    conversation = create_conversation(STATEMENTS)
+    real = recompute.stale_conversations
+    looks = []
+
+    def flaky():
+        looks.append(len(looks))
+        if len(looks) <= 2:
+            raise sa.exc.OperationalError(
+                "SELECT", None, sqlite3.OperationalError("unable to open")
+            )
+        return real()
+
+    class Enough(Exception):  # noqa: N818 - stops the endless loop
+        pass
+
+    def sleep(_seconds):
+        if len(looks) >= 4:
+            raise Enough
+
+    monkeypatch.setattr(recompute, "stale_conversations", flaky)
+    echoed = []
+    with app.app_context(), pytest.raises(Enough):
+        recompute.watch(1, echo=echoed.append, sleep=sleep)
+
+    assert len(looks) == 4
+    assert [line.split(":")[0] for line in echoed] == [f"conversation {conversation.id}"]

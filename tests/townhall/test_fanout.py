@@ -231,3 +231,24 @@ def test_a_burst_of_posts_reaches_a_watcher_in_fewer_frames_and_in_order(
         watcher.close()
         talker.close()
     assert server.errors() == []
+
+
+def test_a_failed_send_stops_neither_the_room_nor_its_later_events(clock, sent):
+    failing = {"left": 1}
+
+    def send(townhall_id, events):
+        if failing["left"]:
+            failing["left"] -= 1
+            raise OSError("connection reset")
+        sent.append((townhall_id, [e["seq"] for e in events]))
+
+    broadcaster = Broadcaster(send, window=0.1, spawn=clock.spawn, sleep=clock.sleep,
+                              clock=lambda: clock.now)  # fmt: skip
+    broadcaster.publish(7, [event(1)])  # lost (the clients catch up with join)
+    broadcaster.publish(7, [event(2)])
+    clock.run_later()
+    clock.now += 1
+    broadcaster.publish(7, [event(3)])
+
+    assert sent == [(7, [2]), (7, [3])]
+    assert broadcaster.pending(7) == 0

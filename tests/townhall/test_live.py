@@ -552,3 +552,55 @@ def test_a_post_that_waited_out_a_busy_database_gets_a_busy_answer(
 
     assert (answer["ok"], answer["error"]) == (False, "busy")
     assert _count(in_db, Message) == 0
+
+
+def test_socketio_long_polling_answers_carry_the_security_headers(client):
+    response = client.get("/socket.io/?EIO=4&transport=polling")
+
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_a_client_numbered_ahead_of_the_town_hall_is_told_to_resync(
+    socket_for, create_townhall, resident
+):
+    """E.g. the town hall's database was restored from a backup: the page's last_seq is from a
+    future the server never had; it gets a fresh snapshot, not an empty "nothing missed"."""
+    townhall = create_townhall()
+    sio = socket_for(resident)
+    joined(sio, townhall)
+    call(sio, "post", townhall=townhall.slug, body="ข้อความเดียว", client_id="one")
+
+    answer = joined(socket_for(resident), townhall, last_seq=40)
+
+    assert answer["resync"] is True
+    assert answer["snapshot"]["last_seq"] == 1
+    assert [m["body"] for m in answer["snapshot"]["messages"]] == ["ข้อความเดียว"]
+
+
+def test_a_retried_post_is_not_counted_again_against_the_limit(
+    config, make_app, create_townhall, resident, in_db
+):
+    from participation.extensions import socketio
+    from tests.conftest import Auth
+
+    config.RATELIMIT_ENABLED = True
+    config.TOWNHALL_POST_LIMIT = "2/minute"
+    app = make_app(config)
+    townhall = create_townhall()
+    client = app.test_client()
+    Auth(client).login(resident)
+    sio = socketio.test_client(app, namespace=NS, flask_test_client=client)
+    try:
+        joined(sio, townhall)
+        answers = [call(sio, "post", townhall=townhall.slug, body=body, client_id=client_id)
+                   for body, client_id in (("หนึ่ง", "a"), ("หนึ่ง", "a"), ("สอง", "b"))]  # fmt: skip
+    finally:
+        sio.disconnect(namespace=NS)
+
+    assert [a["ok"] for a in answers] == [True, True, True]
+    assert answers[0]["message"]["id"] == answers[1]["message"]["id"]
+    assert _count(in_db, Message) == 2

@@ -88,7 +88,7 @@ def test_a_client_gets_what_it_missed_after_the_server_restarts(
     talker.call("post", townhall=townhall.slug, body="ระหว่างที่หลุด", client_id="b")
     talker.close()
 
-    server.kill()
+    server.crash()  # the worker too: a lingering one would answer the new start
     server.start()
 
     again = Client(server.url, token_for(create_user()))

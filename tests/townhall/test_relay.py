@@ -128,3 +128,45 @@ def test_a_listening_process_has_its_publishing_connections_open_before_the_firs
         client.close()
 
     assert len(publishing) == PUBLISH_CONNECTIONS
+
+
+class Store:
+    """The database as the relay reads it: the town halls' last seq and their events."""
+
+    def __init__(self):
+        self.events = {7: []}
+
+    def heads(self, townhall_ids):
+        return {t: len(self.events[t]) for t in townhall_ids}
+
+    def events_after(self, townhall_id, seq):
+        return self.events[townhall_id][seq:]
+
+
+def test_a_process_reads_from_the_database_what_never_came_through_redis_and_hands_it_on_once():
+    store = Store()
+    process = Process(redis_url=None)
+    process.relay.configure(None, store=store, watched=lambda: [7])
+    process.relay.expect(7, 0)
+    store.events[7] = [event(1), event(2), event(3)]
+    process.relay._hand_on(7, [event(1)])  # came through Redis; 2 and 3 did not (yet)
+
+    process.relay.catch_up()  # behind: perhaps 2 and 3 are on their way
+    assert process.delivered == [(7, [1])]
+    process.relay.catch_up()  # still behind a whole check later: read them
+    process.relay._hand_on(7, [event(2), event(3)])  # they come after all: not twice
+    process.relay.catch_up()
+
+    assert process.delivered == [(7, [1]), (7, [2, 3])]
+
+
+def test_when_its_subscription_comes_back_a_process_catches_up_at_once():
+    store = Store()
+    process = Process(redis_url=None)
+    process.relay.configure(None, store=store, watched=lambda: [7])
+    process.relay.expect(7, 0)
+    store.events[7] = [event(1)]
+
+    process.relay.catch_up(force=True)
+
+    assert process.delivered == [(7, [1])]
