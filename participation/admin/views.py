@@ -21,6 +21,7 @@ from participation.admin.forms import RoleForm
 from participation.audit.models import ActionLog
 from participation.core.exports import csv_response
 from participation.core.forms import is_safe_next
+from participation.core.paging import requested_page
 from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
@@ -35,7 +36,7 @@ PAGE_SIZE = 50
 def users():
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     select = (
         sa.select(User)
         .options(sa.orm.selectinload(User.role_rows))
@@ -99,7 +100,7 @@ def _log_select():
 def log():
     """The full action log: who did what, to what, when and why."""
     select, action = _log_select()
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     pagination = db.paginate(select, page=page, per_page=LOG_PAGE, error_out=False)
     return render_template("admin/log.html", pagination=pagination, action=action)
 

@@ -21,6 +21,7 @@ from participation.audit.models import ActionLog
 from participation.core.errors import wants_json
 from participation.core.forms import is_safe_next
 from participation.core.models import utcnow
+from participation.core.paging import requested_page
 from participation.core.permissions import Permission, permission_required
 from participation.core.rules import RuleError, suspension_message
 from participation.core.transactions import SAFE_METHODS
@@ -213,7 +214,7 @@ def unsuspend(user_id):
 @bp.route("/transparency")
 def transparency():
     """Moderation actions and council decisions, for everyone; no private data."""
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     select = (
         sa.select(ActionLog)
         .where(ActionLog.is_public.is_(True))
