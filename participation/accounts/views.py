@@ -27,7 +27,7 @@ from participation.accounts.forms import (
     ResetPasswordForm,
     TokenForm,
 )
-from participation.core.forms import next_url, public_url_for
+from participation.core.forms import public_url_for, redirect_next
 from participation.core.i18n import current_language
 from participation.core.rules import RuleError
 from participation.extensions import configured_limit, db, limiter
@@ -72,7 +72,7 @@ def register():
         else:
             _sign_in(user, remember=False)
             flash(_("Welcome to Ruamkid, %(name)s!", name=user.display_name), "success")
-            return redirect(next_url())
+            return redirect_next()
     return render_template("accounts/register.html", form=form), 422 if form.errors else 200
 
 
@@ -81,7 +81,7 @@ def register():
 @limiter.shared_limit(_limit("RATELIMIT_LOGIN"), scope="sign-in", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(next_url())
+        return redirect_next()
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -94,7 +94,7 @@ def login():
         else:
             _sign_in(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
-            return redirect(next_url())
+            return redirect_next()
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 

@@ -20,7 +20,7 @@ from participation.accounts.models import User, UserRole
 from participation.admin.forms import RoleForm
 from participation.audit.models import ActionLog
 from participation.core.exports import csv_response
-from participation.core.forms import is_safe_next
+from participation.core.forms import safe_redirect
 from participation.core.paging import requested_page
 from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
 from participation.core.rules import RuleError
@@ -79,7 +79,7 @@ def change_role(user_id):
         if changed:
             flash(_("Roles of %(name)s are updated.", name=user.display_name), "success")
     target = request.form.get("return_to")
-    return redirect(target if is_safe_next(target) else url_for("admin.users"))
+    return safe_redirect(target, url_for("admin.users"))
 
 
 LOG_PAGE = 100

@@ -3,7 +3,7 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -25,11 +25,24 @@ class RuleAwareForm(FlaskForm):
 
 
 def is_safe_next(target):
-    """Return True when ``target`` is a path on this site (no scheme, no other host)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Return True when ``target`` is a path on this site (no scheme, no other host).
+
+    Control characters, white space and backslashes are refused anywhere: a line break would
+    split the Location header, and browsers drop tabs and line breaks and read a backslash as a
+    slash, so "/\\t/evil.example" would lead to another site.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(char == "\\" or char.isspace() or not char.isprintable() for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def safe_redirect(target, default):
+    """Redirect to ``target`` when it is a path on this site (:func:`is_safe_next`), else to
+    ``default``: every redirect to an address a request names goes through here."""
+    return redirect(target if is_safe_next(target) else default)
 
 
 def public_url_for(endpoint, **values):
@@ -46,10 +59,10 @@ def public_url_for(endpoint, **values):
     return base + url_for(endpoint, **values)
 
 
-def next_url(default_endpoint="home.index"):
-    """Return the page to go back to after a form, only ever on this site."""
+def redirect_next(default_endpoint="home.index"):
+    """Redirect to the page to go back to after a form (``next``), only ever on this site."""
     target = request.args.get("next") or request.form.get("next")
-    return target if is_safe_next(target) else url_for(default_endpoint)
+    return safe_redirect(target, url_for(default_endpoint))
 
 
 class ThaiDateField(DateField):

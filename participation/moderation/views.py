@@ -8,7 +8,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
@@ -19,7 +18,7 @@ from flask_login import current_user, login_required
 from participation.accounts.models import User
 from participation.audit.models import ActionLog
 from participation.core.errors import wants_json
-from participation.core.forms import is_safe_next
+from participation.core.forms import safe_redirect
 from participation.core.models import utcnow
 from participation.core.paging import requested_page
 from participation.core.permissions import Permission, permission_required
@@ -63,7 +62,7 @@ def _target_or_404(target_type, target_id):
 
 def _back(default):
     target = request.values.get("next")
-    return redirect(target if is_safe_next(target) else default)
+    return safe_redirect(target, default)
 
 
 def _broadcast(target, events):

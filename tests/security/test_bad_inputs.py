@@ -1,6 +1,7 @@
 """Inputs an attacker (or a mistyped link) sends: never a 500, always a plain answer."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -61,3 +62,47 @@ def test_the_api_refuses_a_page_number_out_of_range_as_a_field_error(
     assert answer.status_code == 422
     assert answer.mimetype == "application/problem+json"
     assert [error["field"] for error in answer.get_json()["errors"]] == ["page"]
+
+
+# Targets a request may name for "go back to": each must end on this site, unchanged or not at
+# all (a line break would split the Location header; browsers drop tabs and line breaks).
+UNSAFE_TARGETS = (
+    "/processes\r\nSet-Cookie: session=stolen",
+    "/\r\n/evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\\evil.example",
+    "/ok\\..\\evil",
+    "//evil.example",
+    "https://evil.example/",
+    "/\x7f",
+    "/\u2028/evil.example",
+)
+
+
+@pytest.mark.parametrize("target", UNSAFE_TARGETS)
+def test_switching_language_with_a_forged_next_goes_home(client, target):
+    answer = client.post("/language", data={"language": "en", "next": target})
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", UNSAFE_TARGETS)
+def test_signing_in_with_a_forged_next_signs_in_and_goes_home(client, resident, target):
+    shown = client.get("/login", query_string={"next": target})
+    answer = client.post("/login", query_string={"next": target},
+                         data={"email": resident.email, "password": resident.password})  # fmt: skip
+
+    assert shown.status_code == 200
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/"
+    assert client.get("/notifications/").status_code == 200  # signed in
+
+
+@pytest.mark.parametrize("target", ["/processes/ซ่อมถนน?sort=newest#comments", "/transparency"])
+def test_signing_in_with_a_next_on_this_site_goes_there(client, resident, target):
+    answer = client.post("/login", query_string={"next": target},
+                         data={"email": resident.email, "password": resident.password})  # fmt: skip
+
+    assert answer.status_code == 302
+    assert unquote(answer.headers["Location"]) == target
