@@ -19,7 +19,7 @@ from flask_socketio import join_room, leave_room
 from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
 from participation.core.forms import valid_id
-from participation.core.sanitize import strip_control_characters
+from participation.core.sanitize import NestingError, clean_input
 from participation.core.transactions import writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
@@ -148,7 +148,10 @@ def handler(event_name, needs_write=False):
         def _handle(payload):
             if not isinstance(payload, dict):
                 return _error("invalid", _("The request was not understood."))
-            payload = _cleaned(payload)
+            try:
+                payload = clean_input(payload)  # the cleaning forms and the API give text
+            except NestingError:
+                return _error("invalid", _("The request was not understood."))
             client = _clients.get(request.sid)
             if client is None:
                 return _error("not_connected", _("Please reconnect."))
@@ -197,15 +200,6 @@ def _run(function, townhall, user, payload):
             townhall = db.session.get(TownHall, townhall.id)
             user = db.session.get(User, user.id) if user is not None else None
     raise AssertionError("unreachable")
-
-
-def _cleaned(value):
-    """Socket payloads get the same cleaning as forms (participation.core.http)."""
-    if isinstance(value, dict):
-        return {key: _cleaned(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_cleaned(item) for item in value]
-    return strip_control_characters(value)
 
 
 def _townhall(reference):
