@@ -109,7 +109,9 @@ def _end_sqlite_transaction(connection):
 def _configure_database(app):
     # Importing the models registers them on the metadata that Alembic compares against.
     import participation.models  # noqa: F401
+    from participation.core import jobs
 
+    jobs.init_app(app)  # before the database: its jobs start after the session is closed
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
 
