@@ -84,7 +84,7 @@ def change_role(user_id):
 
 LOG_PAGE = 100
 LOG_COLUMNS = ("id", "created", "actor_id", "actor", "action", "target_type", "target_id",
-               "reason", "details", "public")  # fmt: skip
+               "reason", "private_reason", "details", "public")  # fmt: skip
 
 
 def _log_select():
@@ -122,6 +122,7 @@ def log_csv():
                 entry.target_type or "",
                 entry.target_id or "",
                 entry.reason,
+                entry.private_reason,
                 json.dumps(entry.details, ensure_ascii=False),
                 "yes" if entry.is_public else "no",
             ]

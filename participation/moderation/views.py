@@ -172,7 +172,7 @@ def suspend(user_id):
                 if number not in (1, 7, 30):
                     raise ValueError
                 until = utcnow() + timedelta(days=number)
-            operations.suspend(current_user, user, until, form.reason.data)
+            operations.suspend(current_user, user, until, form.reason.data, form.public_reason.data)
         except ValueError:
             form.days.errors = [_("Please choose how long.")]
         except RuleError as error:
