@@ -207,7 +207,9 @@ def _townhall(reference):
         if not valid_id(reference):
             return None
         townhall = db.session.get(TownHall, reference)
-    elif isinstance(reference, str) and len(reference) <= 80:
+    elif (
+        isinstance(reference, str) and len(reference) <= 80 and clean_input(reference) == reference
+    ):
         townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == reference))
     else:
         return None

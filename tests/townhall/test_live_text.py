@@ -67,3 +67,15 @@ def test_a_live_event_nested_absurdly_deep_is_not_understood(socket_for, create_
 
     assert answer["ok"] is False
     assert answer["error"] == "invalid"
+
+
+@pytest.mark.parametrize("event", ["join", "leave", "ask"])
+def test_a_town_hall_named_with_a_lone_surrogate_does_not_exist(socket_for, create_townhall,
+                                                                resident, event):  # fmt: skip
+    create_townhall()
+    sender = socket_for(resident)
+
+    answer = call(sender, event, townhall="town\ud800hall", body="ไฟ", client_id="j")
+
+    assert answer["ok"] is False
+    assert answer["error"] in ("not_found", "not_joined")
