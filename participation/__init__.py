@@ -111,8 +111,8 @@ def _configure_database(app):
     import participation.models  # noqa: F401
     from participation.core import jobs
 
-    jobs.init_app(app)  # before the database: its jobs start after the session is closed
     db.init_app(app)
+    jobs.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
 
 

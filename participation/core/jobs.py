@@ -31,8 +31,9 @@ def _settled():
 def defer(function, *args):
     """Run ``function(*args)`` after this request, off the request's path and time.
 
-    In a request the job starts once the request has ended (its answer is made and its
-    database session closed), so it takes none of the request's time; elsewhere at once.
+    In a request the job starts once the request has ended (its answer is made), and then
+    waits a moment (START_DELAY_SECONDS), so it takes none of the request's time; elsewhere
+    at once.
     """
     app = current_app._get_current_object()
     with _settled():
@@ -44,16 +45,14 @@ def defer(function, *args):
 
 
 def start_deferred_jobs(_exception=None):
-    """At the end of a request's application context: start the jobs the request deferred."""
+    """At the end of a request: start the jobs the request deferred."""
     app = current_app._get_current_object()
     for function, args in g.pop("deferred_jobs", ()):
         socketio.start_background_task(_run, app, function, args)
 
 
 def init_app(app):
-    # Registered before the database's own teardown, so it runs after it (teardowns run in
-    # reverse): the request's session is closed when the jobs start.
-    app.teardown_appcontext(start_deferred_jobs)
+    app.teardown_request(start_deferred_jobs)
 
 
 # A job waits this long before it starts, so that it never competes with the end of the
