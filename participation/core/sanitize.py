@@ -1,8 +1,10 @@
-"""The one sanitiser: every piece of user text that becomes HTML passes through here.
+"""The one sanitiser: every piece of user text that becomes HTML passes through here, and
+every piece of text that arrives passes through :func:`clean_input` first.
 
-Markdown is rendered first, then ``bleach.clean`` keeps only the allow-listed tags,
-attributes and URL schemes; links are marked ``rel="nofollow ugc noopener"``. Templates
-show user HTML only through the ``markdown`` filter, which calls :func:`render_markdown`.
+Markdown is rendered first (images become links), then ``bleach.clean`` keeps only the
+allow-listed tags, attributes and URL schemes; links are marked ``rel="nofollow ugc
+noopener"``. Templates show user HTML only through the ``markdown`` filter, which calls
+:func:`render_markdown`.
 """
 
 import re
