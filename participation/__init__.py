@@ -109,6 +109,7 @@ def _end_sqlite_transaction(connection):
 def _configure_database(app):
     # Importing the models registers them on the metadata that Alembic compares against.
     import participation.models  # noqa: F401
+    from participation.core import jobs
     from participation.core.database import configure_timeouts
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = configure_timeouts(
@@ -117,6 +118,7 @@ def _configure_database(app):
         app.config.get("DATABASE_TIMEOUT"),
     )
     db.init_app(app)
+    jobs.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
 
 

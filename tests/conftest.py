@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from participation import create_app
 from participation.accounts import operations as accounts
 from participation.config import TestConfig
+from participation.core.jobs import wait_for_jobs
 from participation.core.mail import outbox
 from participation.extensions import db as _db
 from tests.html import ReaderClient
@@ -80,6 +81,7 @@ def make_app():
 def app(config, make_app):
     app = make_app(config)
     yield app
+    assert wait_for_jobs(), "a deferred job did not end"  # before its rows are deleted
     with app.app_context():
         _db.session.remove()
         for table in reversed(_db.metadata.sorted_tables):
@@ -111,11 +113,32 @@ def in_db(app):
     return block
 
 
+class Outbox:
+    """The messages the app sent, in order, read once every deferred job has ended (mail goes
+    out from jobs, after the answer: participation.core.jobs)."""
+
+    def __init__(self, messages):
+        self._messages = messages
+
+    def _settled(self):
+        assert wait_for_jobs(), "a deferred job did not end"
+        return self._messages
+
+    def __len__(self):
+        return len(self._settled())
+
+    def __getitem__(self, index):
+        return self._settled()[index]
+
+    def __iter__(self):
+        return iter(self._settled())
+
+
 @pytest.fixture
 def mail(app):
-    """The messages the app sent, in order."""
+    """The messages the app sent, in order (an :class:`Outbox`)."""
     with app.app_context():
-        return outbox()
+        return Outbox(outbox())
 
 
 @pytest.fixture

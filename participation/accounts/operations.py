@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -237,39 +237,47 @@ def change_password(user, current_password, new_password):
     end_all_sessions(user, keep_token=user.session_token)
 
 
-def request_password_reset(email, reset_url_for):
-    """E-mail a reset link when the address belongs to an account; say nothing either way.
+def new_reset_token():
+    """A fresh secret for a reset link (only its hash is stored)."""
+    return secrets.token_urlsafe(32)
 
-    ``reset_url_for(token)`` builds the absolute link for the message.
+
+def send_password_reset(email, token, url):
+    """A job: store ``token`` for the account at ``email`` and e-mail it ``url``; nothing for an
+    address without an account.
+
+    Run off the request (``core.jobs.defer``), so the answer takes the same path and time
+    whether or not the address has an account; the mail goes out after the commit, outside any
+    transaction.
     """
-    user = find_user_by_email(email)
-    if user is None:
-        logger.info("Password reset asked for an unknown address")
-        return None
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    db.session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            created_dt=now,
-            expires_dt=now + timedelta(minutes=minutes),
+    with writing():
+        user = find_user_by_email(email)
+        if user is None:
+            db.session.rollback()
+            logger.info("Password reset asked for an unknown address")
+            return False
+        now = utcnow()
+        minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+        db.session.add(
+            PasswordResetToken(
+                user_id=user.id,
+                token_hash=_token_hash(token),
+                created_dt=now,
+                expires_dt=now + timedelta(minutes=minutes),
+            )
         )
-    )
-    db.session.flush()
-    with force_locale(user.preferred_language):
+        address, name, language = user.email, user.display_name, user.preferred_language
+        db.session.commit()
+    with force_locale(language):
         send_mail(
-            user.email,
+            address,
             _("Reset your Ruamkid password"),
-            render_template(
-                "accounts/email/reset_password.txt",
-                user=user,
-                url=reset_url_for(token),
-                minutes=minutes,
+            # Without the pages' context (no request, no reader here): the mail's own values.
+            current_app.jinja_env.get_template("accounts/email/reset_password.txt").render(
+                name=name, url=url, minutes=minutes
             ),
         )
-    return user
+    return True
 
 
 def find_reset_token(token):

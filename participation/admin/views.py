@@ -20,7 +20,8 @@ from participation.accounts.models import User, UserRole
 from participation.admin.forms import RoleForm
 from participation.audit.models import ActionLog
 from participation.core.exports import csv_response
-from participation.core.forms import is_safe_next
+from participation.core.forms import safe_redirect
+from participation.core.paging import requested_page
 from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
@@ -35,7 +36,7 @@ PAGE_SIZE = 50
 def users():
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     select = (
         sa.select(User)
         .options(sa.orm.selectinload(User.role_rows))
@@ -78,12 +79,12 @@ def change_role(user_id):
         if changed:
             flash(_("Roles of %(name)s are updated.", name=user.display_name), "success")
     target = request.form.get("return_to")
-    return redirect(target if is_safe_next(target) else url_for("admin.users"))
+    return safe_redirect(target, url_for("admin.users"))
 
 
 LOG_PAGE = 100
 LOG_COLUMNS = ("id", "created", "actor_id", "actor", "action", "target_type", "target_id",
-               "reason", "details", "public")  # fmt: skip
+               "reason", "private_reason", "details", "public")  # fmt: skip
 
 
 def _log_select():
@@ -99,7 +100,7 @@ def _log_select():
 def log():
     """The full action log: who did what, to what, when and why."""
     select, action = _log_select()
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     pagination = db.paginate(select, page=page, per_page=LOG_PAGE, error_out=False)
     return render_template("admin/log.html", pagination=pagination, action=action)
 
@@ -121,6 +122,7 @@ def log_csv():
                 entry.target_type or "",
                 entry.target_id or "",
                 entry.reason,
+                entry.private_reason,
                 json.dumps(entry.details, ensure_ascii=False),
                 "yes" if entry.is_public else "no",
             ]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from participation.comments.models import BODY_MAX as COMMENT_MAX
 from participation.core.forms import MAX_ID
 from participation.core.i18n import N_
+from participation.core.paging import MAX_PAGE
 from participation.moderation.models import DETAILS_MAX
 from participation.proposals.listing import MAX_PER_PAGE
 from participation.proposals.models import BODY_MAX, TITLE_MAX
@@ -70,7 +71,7 @@ class CursorPage(Model, Generic[T]):
 
 
 class PageQuery(Model):
-    page: int = Field(1, ge=1, le=100_000, description=N_("Page number, from 1."))
+    page: int = Field(1, ge=1, le=MAX_PAGE, description=N_("Page number, from 1."))
     per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description=N_("Items per page."))
 
 

@@ -23,7 +23,13 @@ class ActionLog(db.Model):
     action: Mapped[str] = mapped_column(sa.String(60), nullable=False)
     target_type: Mapped[str | None] = mapped_column(sa.String(40))
     target_id: Mapped[int | None] = mapped_column(sa.Integer)
+    # The reason everyone may read (the transparency page, the API) when the row is public.
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # A reason for the staff and the person concerned only (a suspension's reason), never
+    # published, whatever ``is_public`` says.
+    private_reason: Mapped[str] = mapped_column(
+        sa.Text, nullable=False, default="", server_default=""
+    )
     details: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     is_public: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=False, server_default=sa.false()

@@ -3,11 +3,12 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
+from werkzeug.sansio.utils import host_is_trusted
 from wtforms import DateField, IntegerField
 
 from participation.core.rules import RuleError
@@ -25,31 +26,60 @@ class RuleAwareForm(FlaskForm):
 
 
 def is_safe_next(target):
-    """Return True when ``target`` is a path on this site (no scheme, no other host)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Return True when ``target`` is a path on this site (no scheme, no other host).
+
+    Control characters, white space and backslashes are refused anywhere: a line break would
+    split the Location header, and browsers drop tabs and line breaks and read a backslash as a
+    slash, so "/\\t/evil.example" would lead to another site.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(char == "\\" or char.isspace() or not char.isprintable() for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 
 
-def public_url_for(endpoint, **values):
-    """An absolute URL for e-mails and files that leave the site: from PUBLIC_URL when set.
+def safe_redirect(target, default):
+    """Redirect to ``target`` when it is a path on this site (:func:`is_safe_next`), else to
+    ``default``: every redirect to an address a request names goes through here."""
+    return redirect(target if is_safe_next(target) else default)
 
-    Never from the request's Host header in production, so nobody can make the site send
-    links to another host.
+
+# Where `make run` serves (the Makefile's HOST and PORT): links that leave the site point here
+# in development when the request's host cannot be trusted.
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+_THIS_MACHINE = ("localhost", "127.0.0.1", "::1")
+
+
+def public_base_url():
+    """The site's address for links that leave it (e-mails, calendar files, QR codes).
+
+    PUBLIC_URL when set (always in production). In development, the request's own address only
+    when its host is verified: this machine, SERVER_NAME or TRUSTED_HOSTS. Never a Host header
+    anyone could write, so nobody can make the site mail links to another host.
     """
-    from flask import current_app
+    config = current_app.config
+    if config.get("PUBLIC_URL"):
+        return config["PUBLIC_URL"]
+    if has_request_context():
+        verified = [*_THIS_MACHINE, *(config.get("TRUSTED_HOSTS") or ())]
+        if config.get("SERVER_NAME"):
+            verified.append(config["SERVER_NAME"])
+        if host_is_trusted(request.host, verified):
+            return request.host_url.rstrip("/")
+    return DEVELOPMENT_URL
 
-    base = current_app.config.get("PUBLIC_URL")
-    if not base:
-        return url_for(endpoint, _external=True, **values)
-    return base + url_for(endpoint, **values)
+
+def public_url_for(endpoint, **values):
+    """An absolute URL for e-mails and files that leave the site (see :func:`public_base_url`)."""
+    return public_base_url() + url_for(endpoint, **values)
 
 
-def next_url(default_endpoint="home.index"):
-    """Return the page to go back to after a form, only ever on this site."""
+def redirect_next(default_endpoint="home.index"):
+    """Redirect to the page to go back to after a form (``next``), only ever on this site."""
     target = request.args.get("next") or request.form.get("next")
-    return target if is_safe_next(target) else url_for(default_endpoint)
+    return safe_redirect(target, url_for(default_endpoint))
 
 
 class ThaiDateField(DateField):

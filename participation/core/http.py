@@ -1,23 +1,22 @@
-"""The request class: text that arrives is cleaned of control characters once, for everyone.
+"""The request class: text that arrives is cleaned once, for everyone (``clean_input``).
 
-NUL and the other C0 control characters (tabs and line breaks stay) have no place in what
-residents write; PostgreSQL refuses NUL in text outright. Removing them where forms and query
-strings are parsed means no view, operation or database ever meets them.
+NUL and the other C0 control characters (tabs and line breaks stay), invisible and
+direction-changing characters have no place in what residents write; PostgreSQL refuses NUL in
+text outright. Cleaning them where forms and query strings are parsed means no view, operation
+or database ever meets them. The API (JSON bodies) and the live events use the same function.
 """
 
 from flask import Request as FlaskRequest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from participation.core.sanitize import strip_control_characters
+from participation.core.sanitize import clean_input
 
 
 def _cleaned(values):
-    if not any(
-        any(strip_control_characters(v) != v for v in items) for _key, items in values.lists()
-    ):
+    if not any(any(clean_input(v) != v for v in items) for _key, items in values.lists()):
         return values
     return ImmutableMultiDict(
-        [(key, strip_control_characters(value)) for key, items in values.lists() for value in items]
+        [(key, clean_input(value)) for key, items in values.lists() for value in items]
     )
 
 

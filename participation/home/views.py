@@ -5,11 +5,11 @@ import functools
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from participation.config import SUPPORTED_LOCALES
-from participation.core.forms import is_safe_next
+from participation.core.forms import safe_redirect
 from participation.core.i18n import LANGUAGE_COOKIE
 from participation.extensions import csrf, db
 from participation.municipality.models import current_municipality
@@ -53,7 +53,7 @@ def set_language():
     """Switch the reader's language; a signed-in user's preference is saved too."""
     language = request.form.get("language", "")
     target = request.form.get("next")
-    response = redirect(target if is_safe_next(target) else "/")
+    response = safe_redirect(target, "/")
     if language not in SUPPORTED_LOCALES:
         return response
     if current_user.is_authenticated and current_user.preferred_language != language:

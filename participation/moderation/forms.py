@@ -39,5 +39,12 @@ class SuspendForm(RuleAwareForm):
         validate_choice=False,
     )
     reason = TextAreaField(
-        _l("Reason the person will see"), render_kw={"maxlength": 300, "rows": 3}
+        _l("Reason the person will see (not published)"),
+        description=_l("Shown only to the person and to the staff."),
+        render_kw={"maxlength": 300, "rows": 3},
+    )
+    public_reason = TextAreaField(
+        _l("Public reason on the transparency page (optional)"),
+        description=_l("Published for everyone to read. Name no one and give no personal data."),
+        render_kw={"maxlength": 300, "rows": 2},
     )

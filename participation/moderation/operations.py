@@ -304,20 +304,24 @@ def can_suspend(moderator, user):
     return db.session.scalar(sa.select(sa.exists(wrote.subquery()))) or False
 
 
-def suspend(moderator, user, until, reason):
+def suspend(moderator, user, until, reason, public_reason=""):
     """Suspend ``user`` until a moment (None: until lifted) for a reason they will be shown.
 
+    ``reason`` is for the person (and the staff) only; ``public_reason`` (optional, naming no
+    one) is what the transparency page and the public action log say.
     Their sessions end at once; live connections are cut by the caller after the commit
     (participation.townhall.events.disconnect_user)."""
     if not can_suspend(moderator, user):
         raise RuleError(_l("You cannot suspend this person."))
     reason = plain_text(reason or "")
+    public_reason = plain_text(public_reason or "")
     if not reason:
         raise RuleError(_l("Please give the reason the person will see."), "reason")
-    if len(reason) > SUSPENSION_REASON_MAX:
-        raise RuleError(
-            _l("Use at most %(count)s characters.", count=SUSPENSION_REASON_MAX), "reason"
-        )
+    for field, text in (("reason", reason), ("public_reason", public_reason)):
+        if len(text) > SUSPENSION_REASON_MAX:
+            raise RuleError(
+                _l("Use at most %(count)s characters.", count=SUSPENSION_REASON_MAX), field
+            )
     if until is not None and (not isinstance(until, datetime) or until <= utcnow()):
         raise RuleError(_l("The end of a suspension must be in the future."), "until")
     user.suspended_dt = utcnow()
@@ -334,8 +338,8 @@ def suspend(moderator, user, until, reason):
         entry.resolved_dt = utcnow()
         entry.resolution = Resolution.SUSPENDED
         entry.resolved_by_id = moderator.id
-    record_action(moderator, "user.suspend", user, reason=reason, public=True,
-                  details={"until": until.isoformat() if until else None})  # fmt: skip
+    record_action(moderator, "user.suspend", user, reason=public_reason, private_reason=reason,
+                  public=True, details={"until": until.isoformat() if until else None})  # fmt: skip
 
 
 def unsuspend(moderator, user):

@@ -8,7 +8,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    redirect,
     render_template,
     request,
     url_for,
@@ -19,8 +18,9 @@ from flask_login import current_user, login_required
 from participation.accounts.models import User
 from participation.audit.models import ActionLog
 from participation.core.errors import wants_json
-from participation.core.forms import is_safe_next
+from participation.core.forms import safe_redirect
 from participation.core.models import utcnow
+from participation.core.paging import requested_page
 from participation.core.permissions import Permission, permission_required
 from participation.core.rules import RuleError, suspension_message
 from participation.core.transactions import SAFE_METHODS
@@ -62,7 +62,7 @@ def _target_or_404(target_type, target_id):
 
 def _back(default):
     target = request.values.get("next")
-    return redirect(target if is_safe_next(target) else default)
+    return safe_redirect(target, default)
 
 
 def _broadcast(target, events):
@@ -172,7 +172,7 @@ def suspend(user_id):
                 if number not in (1, 7, 30):
                     raise ValueError
                 until = utcnow() + timedelta(days=number)
-            operations.suspend(current_user, user, until, form.reason.data)
+            operations.suspend(current_user, user, until, form.reason.data, form.public_reason.data)
         except ValueError:
             form.days.errors = [_("Please choose how long.")]
         except RuleError as error:
@@ -213,7 +213,7 @@ def unsuspend(user_id):
 @bp.route("/transparency")
 def transparency():
     """Moderation actions and council decisions, for everyone; no private data."""
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     select = (
         sa.select(ActionLog)
         .where(ActionLog.is_public.is_(True))

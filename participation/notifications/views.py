@@ -1,10 +1,11 @@
 """The reader's notifications (only ever their own)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from participation.core.paging import requested_page
 from participation.extensions import db
 from participation.notifications.models import Notification
 from participation.notifications.operations import mark_all_read
@@ -19,7 +20,7 @@ PAGE_SIZE = 30
 @bp.route("/")
 @login_required
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     pagination = db.paginate(
         sa.select(Notification)
         .where(Notification.user_id == current_user.id)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from participation.core.errors import wants_json
-from participation.core.forms import is_safe_next
+from participation.core.forms import safe_redirect
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
 from participation.privacy import operations
@@ -56,7 +56,7 @@ def consent():
             operations.accept_notice(current_user, version)
             db.session.commit()
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("home.index"))
+            return safe_redirect(target, url_for("home.index"))
     return render_template("privacy/consent.html", form=form, version=version), (
         422 if form.errors else 200
     )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, load_only
 
 from participation.accounts.models import User
+from participation.core.paging import page_number
 from participation.extensions import db
 from participation.proposals.models import Contribution, Status
 from participation.search.index import ranked_matches, search_condition
@@ -78,7 +79,7 @@ class Filters:
             mine=args.get("mine") in ("1", "true", "on", "y"),
             q=(args.get("q") or "").strip()[:200],
             sort=sort if sort in SORTS else "",
-            page=number("page", 1, high=100_000),
+            page=page_number(args.get("page")),
             per_page=number("per_page", DEFAULT_PER_PAGE, high=MAX_PER_PAGE),
             seed=seed,
         )

@@ -9,7 +9,6 @@ from flask import (
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from flask_login import current_user, login_required
 from participation.core.errors import wants_json
 from participation.core.exports import csv_response
 from participation.core.i18n import current_language
+from participation.core.paging import requested_page
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
@@ -78,7 +78,7 @@ def show(kind, slug):
     summary = load_summary(kind, slug)
     context = _context(summary)
     if summary.kind == "process":
-        context["decisions"] = _decisions_page(summary, request.args.get("page", 1, type=int))
+        context["decisions"] = _decisions_page(summary, requested_page())
     return render_template(f"summaries/{summary.kind}.html", **context)
 
 

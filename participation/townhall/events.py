@@ -20,7 +20,7 @@ from participation.accounts.models import User
 from participation.accounts.operations import load_session_user, user_for_token
 from participation.core.forms import valid_id
 from participation.core.outage import Outage, keep_running
-from participation.core.sanitize import strip_control_characters
+from participation.core.sanitize import NestingError, clean_input
 from participation.core.transactions import database_problem, reading, writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
@@ -165,7 +165,10 @@ def handler(event_name, needs_write=False):
         def _handle(payload):
             if not isinstance(payload, dict):
                 return _error("invalid", _("The request was not understood."))
-            payload = _cleaned(payload)
+            try:
+                payload = clean_input(payload)  # the cleaning forms and the API give text
+            except NestingError:
+                return _error("invalid", _("The request was not understood."))
             client = _clients.get(request.sid)
             if client is None:
                 return _error("not_connected", _("Please reconnect."))
@@ -241,21 +244,14 @@ def _run(function, townhall, user, payload):
     raise AssertionError("unreachable")
 
 
-def _cleaned(value):
-    """Socket payloads get the same cleaning as forms (participation.core.http)."""
-    if isinstance(value, dict):
-        return {key: _cleaned(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_cleaned(item) for item in value]
-    return strip_control_characters(value)
-
-
 def _townhall(reference):
     if isinstance(reference, int):
         if not valid_id(reference):
             return None
         townhall = db.session.get(TownHall, reference)
-    elif isinstance(reference, str) and len(reference) <= 80:
+    elif (
+        isinstance(reference, str) and len(reference) <= 80 and clean_input(reference) == reference
+    ):
         townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == reference))
     else:
         return None

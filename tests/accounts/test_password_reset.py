@@ -39,8 +39,9 @@ def test_reset_mail_is_written_in_the_residents_language(client, create_user, ma
     client.post("/password/forgot", data={"email": english.email})
     client.post("/password/forgot", data={"email": thai_reader.email})
 
-    assert mail[0]["Subject"] == "Reset your Ruamkid password"
-    assert "ร่วมคิด" in mail[1]["Subject"]
+    subjects = {message["To"]: message["Subject"] for message in mail}
+    assert subjects[english.email] == "Reset your Ruamkid password"
+    assert "ร่วมคิด" in subjects[thai_reader.email]
 
 
 def test_unknown_email_gets_the_same_answer_and_no_mail(client, resident, mail):
@@ -121,6 +122,7 @@ def test_reset_signs_out_every_device(app, client, auth, resident, mail):
 
 
 def test_reset_link_uses_the_public_address_whatever_the_host_header(config, make_app, resident):
+    from participation.core.jobs import wait_for_jobs
     from participation.core.mail import outbox
 
     config.PUBLIC_URL = "https://ruamkid.example.org"
@@ -131,7 +133,33 @@ def test_reset_link_uses_the_public_address_whatever_the_host_header(config, mak
         "/password/forgot", data={"email": resident.email}, headers={"Host": "evil.example"}
     )
 
+    assert wait_for_jobs()
     with app.app_context():
         body = outbox()[0].get_content()
     assert "https://ruamkid.example.org/password/reset/" in body
     assert "evil.example" not in body
+
+
+def test_without_a_public_address_a_forged_host_gets_the_development_address(client, resident,
+                                                                             mail):  # fmt: skip
+    client.post("/password/forgot", data={"email": resident.email},
+                headers={"Host": "evil.example"})  # fmt: skip
+
+    body = mail[0].get_content()
+    assert "http://127.0.0.1:5000/password/reset/" in body
+    assert "evil.example" not in body
+
+
+def test_without_a_public_address_a_trusted_host_is_used_for_the_link(config, make_app, resident):
+    from participation.core.jobs import wait_for_jobs
+    from participation.core.mail import outbox
+
+    config.TRUSTED_HOSTS = ["ruamkid.local"]
+    app = make_app(config)
+
+    app.test_client().post("/password/forgot", data={"email": resident.email},
+                           headers={"Host": "ruamkid.local:8000"})  # fmt: skip
+
+    assert wait_for_jobs()
+    with app.app_context():
+        assert "http://ruamkid.local:8000/password/reset/" in outbox()[0].get_content()

@@ -360,3 +360,52 @@ def test_a_busy_database_answers_503_with_retry_after(world, api, create_user, m
     assert_problem(response, 503)
     assert response.headers["Retry-After"] == "2"
     assert count_rows() == before
+
+
+def _deep(levels):
+    return "[" * levels + "]" * levels
+
+
+def test_json_nested_deeper_than_any_body_is_refused_as_bad_json(world, api, create_user,
+                                                                 count_rows):  # fmt: skip
+    client = api(create_user())
+    before = count_rows()
+    writes = [(method, path) for method, path, body in _writes(world) if body is not None]
+    for method, path in [*writes, ("POST", "/tokens")]:
+        for levels in (100_000, 40):
+            sent = api() if path == "/tokens" else client
+            response = sent.send(method, path, data=_deep(levels),
+                                 headers={"Content-Type": "application/json"})  # fmt: skip
+            assert_problem(response, 400)
+    assert count_rows() == before
+
+
+def test_a_json_body_larger_than_any_write_needs_is_refused(world, api, create_user, count_rows):
+    client = api(create_user())
+    before = count_rows()
+    response = client.post(f"/processes/{world.reimagine.slug}/proposals",
+                           json={"title": "ไฟถนน", "body": "ก" * 300_000})  # fmt: skip
+    tokens = api().post("/tokens", json={"email": "a@example.org", "password": "x" * 300_000})
+    assert_problem(response, 413)
+    assert_problem(tokens, 413)
+    assert count_rows() == before
+
+
+def test_text_of_only_invisible_characters_is_empty_through_the_api(world, api, create_user,
+                                                                   count_rows):  # fmt: skip
+    client = api(create_user())
+    before = count_rows()
+    invisible = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    response = client.post(f"/processes/{world.reimagine.slug}/proposals",
+                           json={"title": invisible, "body": "ติดไฟ"})  # fmt: skip
+    assert_problem(response, 422, "title")
+    assert count_rows() == before
+
+
+def test_direction_overrides_are_removed_from_api_text(world, api, create_user):
+    client = api(create_user())
+    sent = {"title": "ไฟถนน \u202egnp.exe", "body": "ติด\u200bไฟ\u2066"}
+    response = client.post(f"/processes/{world.reimagine.slug}/proposals", json=sent)
+    assert response.status_code == 201
+    assert response.get_json()["title"] == "ไฟถนน gnp.exe"
+    assert "ติดไฟ" in response.get_json()["body_html"]

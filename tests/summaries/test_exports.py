@@ -109,3 +109,10 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas():
     assert safe_cell("+1") == "'+1"
     assert safe_cell(5) == 5
     assert safe_cell("ไฟ") == "ไฟ"
+
+
+@pytest.mark.parametrize("page", [str(10**20), "-1", "abc"])
+def test_a_summary_page_number_out_of_range_shows_the_first_decisions(client, published, page):
+    answer = client.get(f"/summaries/processes/{published.slug}", query_string={"page": page})
+    assert answer.status_code == 200
+    assert "ติดตั้งไฟส่องสว่างพลังงานแสงอาทิตย์ในซอย" in answer.get_data(as_text=True)
