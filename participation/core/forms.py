@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
-from wtforms import DateField, IntegerField
+from wtforms import IntegerField
 
 from participation.core.rules import RuleError
 
@@ -50,17 +50,6 @@ def next_url(default_endpoint="home.index"):
     """Return the page to go back to after a form, only ever on this site."""
     target = request.args.get("next") or request.form.get("next")
     return target if is_safe_next(target) else url_for(default_endpoint)
-
-
-class ThaiDateField(DateField):
-    """A date field whose error is in our catalogue (WTForms has no Thai translation)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Please enter a date as day, month and year.")) from None
 
 
 class ThaiIntegerField(IntegerField):

@@ -3,7 +3,8 @@ from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
+from participation.core.dates import EraDateField
+from participation.core.forms import RuleAwareForm, ThaiIntegerField
 
 
 def _id_or_none(value):
@@ -31,12 +32,12 @@ class ProcessForm(RuleAwareForm):
         _l("Categories"),
         description=_l("One per line: Thai name | English name"),
     )
-    reframe_start = ThaiDateField(_l("Reframe opens"), validators=[Optional()])
-    reframe_end = ThaiDateField(_l("Reframe closes"), validators=[Optional()])
-    reimagine_start = ThaiDateField(_l("Reimagine opens"), validators=[Optional()])
-    reimagine_end = ThaiDateField(_l("Reimagine closes"), validators=[Optional()])
-    remake_start = ThaiDateField(_l("Remake opens"), validators=[Optional()])
-    remake_end = ThaiDateField(_l("Remake closes"), validators=[Optional()])
+    reframe_start = EraDateField(_l("Reframe opens"), validators=[Optional()])
+    reframe_end = EraDateField(_l("Reframe closes"), validators=[Optional()])
+    reimagine_start = EraDateField(_l("Reimagine opens"), validators=[Optional()])
+    reimagine_end = EraDateField(_l("Reimagine closes"), validators=[Optional()])
+    remake_start = EraDateField(_l("Remake opens"), validators=[Optional()])
+    remake_end = EraDateField(_l("Remake closes"), validators=[Optional()])
     max_supports = ThaiIntegerField(
         _l("Supports per resident"),
         description=_l("Leave empty for no limit. Fixed once Reimagine opens."),

@@ -2,7 +2,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from participation.core.dates import EraDateTimeField
 from participation.core.forms import RuleAwareForm
+
+# A town hall is planned weeks ahead: a date further than this asks "do you mean it?".
+TOWNHALL_WITHIN_YEARS = 2
 
 
 class TownHallForm(RuleAwareForm):
@@ -17,12 +21,12 @@ class TownHallForm(RuleAwareForm):
     description_en = TextAreaField(_l("Description in English"), description=_l("Markdown"))
     venue_th = StringField(_l("Venue in Thai"))
     venue_en = StringField(_l("Venue in English"))
-    starts = StringField(
-        _l("Starts"), description=_l("Bangkok time"),
+    starts = EraDateTimeField(
+        _l("Starts"), within_years=TOWNHALL_WITHIN_YEARS,
         validators=[InputRequired(message=_l("Please give the start time."))],
     )  # fmt: skip
-    ends = StringField(
-        _l("Ends"), description=_l("Bangkok time"),
+    ends = EraDateTimeField(
+        _l("Ends"), within_years=TOWNHALL_WITHIN_YEARS,
         validators=[InputRequired(message=_l("Please give the end time."))],
     )  # fmt: skip
     process_id = SelectField(_l("Process"), coerce=str, validate_choice=False)
