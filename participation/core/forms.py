@@ -17,11 +17,13 @@ class RuleAwareForm(FlaskForm):
     """A form that can show an operation's :class:`RuleError` beside the field at fault."""
 
     def add_rule_error(self, error):
-        field = getattr(self, error.field, None) if error.field else None
-        if field is None:
-            self.form_errors.append(error.message)
-        else:
-            field.errors = [*field.errors, error.message]
+        """Show each problem the error carries beside its field (or above the form)."""
+        for problem in getattr(error, "problems", None) or [error]:
+            field = getattr(self, problem.field, None) if problem.field else None
+            if field is None:
+                self.form_errors.append(problem.message)
+            elif problem.message not in field.errors:
+                field.errors = [*field.errors, problem.message]
 
 
 def is_safe_next(target):

@@ -20,10 +20,22 @@ class RuleError(Exception):
     message beside it.
     """
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, problems=None):
         super().__init__(str(message))
         self.message = message
         self.field = field
+        # Every rule broken at once, so a form can show them all together (this one first).
+        self.problems = problems or [self]
+
+
+def raise_all(problems):
+    """Raise one RuleError carrying every problem in ``problems`` (a list), if there is any.
+
+    Operations check every field before raising, so a person sees all that needs fixing at
+    once rather than one error per attempt."""
+    if problems:
+        first = problems[0]
+        raise RuleError(first.message, first.field, problems=list(problems))
 
 
 def suspension_message(user):

@@ -79,7 +79,7 @@ class ResponseForm(RuleAwareForm):
 class UpdateForm(RuleAwareForm):
     update_date = EraDateField(
         _l("Date"), validators=[InputRequired(message=_l("Please give the date of this update."))]
-    )
+    )  # a date more than 3 years from today needs confirming (core/dates.py)
     progress = ThaiIntegerField(
         _l("Progress (percent)"),
         validators=[Optional()],

@@ -4,7 +4,9 @@ Every rule is checked here, whatever the caller (pages, API, sockets), before an
 written; the caller commits.
 """
 
+import itertools
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,12 @@ from flask_babel import lazy_gettext as _l
 from participation.audit.operations import record_action
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
+from participation.core.rules import (
+    RuleError,
+    limit_links_of_new_accounts,
+    raise_all,
+    require_participant,
+)
 from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
@@ -25,6 +32,7 @@ from participation.proposals.models import (
     Contribution,
     ContributionVersion,
     ImplementationUpdate,
+    ImplementationUpdateVersion,
     Issue,
     OfficialResponse,
     Proposal,
@@ -238,16 +246,40 @@ def respond(proposal, council_member, status, body):
     return response
 
 
+def _check_update(update_date, progress, body):
+    """Check a progress update's fields; every problem at once (see RuleError.problems)."""
+    problems = []
+    if not isinstance(update_date, date):
+        problems.append(RuleError(_l("Please give the date of this update."), "update_date"))
+    if progress is None or not 0 <= progress <= 100:
+        problems.append(RuleError(_l("Progress is a percentage from 0 to 100."), "progress"))
+    body = body_text(body)
+    if not body:
+        problems.append(RuleError(_l("Please say what was done."), "body"))
+    elif len(body) > BODY_MAX:
+        problems.append(RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body"))
+    raise_all(problems)
+    return body
+
+
+def _check_progress_order(updates):
+    """Progress never goes down from an earlier date to a later one."""
+    ordered = sorted(updates, key=lambda u: (u.update_date, u.id or 0))
+    for earlier, later in itertools.pairwise(ordered):
+        if later.progress < earlier.progress:
+            raise RuleError(
+                _l("Progress cannot go back below %(percent)s%%.", percent=earlier.progress),
+                "progress",
+            )
+
+
 def add_implementation_update(proposal, council_member, update_date, progress, body):
     """Report progress on an accepted proposal."""
     if not can(council_member, Permission.RESPOND_AS_COUNCIL):
         raise RuleError(_l("Only council members can report progress."))
     if proposal.status != Status.ACCEPTED:
         raise RuleError(_l("Progress is reported only on accepted proposals."))
-    if not isinstance(update_date, date):
-        raise RuleError(_l("Please give the date of this update."), "update_date")
-    if progress is None or not 0 <= progress <= 100:
-        raise RuleError(_l("Progress is a percentage from 0 to 100."), "progress")
+    body = _check_update(update_date, progress, body)
     if proposal.updates and progress < proposal.updates[0].progress:
         raise RuleError(
             _l(
@@ -255,11 +287,6 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
             ),
             "progress",
         )
-    body = body_text(body)
-    if not body:
-        raise RuleError(_l("Please say what was done."), "body")
-    if len(body) > BODY_MAX:
-        raise RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
     update = ImplementationUpdate(
         proposal_id=proposal.id,
         author_id=council_member.id,
@@ -277,6 +304,67 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
     )
     notify_proposal_audience(proposal, NotificationKind.UPDATE, council_member)
     return update
+
+
+def correct_implementation_update(update, council_member, update_date, progress, body):
+    """Correct a progress update: its author only; the text it replaces stays as history, and
+    the proposal's audience is told of the correction."""
+    if not update.can_change(council_member):
+        raise RuleError(_l("Only the council member who wrote this update can change it."))
+    body = _check_update(update_date, progress, body)
+    if (update.update_date, update.progress, update.body) == (update_date, progress, body):
+        return update  # nothing changed: no history entry, nobody told
+    proposal = update.proposal
+    others = [u for u in proposal.updates if u.id != update.id]
+    proposed = SimpleNamespace(id=update.id, update_date=update_date, progress=progress)
+    _check_progress_order([*others, proposed])
+    number = max((v.version for v in update.versions), default=0) + 1
+    db.session.add(ImplementationUpdateVersion(
+        update_id=update.id, version=number, update_date=update.update_date,
+        progress=update.progress, body=update.body, body_html=update.body_html,
+        written_dt=update.corrected_dt or update.created_dt,
+    ))  # fmt: skip
+    update.update_date = update_date
+    update.progress = progress
+    update.body = body
+    update.body_html = str(render_markdown(body))
+    update.corrected_dt = utcnow()
+    proposal.modified_dt = utcnow()
+    db.session.flush()
+    db.session.expire(proposal, ["updates"])
+    db.session.expire(update, ["versions"])
+    record_action(
+        council_member, "proposal.update_correct", proposal,
+        details={"update_id": update.id, "progress": progress, "version": number}, public=True,
+    )  # fmt: skip
+    notify_proposal_audience(proposal, NotificationKind.CORRECTION, council_member)
+    return update
+
+
+def delete_implementation_update(update, council_member):
+    """Delete a progress update (its author only); the action log keeps what it said."""
+    if not update.can_change(council_member):
+        raise RuleError(_l("Only the council member who wrote this update can change it."))
+    proposal = update.proposal
+    details = {
+        "update_id": update.id,
+        "date": update.update_date.isoformat(),
+        "progress": update.progress,
+    }
+    db.session.delete(update)
+    proposal.modified_dt = utcnow()
+    db.session.flush()
+    db.session.expire(proposal, ["updates"])
+    record_action(council_member, "proposal.update_delete", proposal, details=details, public=True)
+
+
+def get_implementation_update(proposal, update_id):
+    """The progress update ``update_id`` of ``proposal``, or None."""
+    return db.session.scalar(
+        sa.select(ImplementationUpdate).where(
+            ImplementationUpdate.id == update_id, ImplementationUpdate.proposal_id == proposal.id
+        )
+    )
 
 
 def get_contribution(contribution_id, kind=None):
