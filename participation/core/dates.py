@@ -18,8 +18,8 @@ A clerk who types 2569 by habit must not publish a date in the year 3112, so:
 import re
 from datetime import date, datetime, time
 
-from flask_babel import lazy_gettext as _l
 from flask import render_template
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import Field
 from wtforms.utils import unset_value
@@ -263,7 +263,8 @@ class EraDateField(Field):
 
     def __call__(self, **kwargs):
         """The day, month, year (and time) inputs; ``kwargs`` as for any field (aria, class)."""
-        return Markup(render_template("macros/date_inputs.html", f=self, attrs=kwargs))
+        html = render_template("macros/date_inputs.html", f=self, attrs=kwargs)
+        return Markup(html)  # noqa: S704 - rendered by Jinja with autoescaping
 
     def _value(self):
         return ""
@@ -273,4 +274,3 @@ class EraDateTimeField(EraDateField):
     """A date and a clock time in Bangkok (town halls); ``data`` is an aware datetime."""
 
     with_time = True
-

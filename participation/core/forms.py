@@ -16,12 +16,18 @@ from participation.core.rules import RuleError
 class RuleAwareForm(FlaskForm):
     """A form that can show an operation's :class:`RuleError` beside the field at fault."""
 
-    def add_rule_error(self, error):
-        """Show each problem the error carries beside its field (or above the form)."""
+    def add_rule_error(self, error, keep_existing=False):
+        """Show each problem the error carries beside its field (or above the form).
+
+        ``keep_existing``: a field that already shows an error keeps just that one.
+        """
         for problem in getattr(error, "problems", None) or [error]:
             field = getattr(self, problem.field, None) if problem.field else None
             if field is None:
-                self.form_errors.append(problem.message)
+                if problem.message and problem.message not in self.form_errors:
+                    self.form_errors.append(problem.message)
+            elif keep_existing and field.errors:
+                continue
             elif problem.message not in field.errors:
                 field.errors = [*field.errors, problem.message]
 

@@ -38,6 +38,33 @@ def raise_all(problems):
         raise RuleError(first.message, first.field, problems=list(problems))
 
 
+class Checks:
+    """Run several checks, carrying on after a broken rule, then raise them all together.
+
+    ``checks.run(fn, ...)`` returns what ``fn`` returns, or None when it raised a RuleError;
+    ``checks.done()`` raises one RuleError with every problem, if there was any.
+    """
+
+    def __init__(self):
+        self.problems = []
+
+    def run(self, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except RuleError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def add(self, message, field=None):
+        self.problems.append(RuleError(message, field))
+
+    def failed(self, field):
+        return any(problem.field == field for problem in self.problems)
+
+    def done(self):
+        raise_all(self.problems)
+
+
 def suspension_message(user):
     """Why and until when a suspended account cannot write, in the reader's language."""
     if user.suspended_until is None:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from participation.audit.operations import record_action
 from participation.core.models import utcnow
-from participation.core.rules import RuleError
+from participation.core.rules import Checks, RuleError
 from participation.core.sanitize import plain_text
 from participation.extensions import db
 from participation.notifications.operations import notify_followers_of_process
@@ -25,41 +25,43 @@ def process_is_visible(process, user):
     return process.is_published or can(user, Permission.MANAGE_PROCESSES, process)
 
 
-def _check_text(data):
+def _check_text(data, checks):
     for field in ("title_th", "title_en", "summary_th", "summary_en"):
         data[field] = plain_text(data.get(field))
     if not data["title_th"] and not data["title_en"]:
-        raise RuleError(_l("Give the process a title in Thai or English."), "title_th")
+        checks.add(_l("Give the process a title in Thai or English."), "title_th")
     if not SLUG.fullmatch(data.get("slug") or ""):
-        raise RuleError(
+        checks.add(
             _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
         )
 
 
-def _check_dates(data):
+def _check_dates(data, checks):
     previous_end = None
     for phase in PHASES:
         start, end = data.get(f"{phase}_start"), data.get(f"{phase}_end")
         if start and end and end < start:
-            raise RuleError(_l("A phase cannot end before it starts."), f"{phase}_end")
+            checks.add(_l("A phase cannot end before it starts."), f"{phase}_end")
         if previous_end and start and start < previous_end:
-            raise RuleError(
-                _l("Each phase must start after the one before it ends."), f"{phase}_start"
-            )
+            checks.add(_l("Each phase must start after the one before it ends."), f"{phase}_start")
         previous_end = end or previous_end
 
 
 def save_process(process, data, actor):
-    """Create or edit a process. Support rules cannot change once Reimagine has opened."""
-    _check_text(data)
-    _check_dates(data)
-    slug_taken = db.session.scalar(
+    """Create or edit a process. Support rules cannot change once Reimagine has opened.
+
+    Every problem is reported together (one RuleError carrying them all)."""
+    checks = Checks()
+    _check_text(data, checks)
+    _check_dates(data, checks)
+    slug_taken = not checks.failed("slug") and db.session.scalar(
         sa.select(Process.id).where(Process.slug == data["slug"], Process.id != process.id)
         if process.id
         else sa.select(Process.id).where(Process.slug == data["slug"])
     )
     if slug_taken:
-        raise RuleError(_l("Another process already uses this web address."), "slug")
+        checks.add(_l("Another process already uses this web address."), "slug")
+    checks.done()
     if process.id and process.rules_frozen:
         changed = [
             name

@@ -15,9 +15,9 @@ from participation.audit.operations import record_action
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import (
+    Checks,
     RuleError,
     limit_links_of_new_accounts,
-    raise_all,
     require_participant,
 )
 from participation.core.sanitize import body_text, plain_text, render_markdown
@@ -59,26 +59,28 @@ def require_phase(process, action, message=None):
 
 
 def _clean(process, data, author):
-    """Check and normalise a contribution's fields; raise RuleError on the first problem."""
+    """Check and normalise a contribution's fields; raise one RuleError with every problem."""
     title = plain_text(data.get("title"))
     body = body_text(data.get("body"))
-    limit_links_of_new_accounts(author, title, body)
+    checks = Checks()
+    checks.run(limit_links_of_new_accounts, author, title, body)
     if not title:
-        raise RuleError(_l("Please give it a title."), "title")
-    if len(title) > TITLE_MAX:
-        raise RuleError(_l("Use at most %(count)s characters for the title.", count=TITLE_MAX),
-                        "title")  # fmt: skip
+        checks.add(_l("Please give it a title."), "title")
+    elif len(title) > TITLE_MAX:
+        checks.add(_l("Use at most %(count)s characters for the title.", count=TITLE_MAX),
+                   "title")  # fmt: skip
     if not body:
-        raise RuleError(_l("Please describe it in a few sentences."), "body")
-    if len(body) > BODY_MAX:
-        raise RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
+        checks.add(_l("Please describe it in a few sentences."), "body")
+    elif len(body) > BODY_MAX and not checks.failed("body"):
+        checks.add(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
     category_id = data.get("category_id") or None
     if category_id is not None:
         if category_id not in {category.id for category in process.categories}:
-            raise RuleError(_l("Please choose one of the listed categories."), "category_id")
+            checks.add(_l("Please choose one of the listed categories."), "category_id")
     area_id = data.get("area_id") or None
     if area_id is not None and area_id not in {area.id for area in process.areas}:
-        raise RuleError(_l("Please choose one of the listed communities."), "area_id")
+        checks.add(_l("Please choose one of the listed communities."), "area_id")
+    checks.done()
     return {"title": title, "body": body, "category_id": category_id, "area_id": area_id}
 
 
@@ -247,18 +249,18 @@ def respond(proposal, council_member, status, body):
 
 
 def _check_update(update_date, progress, body):
-    """Check a progress update's fields; every problem at once (see RuleError.problems)."""
-    problems = []
+    """Check a progress update's fields; every problem at once."""
+    checks = Checks()
     if not isinstance(update_date, date):
-        problems.append(RuleError(_l("Please give the date of this update."), "update_date"))
+        checks.add(_l("Please give the date of this update."), "update_date")
     if progress is None or not 0 <= progress <= 100:
-        problems.append(RuleError(_l("Progress is a percentage from 0 to 100."), "progress"))
+        checks.add(_l("Progress is a percentage from 0 to 100."), "progress")
     body = body_text(body)
     if not body:
-        problems.append(RuleError(_l("Please say what was done."), "body"))
+        checks.add(_l("Please say what was done."), "body")
     elif len(body) > BODY_MAX:
-        problems.append(RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body"))
-    raise_all(problems)
+        checks.add(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
+    checks.done()
     return body
 
 

@@ -21,7 +21,7 @@ from participation.core.forms import public_url_for
 from participation.core.i18n import localized
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, Role, can, permission_required
-from participation.core.rules import RuleError
+from participation.core.rules import Checks, RuleError
 from participation.extensions import db
 from participation.processes.models import Process
 from participation.townhall import operations as ops
@@ -30,6 +30,7 @@ from participation.townhall.forms import TownHallForm
 from participation.townhall.models import Message, Poll, Question, State, TownHall
 
 bp = Blueprint("townhall", __name__, url_prefix="/townhalls")
+
 
 def load_townhall(slug, members_only_page=False):
     """Return the town hall for ``slug``; a members-only one is 403 for visitors.
@@ -205,16 +206,13 @@ def _edit(townhall, form):
     if form.validate_on_submit():
         starts, ends = form.starts.data, form.ends.data
         process_ids = {str(p.id): p.id for p in processes}
+        checks = Checks()  # every problem is shown at once
         try:
-            if starts is None:
-                raise RuleError(_("Please enter a date and time."), "starts")
-            if ends is None:
-                raise RuleError(_("Please enter a date and time."), "ends")
             if form.process_id.data and form.process_id.data not in process_ids:
-                raise RuleError(_("Please choose one of the listed processes."), "process_id")
+                checks.add(_("Please choose one of the listed processes."), "process_id")
             chosen = form.facilitators.data or []
             if any(key not in by_id for key in chosen):
-                raise RuleError(_("Please choose facilitators from the list."), "facilitators")
+                checks.add(_("Please choose facilitators from the list."), "facilitators")
             data = {
                 name: getattr(form, name).data
                 for name in (
@@ -232,7 +230,8 @@ def _edit(townhall, form):
                 starts_dt=starts, ends_dt=ends,
                 process_id=process_ids.get(form.process_id.data),
             )  # fmt: skip
-            ops.save_townhall(townhall, data, current_user)
+            checks.run(ops.save_townhall, townhall, data, current_user)
+            checks.done()
             if chosen:
                 # The chosen facilitators, and whoever saves the form (never locked out).
                 editor = current_user._get_current_object()

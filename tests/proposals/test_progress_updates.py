@@ -28,8 +28,12 @@ def accepted(client, auth, resident, council, create_process, create_contributio
 
 def _updates(in_db):
     with in_db() as session:
-        return [(u.update_date, u.progress, u.body) for u in
-                session.scalars(sa.select(ImplementationUpdate).order_by(ImplementationUpdate.id))]
+        return [
+            (u.update_date, u.progress, u.body)
+            for u in session.scalars(
+                sa.select(ImplementationUpdate).order_by(ImplementationUpdate.id)
+            )
+        ]
 
 
 def _typed(day, month, year, **more):
@@ -160,7 +164,8 @@ def test_author_corrects_the_3112_update_and_history_keeps_the_old_text(
                                                              "เริ่มสำรวจพื้นที่")  # fmt: skip
     history = client.get(_url(process, "proposals", proposal_id, "updates", update_id, "history"))
     text = history.get_data(as_text=True)
-    assert "เริ่มสำรวจพื้นที่" in text and "สำรวจพื้นที่เสร็จ" in text
+    assert "เริ่มสำรวจพื้นที่" in text
+    assert "สำรวจพื้นที่เสร็จ" in text
     page = client.get(_url(process, "proposals", proposal_id)).get_data(as_text=True)
     assert f"/updates/{update_id}/history" in page
 
@@ -218,5 +223,6 @@ def test_followers_get_one_notification_of_a_correction(
     auth.logout()
     auth.login(follower)
     page = client.get("/notifications/").get_data(as_text=True)
-    assert thai('%(who)s corrected a progress update on "%(what)s"', who="สมศักดิ์ รักถิ่น",
-                what="x").split("x")[0].replace("&#34;", '"') in page.replace("&#34;", '"')
+    assert thai(
+        '%(who)s corrected a progress update on "%(what)s"', who="สมศักดิ์ รักถิ่น", what="x"
+    ).split("x")[0].replace("&#34;", '"') in page.replace("&#34;", '"')
