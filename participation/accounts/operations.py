@@ -379,6 +379,21 @@ def revoke_role(user, role, actor=None):
     return True
 
 
+def set_roles(user, roles, actor=None):
+    """Give ``user`` exactly ``roles`` (besides resident); returns True when anything changed.
+
+    Every role is checked before any changes; the grants and removals are logged one by one.
+    """
+    wanted = {_grantable(role) for role in roles}
+    held = {Role(role) for role in user.roles} - {Role.RESIDENT}
+    changed = False
+    for role in sorted(wanted - held):
+        changed = grant_role(user, role, actor) or changed
+    for role in sorted(held - wanted):
+        changed = revoke_role(user, role, actor) or changed
+    return changed
+
+
 # --- personal access tokens ------------------------------------------------------------------
 
 TOKEN_PREFIX = "rk_"  # noqa: S105 - a public prefix, not a secret
