@@ -12,8 +12,10 @@ TOWNHALL_WITHIN_YEARS = 2
 class TownHallForm(RuleAwareForm):
     slug = StringField(
         _l("Web address"),
-        description=_l("Lower-case letters, digits and dashes, e.g. safe-routes-to-school"),
-        validators=[InputRequired(message=_l("Please choose a web address."))],
+        description=_l(
+            "Made from the title when left empty. Lower-case letters, digits and dashes, "
+            "e.g. safe-routes-to-school"
+        ),
     )
     title_th = StringField(_l("Title in Thai"))
     title_en = StringField(_l("Title in English"))

@@ -18,6 +18,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import Checks, RuleError, suspension_message
 from participation.core.sanitize import body_text, plain_text
+from participation.core.slugs import make_slug
 from participation.extensions import db, limiter
 from participation.notifications.operations import insert_if_absent
 from participation.townhall.models import (
@@ -633,6 +634,17 @@ def save_townhall(townhall, data, actor):
         data[field] = plain_text(data.get(field))
     if not data["title_th"] and not data["title_en"]:
         checks.add(_l("Give the town hall a title in Thai or English."), "title_th")
+    data["slug"] = (data.get("slug") or "").strip()
+    if not data["slug"] and (data["title_th"] or data["title_en"]):
+        # Made from the title; staff can still change it under "Advanced".
+        data["slug"] = make_slug(
+            (data["title_en"], data["title_th"]),
+            lambda slug: db.session.scalar(
+                sa.select(TownHall.id).where(TownHall.slug == slug,
+                                             TownHall.id != (townhall.id or -1))
+            ) is not None,
+            fallback="townhall",
+        )  # fmt: skip
     if not re.fullmatch(SLUG_PATTERN, data.get("slug") or ""):
         checks.add(
             _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
