@@ -51,7 +51,8 @@ def test_council_member_reports_progress_with_the_thai_date_field_on_a_phone(
     ]
     for element in parts:
         box = element.rect
-        assert 0 <= box["x"] and box["x"] + box["width"] <= width, element.get_attribute("id")
+        assert box["x"] >= 0, element.get_attribute("id")
+        assert box["x"] + box["width"] <= width, element.get_attribute("id")
         assert box["height"] >= 40  # big enough for a thumb
     assert browser.execute_script("return document.documentElement.scrollWidth") <= width
     assert (
