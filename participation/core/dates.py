@@ -113,7 +113,7 @@ def typed_year(raw):
 
 
 def years_away(value, today):
-    """How many whole years ``value`` lies from ``today`` (past or future)."""
+    """How many years (with fractions) ``value`` lies from ``today``, past or future."""
     return abs((value - today).days) / 365.25
 
 
@@ -130,7 +130,7 @@ class EraDateField(Field):
         super().__init__(label, validators, **kwargs)
         self.within_years = within_years
         self.raw = None  # what was typed, by part, to show it again
-        self.confirmed = False
+        self.confirmed_value = ""  # the date the person said "yes, I mean it" to
         self.needs_confirmation = False
 
     # --- reading the request ------------------------------------------------------------------
@@ -147,7 +147,7 @@ class EraDateField(Field):
             return  # not sent: keep what the object holds
         raw = {part: (formdata.get(f"{self.name}-{part}") or "").strip() for part in PARTS}
         raw["text"] = (formdata.get(self.name) or "").strip()
-        self.confirmed = bool(formdata.get(f"{self.name}-{CONFIRM}"))
+        self.confirmed_value = (formdata.get(f"{self.name}-{CONFIRM}") or "").strip()
         self.raw = raw
         typed = " ".join(value for value in raw.values() if value)
         if not typed:
@@ -216,6 +216,20 @@ class EraDateField(Field):
             self.errors.extend(
                 [*reasons, _l("Please check the year, or tick the box to confirm this date.")]
             )
+
+    @property
+    def confirmed(self):
+        """True when the person confirmed exactly the date now understood (ticking the box,
+        then changing the date, confirms nothing)."""
+        return bool(self.data) and self.confirmed_value == self.confirmation_value()
+
+    def confirmation_value(self):
+        """What the confirmation box sends: the date as understood, in ISO form."""
+        if self.data is None:
+            return ""
+        if self.with_time:
+            return to_bangkok(self.data).isoformat(timespec="minutes")
+        return self.data.isoformat()
 
     # --- showing ------------------------------------------------------------------------------
 

@@ -110,9 +110,18 @@ def test_a_town_hall_in_3112_needs_confirmation(client, auth, facilitator, in_db
     assert thai("This date is more than %(years)s years from today.", years=2) in (
         refused.get_data(as_text=True)
     )
-    assert 'name="starts-confirm"' in refused.get_data(as_text=True)
+    assert 'name="starts-confirm" value="2569-12-20T18:00+07:00"' in refused.get_data(as_text=True)
     with in_db() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(TownHall)) == 0
+
+    confirmed = client.post("/townhalls/new", data={
+        **data, "starts-confirm": "2569-12-20T18:00+07:00",
+        "ends-confirm": "2569-12-20T20:00+07:00",
+    })  # fmt: skip
+
+    assert confirmed.status_code == 302
+    with in_db() as session:
+        assert session.scalar(sa.select(TownHall.starts_dt)).year == 2569
 
 
 def test_process_phase_dates_show_and_accept_the_buddhist_era(client, auth, facilitator, in_db):

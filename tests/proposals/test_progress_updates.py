@@ -92,7 +92,16 @@ def test_a_far_date_is_saved_only_once_confirmed(client, accepted, in_db, thai):
     assert 'value="3112"' in page  # what was typed is kept
     assert _updates(in_db) == []
 
-    confirmed = client.post(url, data=_typed("5", "12", "3112", **{"update_date-confirm": "y"}))
+    # Ticking the box for another date confirms nothing.
+    other = client.post(
+        url, data=_typed("6", "12", "3112", **{"update_date-confirm": "2569-12-05"})
+    )
+    assert other.status_code == 422
+    assert _updates(in_db) == []
+
+    confirmed = client.post(
+        url, data=_typed("5", "12", "3112", **{"update_date-confirm": "2569-12-05"})
+    )
 
     assert confirmed.status_code == 302
     assert _updates(in_db) == [(date(2569, 12, 5), 30, "ปรับพื้นที่แล้ว")]
@@ -111,7 +120,9 @@ def test_a_year_in_the_other_era_is_shown_as_understood_before_saving(
     assert asked.status_code == 422
     assert thai("Yes, I mean %(date)s", date=f"5 มิ.ย. {BE_YEAR}") in page
     assert _updates(in_db) == []
-    client.post(url, data=_typed("5", "6", str(THIS_YEAR), **{"update_date-confirm": "y"}))
+    client.post(
+        url, data=_typed("5", "6", str(THIS_YEAR), **{"update_date-confirm": f"{THIS_YEAR}-06-05"})
+    )
     assert _updates(in_db) == [(date(THIS_YEAR, 6, 5), 30, "ปรับพื้นที่แล้ว")]
 
 
