@@ -31,7 +31,7 @@ from participation.config import SUPPORTED_LOCALES
 from participation.core.mail import send_mail
 from participation.core.models import utcnow
 from participation.core.permissions import GRANTABLE_ROLES, Role
-from participation.core.rules import RuleError
+from participation.core.rules import Checks, RuleError
 from participation.core.sanitize import plain_text
 from participation.core.transactions import HOLDS_WRITER_LOCK, reading, writing
 from participation.extensions import db
@@ -83,21 +83,30 @@ def _check_language(language):
     return language
 
 
-def register_user(email, display_name, password, preferred_language, consent):
-    """Create a resident's account; every rule is checked before anything is written."""
-    email = normalise_email(email)
-    display_name = _clean_display_name(display_name)
-    preferred_language = _check_language(preferred_language)
+def registration_problems(email, display_name, password, preferred_language, consent):
+    """Check a registration without writing; return ``(checks, cleaned values)``."""
+    checks = Checks()
+    email = checks.run(normalise_email, email)
+    display_name = checks.run(_clean_display_name, display_name)
+    checks.run(_check_language, preferred_language)
+    checks.run(check_password_strength, password or "", email or "", display_name or "")
     if not consent:
-        raise RuleError(
-            _l("Please read and accept the privacy notice to create an account."), "consent"
-        )
-    check_password_strength(password, email, display_name)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise RuleError(
+        checks.add(_l("Please read and accept the privacy notice to create an account."), "consent")
+    if email and db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        checks.add(
             _l("An account with this e-mail already exists. Sign in, or reset your password."),
             "email",
         )
+    return checks, email, display_name
+
+
+def register_user(email, display_name, password, preferred_language, consent):
+    """Create a resident's account; every rule is checked (all problems reported together)
+    before anything is written."""
+    checks, email, display_name = registration_problems(
+        email, display_name, password, preferred_language, consent
+    )
+    checks.done()
     user = User(
         email=email,
         display_name=display_name,
@@ -376,6 +385,21 @@ def revoke_role(user, role, actor=None):
     record_action(actor, "role.revoke", user, details={"role": role.value})
     db.session.flush()
     return True
+
+
+def set_roles(user, roles, actor=None):
+    """Give ``user`` exactly ``roles`` (besides resident); returns True when anything changed.
+
+    Every role is checked before any changes; the grants and removals are logged one by one.
+    """
+    wanted = {_grantable(role) for role in roles}
+    held = {Role(role) for role in user.roles} - {Role.RESIDENT}
+    changed = False
+    for role in sorted(wanted - held):
+        changed = grant_role(user, role, actor) or changed
+    for role in sorted(held - wanted):
+        changed = revoke_role(user, role, actor) or changed
+    return changed
 
 
 # --- personal access tokens ------------------------------------------------------------------

@@ -58,7 +58,15 @@ def register():
     if request.method == "GET":
         form.preferred_language.data = current_language()
         form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
+    if form.is_submitted() and not form.validate():
+        # The form's own checks failed; add the rules' problems on the other fields, so every
+        # problem shows at once.
+        checks, *_cleaned = operations.registration_problems(
+            form.email.data, form.display_name.data, form.password.data,
+            form.preferred_language.data, form.consent.data,
+        )  # fmt: skip
+        form.add_rule_error(RuleError("", problems=checks.problems), keep_existing=True)
+    elif form.is_submitted():
         try:
             user = operations.register_user(
                 email=form.email.data,

@@ -65,12 +65,16 @@ def users():
 def change_role(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = RoleForm()
-    if not form.validate_on_submit() or form.action.data not in ("grant", "revoke"):
+    action = form.action.data if form.validate_on_submit() else None
+    if action not in ("grant", "revoke", "set") or (action != "set" and not form.role.data):
         flash(_("Please choose a role."), "error")
         return redirect(url_for("admin.users"))
-    change = operations.grant_role if form.action.data == "grant" else operations.revoke_role
     try:
-        changed = change(user, form.role.data, actor=current_user)
+        if action == "set":  # the page's one control per user: every role at once
+            changed = operations.set_roles(user, form.roles.data or [], actor=current_user)
+        else:
+            change = operations.grant_role if action == "grant" else operations.revoke_role
+            changed = change(user, form.role.data, actor=current_user)
     except RuleError as error:
         db.session.rollback()
         flash(str(error.message), "error")

@@ -201,8 +201,9 @@ def _require(auth):
 def rule_problem(error):
     """A broken rule: 422 beside its field when it names one, else 409 (not possible now)."""
     if error.field:
-        return ApiError(422, error.message, "validation",
-                        errors=[{"field": error.field, "message": error.message}])  # fmt: skip
+        errors = [{"field": problem.field, "message": problem.message}
+                  for problem in error.problems if problem.field]  # fmt: skip
+        return ApiError(422, error.message, "validation", errors=errors)
     return ApiError(409, error.message, "rule")
 
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.routing import IntegerConverter
 from werkzeug.sansio.utils import host_is_trusted
-from wtforms import DateField, IntegerField
+from wtforms import IntegerField
 
 from participation.core.rules import RuleError
 
@@ -17,12 +17,20 @@ from participation.core.rules import RuleError
 class RuleAwareForm(FlaskForm):
     """A form that can show an operation's :class:`RuleError` beside the field at fault."""
 
-    def add_rule_error(self, error):
-        field = getattr(self, error.field, None) if error.field else None
-        if field is None:
-            self.form_errors.append(error.message)
-        else:
-            field.errors = [*field.errors, error.message]
+    def add_rule_error(self, error, keep_existing=False):
+        """Show each problem the error carries beside its field (or above the form).
+
+        ``keep_existing``: a field that already shows an error keeps just that one.
+        """
+        for problem in getattr(error, "problems", None) or [error]:
+            field = getattr(self, problem.field, None) if problem.field else None
+            if field is None:
+                if problem.message and problem.message not in self.form_errors:
+                    self.form_errors.append(problem.message)
+            elif keep_existing and field.errors:
+                continue
+            elif problem.message not in field.errors:
+                field.errors = [*field.errors, problem.message]
 
 
 def is_safe_next(target):
@@ -80,17 +88,6 @@ def redirect_next(default_endpoint="home.index"):
     """Redirect to the page to go back to after a form (``next``), only ever on this site."""
     target = request.args.get("next") or request.form.get("next")
     return safe_redirect(target, url_for(default_endpoint))
-
-
-class ThaiDateField(DateField):
-    """A date field whose error is in our catalogue (WTForms has no Thai translation)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Please enter a date as day, month and year.")) from None
 
 
 class ThaiIntegerField(IntegerField):

@@ -20,10 +20,49 @@ class RuleError(Exception):
     message beside it.
     """
 
-    def __init__(self, message, field=None):
+    def __init__(self, message, field=None, problems=None):
         super().__init__(str(message))
         self.message = message
         self.field = field
+        # Every rule broken at once, so a form can show them all together (this one first).
+        self.problems = problems or [self]
+
+
+def raise_all(problems):
+    """Raise one RuleError carrying every problem in ``problems`` (a list), if there is any.
+
+    Operations check every field before raising, so a person sees all that needs fixing at
+    once rather than one error per attempt."""
+    if problems:
+        first = problems[0]
+        raise RuleError(first.message, first.field, problems=list(problems))
+
+
+class Checks:
+    """Run several checks, carrying on after a broken rule, then raise them all together.
+
+    ``checks.run(fn, ...)`` returns what ``fn`` returns, or None when it raised a RuleError;
+    ``checks.done()`` raises one RuleError with every problem, if there was any.
+    """
+
+    def __init__(self):
+        self.problems = []
+
+    def run(self, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except RuleError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def add(self, message, field=None):
+        self.problems.append(RuleError(message, field))
+
+    def failed(self, field):
+        return any(problem.field == field for problem in self.problems)
+
+    def done(self):
+        raise_all(self.problems)
 
 
 def suspension_message(user):

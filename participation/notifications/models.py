@@ -15,6 +15,7 @@ class NotificationKind(StrEnum):
     RESPONSE = "response"  # the council answered a proposal you wrote, follow or supported
     STATUS = "status"  # a proposal's status changed
     UPDATE = "update"  # a progress update on an accepted proposal
+    CORRECTION = "correction"  # a council member corrected a progress update
     PHASE = "phase"  # a process you follow moved to its next phase
     SUMMARY = "summary"  # the council published the summary of something you took part in
 
@@ -54,7 +55,7 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         sa.CheckConstraint(
-            "kind IN ('reply', 'response', 'status', 'update', 'phase', 'summary')",
+            "kind IN ('reply', 'response', 'status', 'update', 'correction', 'phase', 'summary')",
             name="kind_known",
         ),
         sa.Index("ix_notifications_user_unread", "user_id", "read_dt", "id"),

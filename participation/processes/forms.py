@@ -3,7 +3,8 @@ from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from participation.core.forms import RuleAwareForm, ThaiDateField, ThaiIntegerField
+from participation.core.dates import EraDateField
+from participation.core.forms import RuleAwareForm, ThaiIntegerField
 from participation.core.sanitize import FORMATTING_HINT
 
 
@@ -17,8 +18,10 @@ def _id_or_none(value):
 class ProcessForm(RuleAwareForm):
     slug = StringField(
         _l("Web address"),
-        description=_l("Lower-case letters, digits and dashes, e.g. safe-routes-to-school"),
-        validators=[InputRequired(message=_l("Please choose a web address."))],
+        description=_l(
+            "Made from the title when left empty. Lower-case letters, digits and dashes, "
+            "e.g. safe-routes-to-school"
+        ),
     )
     title_th = StringField(_l("Title in Thai"))
     title_en = StringField(_l("Title in English"))
@@ -32,12 +35,12 @@ class ProcessForm(RuleAwareForm):
         _l("Categories"),
         description=_l("One per line: Thai name | English name"),
     )
-    reframe_start = ThaiDateField(_l("Reframe opens"), validators=[Optional()])
-    reframe_end = ThaiDateField(_l("Reframe closes"), validators=[Optional()])
-    reimagine_start = ThaiDateField(_l("Reimagine opens"), validators=[Optional()])
-    reimagine_end = ThaiDateField(_l("Reimagine closes"), validators=[Optional()])
-    remake_start = ThaiDateField(_l("Remake opens"), validators=[Optional()])
-    remake_end = ThaiDateField(_l("Remake closes"), validators=[Optional()])
+    reframe_start = EraDateField(_l("Reframe opens"), validators=[Optional()])
+    reframe_end = EraDateField(_l("Reframe closes"), validators=[Optional()])
+    reimagine_start = EraDateField(_l("Reimagine opens"), validators=[Optional()])
+    reimagine_end = EraDateField(_l("Reimagine closes"), validators=[Optional()])
+    remake_start = EraDateField(_l("Remake opens"), validators=[Optional()])
+    remake_end = EraDateField(_l("Remake closes"), validators=[Optional()])
     max_supports = ThaiIntegerField(
         _l("Supports per resident"),
         description=_l("Leave empty for no limit. Fixed once Reimagine opens."),

@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from participation.audit.operations import record_action
 from participation.core.models import utcnow
-from participation.core.rules import RuleError
+from participation.core.rules import Checks, RuleError
 from participation.core.sanitize import plain_text
+from participation.core.slugs import make_slug
 from participation.extensions import db
 from participation.notifications.operations import notify_followers_of_process
 from participation.processes.models import PHASES, Category, Phase, Process
@@ -25,41 +26,52 @@ def process_is_visible(process, user):
     return process.is_published or can(user, Permission.MANAGE_PROCESSES, process)
 
 
-def _check_text(data):
+def _check_text(data, checks, process):
     for field in ("title_th", "title_en", "summary_th", "summary_en"):
         data[field] = plain_text(data.get(field))
     if not data["title_th"] and not data["title_en"]:
-        raise RuleError(_l("Give the process a title in Thai or English."), "title_th")
+        checks.add(_l("Give the process a title in Thai or English."), "title_th")
+    data["slug"] = (data.get("slug") or "").strip()
+    if not data["slug"] and (data["title_th"] or data["title_en"]):
+        # Staff need not invent a web address: one is made from the title.
+        data["slug"] = make_slug(
+            (data["title_en"], data["title_th"]), lambda slug: _slug_taken(slug, process),
+            fallback="process",
+        )  # fmt: skip
     if not SLUG.fullmatch(data.get("slug") or ""):
-        raise RuleError(
+        checks.add(
             _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
         )
 
 
-def _check_dates(data):
+def _check_dates(data, checks):
     previous_end = None
     for phase in PHASES:
         start, end = data.get(f"{phase}_start"), data.get(f"{phase}_end")
         if start and end and end < start:
-            raise RuleError(_l("A phase cannot end before it starts."), f"{phase}_end")
+            checks.add(_l("A phase cannot end before it starts."), f"{phase}_end")
         if previous_end and start and start < previous_end:
-            raise RuleError(
-                _l("Each phase must start after the one before it ends."), f"{phase}_start"
-            )
+            checks.add(_l("Each phase must start after the one before it ends."), f"{phase}_start")
         previous_end = end or previous_end
 
 
+def _slug_taken(slug, process):
+    query = sa.select(Process.id).where(Process.slug == slug)
+    if process.id:
+        query = query.where(Process.id != process.id)
+    return db.session.scalar(query) is not None
+
+
 def save_process(process, data, actor):
-    """Create or edit a process. Support rules cannot change once Reimagine has opened."""
-    _check_text(data)
-    _check_dates(data)
-    slug_taken = db.session.scalar(
-        sa.select(Process.id).where(Process.slug == data["slug"], Process.id != process.id)
-        if process.id
-        else sa.select(Process.id).where(Process.slug == data["slug"])
-    )
-    if slug_taken:
-        raise RuleError(_l("Another process already uses this web address."), "slug")
+    """Create or edit a process. Support rules cannot change once Reimagine has opened.
+
+    Every problem is reported together (one RuleError carrying them all)."""
+    checks = Checks()
+    _check_text(data, checks, process)
+    _check_dates(data, checks)
+    if not checks.failed("slug") and _slug_taken(data["slug"], process):
+        checks.add(_l("Another process already uses this web address."), "slug")
+    checks.done()
     if process.id and process.rules_frozen:
         changed = [
             name

@@ -10,7 +10,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from participation.core.forms import HumanForm, RuleAwareForm, ThaiDateField, ThaiIntegerField
+from participation.core.dates import EraDateField
+from participation.core.forms import HumanForm, RuleAwareForm, ThaiIntegerField
 from participation.core.i18n import localized
 from participation.core.sanitize import FORMATTING_HINT
 from participation.proposals.models import RESPONSE_STATUSES
@@ -77,9 +78,9 @@ class ResponseForm(RuleAwareForm):
 
 
 class UpdateForm(RuleAwareForm):
-    update_date = ThaiDateField(
+    update_date = EraDateField(
         _l("Date"), validators=[InputRequired(message=_l("Please give the date of this update."))]
-    )
+    )  # a date more than 3 years from today needs confirming (core/dates.py)
     progress = ThaiIntegerField(
         _l("Progress (percent)"),
         validators=[Optional()],

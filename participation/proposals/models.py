@@ -230,6 +230,47 @@ class ImplementationUpdate(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, nullable=False)
     body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    corrected_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal = relationship("Proposal", back_populates="updates")
     author = relationship("User")
+    versions = relationship(
+        "ImplementationUpdateVersion",
+        back_populates="update",
+        order_by="ImplementationUpdateVersion.version.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    def can_change(self, user):
+        """Only the council member who wrote an update may correct or delete it."""
+        from participation.core.permissions import Permission, can
+
+        return (
+            self.author_id is not None
+            and getattr(user, "id", None) == self.author_id
+            and can(user, Permission.RESPOND_AS_COUNCIL)
+        )
+
+
+class ImplementationUpdateVersion(db.Model):
+    """An earlier text of a progress update, kept when its author corrects it."""
+
+    __tablename__ = "implementation_update_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("update_id", "version"),
+        sa.CheckConstraint("progress >= 0 AND progress <= 100", name="progress_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("implementation_updates.id", ondelete="CASCADE"), nullable=False
+    )
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    update_date: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    progress: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    written_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)  # when published
+    replaced_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    update = relationship("ImplementationUpdate", back_populates="versions")

@@ -4,7 +4,9 @@ Every rule is checked here, whatever the caller (pages, API, sockets), before an
 written; the caller commits.
 """
 
+import itertools
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -12,7 +14,12 @@ from flask_babel import lazy_gettext as _l
 from participation.audit.operations import record_action
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
+from participation.core.rules import (
+    Checks,
+    RuleError,
+    limit_links_of_new_accounts,
+    require_participant,
+)
 from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
@@ -25,6 +32,7 @@ from participation.proposals.models import (
     Contribution,
     ContributionVersion,
     ImplementationUpdate,
+    ImplementationUpdateVersion,
     Issue,
     OfficialResponse,
     Proposal,
@@ -51,26 +59,28 @@ def require_phase(process, action, message=None):
 
 
 def _clean(process, data, author):
-    """Check and normalise a contribution's fields; raise RuleError on the first problem."""
+    """Check and normalise a contribution's fields; raise one RuleError with every problem."""
     title = plain_text(data.get("title"))
     body = body_text(data.get("body"))
-    limit_links_of_new_accounts(author, title, body)
+    checks = Checks()
+    checks.run(limit_links_of_new_accounts, author, title, body)
     if not title:
-        raise RuleError(_l("Please give it a title."), "title")
-    if len(title) > TITLE_MAX:
-        raise RuleError(_l("Use at most %(count)s characters for the title.", count=TITLE_MAX),
-                        "title")  # fmt: skip
+        checks.add(_l("Please give it a title."), "title")
+    elif len(title) > TITLE_MAX:
+        checks.add(_l("Use at most %(count)s characters for the title.", count=TITLE_MAX),
+                   "title")  # fmt: skip
     if not body:
-        raise RuleError(_l("Please describe it in a few sentences."), "body")
-    if len(body) > BODY_MAX:
-        raise RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
+        checks.add(_l("Please describe it in a few sentences."), "body")
+    elif len(body) > BODY_MAX and not checks.failed("body"):
+        checks.add(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
     category_id = data.get("category_id") or None
     if category_id is not None:
         if category_id not in {category.id for category in process.categories}:
-            raise RuleError(_l("Please choose one of the listed categories."), "category_id")
+            checks.add(_l("Please choose one of the listed categories."), "category_id")
     area_id = data.get("area_id") or None
     if area_id is not None and area_id not in {area.id for area in process.areas}:
-        raise RuleError(_l("Please choose one of the listed communities."), "area_id")
+        checks.add(_l("Please choose one of the listed communities."), "area_id")
+    checks.done()
     return {"title": title, "body": body, "category_id": category_id, "area_id": area_id}
 
 
@@ -238,16 +248,40 @@ def respond(proposal, council_member, status, body):
     return response
 
 
+def _check_update(update_date, progress, body):
+    """Check a progress update's fields; every problem at once."""
+    checks = Checks()
+    if not isinstance(update_date, date):
+        checks.add(_l("Please give the date of this update."), "update_date")
+    if progress is None or not 0 <= progress <= 100:
+        checks.add(_l("Progress is a percentage from 0 to 100."), "progress")
+    body = body_text(body)
+    if not body:
+        checks.add(_l("Please say what was done."), "body")
+    elif len(body) > BODY_MAX:
+        checks.add(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
+    checks.done()
+    return body
+
+
+def _check_progress_order(updates):
+    """Progress never goes down from an earlier date to a later one."""
+    ordered = sorted(updates, key=lambda u: (u.update_date, u.id or 0))
+    for earlier, later in itertools.pairwise(ordered):
+        if later.progress < earlier.progress:
+            raise RuleError(
+                _l("Progress cannot go back below %(percent)s%%.", percent=earlier.progress),
+                "progress",
+            )
+
+
 def add_implementation_update(proposal, council_member, update_date, progress, body):
     """Report progress on an accepted proposal."""
     if not can(council_member, Permission.RESPOND_AS_COUNCIL):
         raise RuleError(_l("Only council members can report progress."))
     if proposal.status != Status.ACCEPTED:
         raise RuleError(_l("Progress is reported only on accepted proposals."))
-    if not isinstance(update_date, date):
-        raise RuleError(_l("Please give the date of this update."), "update_date")
-    if progress is None or not 0 <= progress <= 100:
-        raise RuleError(_l("Progress is a percentage from 0 to 100."), "progress")
+    body = _check_update(update_date, progress, body)
     if proposal.updates and progress < proposal.updates[0].progress:
         raise RuleError(
             _l(
@@ -255,11 +289,6 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
             ),
             "progress",
         )
-    body = body_text(body)
-    if not body:
-        raise RuleError(_l("Please say what was done."), "body")
-    if len(body) > BODY_MAX:
-        raise RuleError(_l("Use at most %(count)s characters.", count=BODY_MAX), "body")
     update = ImplementationUpdate(
         proposal_id=proposal.id,
         author_id=council_member.id,
@@ -277,6 +306,67 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
     )
     notify_proposal_audience(proposal, NotificationKind.UPDATE, council_member)
     return update
+
+
+def correct_implementation_update(update, council_member, update_date, progress, body):
+    """Correct a progress update: its author only; the text it replaces stays as history, and
+    the proposal's audience is told of the correction."""
+    if not update.can_change(council_member):
+        raise RuleError(_l("Only the council member who wrote this update can change it."))
+    body = _check_update(update_date, progress, body)
+    if (update.update_date, update.progress, update.body) == (update_date, progress, body):
+        return update  # nothing changed: no history entry, nobody told
+    proposal = update.proposal
+    others = [u for u in proposal.updates if u.id != update.id]
+    proposed = SimpleNamespace(id=update.id, update_date=update_date, progress=progress)
+    _check_progress_order([*others, proposed])
+    number = max((v.version for v in update.versions), default=0) + 1
+    db.session.add(ImplementationUpdateVersion(
+        update_id=update.id, version=number, update_date=update.update_date,
+        progress=update.progress, body=update.body, body_html=update.body_html,
+        written_dt=update.corrected_dt or update.created_dt,
+    ))  # fmt: skip
+    update.update_date = update_date
+    update.progress = progress
+    update.body = body
+    update.body_html = str(render_markdown(body))
+    update.corrected_dt = utcnow()
+    proposal.modified_dt = utcnow()
+    db.session.flush()
+    db.session.expire(proposal, ["updates"])
+    db.session.expire(update, ["versions"])
+    record_action(
+        council_member, "proposal.update_correct", proposal,
+        details={"update_id": update.id, "progress": progress, "version": number}, public=True,
+    )  # fmt: skip
+    notify_proposal_audience(proposal, NotificationKind.CORRECTION, council_member)
+    return update
+
+
+def delete_implementation_update(update, council_member):
+    """Delete a progress update (its author only); the action log keeps what it said."""
+    if not update.can_change(council_member):
+        raise RuleError(_l("Only the council member who wrote this update can change it."))
+    proposal = update.proposal
+    details = {
+        "update_id": update.id,
+        "date": update.update_date.isoformat(),
+        "progress": update.progress,
+    }
+    db.session.delete(update)
+    proposal.modified_dt = utcnow()
+    db.session.flush()
+    db.session.expire(proposal, ["updates"])
+    record_action(council_member, "proposal.update_delete", proposal, details=details, public=True)
+
+
+def get_implementation_update(proposal, update_id):
+    """The progress update ``update_id`` of ``proposal``, or None."""
+    return db.session.scalar(
+        sa.select(ImplementationUpdate).where(
+            ImplementationUpdate.id == update_id, ImplementationUpdate.proposal_id == proposal.id
+        )
+    )
 
 
 def get_contribution(contribution_id, kind=None):

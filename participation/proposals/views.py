@@ -373,15 +373,81 @@ def add_update(slug, item_id):
     if not can(current_user, Permission.RESPOND_AS_COUNCIL):
         abort(403)
     form = UpdateForm()
-    if not form.validate_on_submit():
-        message = next(iter(form.errors.values()))[0]
+    if form.validate_on_submit():
+        try:
+            operations.add_implementation_update(
+                proposal, current_user, form.update_date.data, form.progress.data, form.body.data
+            )
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            return _done(process, proposal, "proposals", _("The progress update is published."))
+    if wants_json():
+        message = form.form_errors[0] if form.form_errors else next(iter(form.errors.values()))[0]
         return _done(process, proposal, "proposals", message, "error", status=422)
+    return _update_page(process, proposal, form, None), 422
+
+
+def _update_page(process, proposal, form, update):
+    return render_template(
+        "proposals/update_form.html", process=process, item=proposal, form=form, update=update
+    )
+
+
+def _load_update(process, item_id, update_id):
+    proposal = load_contribution(process, "proposals", item_id)
+    update = operations.get_implementation_update(proposal, update_id) or abort(404)
+    return proposal, update
+
+
+@bp.route("/proposals/<int:item_id>/updates/<int:update_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT, methods=["POST"])
+def edit_update(slug, item_id, update_id):
+    """The author of a progress update corrects it; the earlier text is kept as history."""
+    process = load_process(slug)
+    proposal, update = _load_update(process, item_id, update_id)
+    if not update.can_change(current_user):
+        abort(403)
+    form = UpdateForm(obj=update)
+    if form.validate_on_submit():
+        try:
+            operations.correct_implementation_update(
+                update, current_user, form.update_date.data, form.progress.data, form.body.data
+            )
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            return _done(process, proposal, "proposals", _("The progress update is corrected."))
+    return _update_page(process, proposal, form, update), (422 if form.errors else 200)
+
+
+@bp.route("/proposals/<int:item_id>/updates/<int:update_id>/delete", methods=["POST"])
+@login_required
+@limiter.limit(WRITE_LIMIT)
+def delete_update(slug, item_id, update_id):
+    process = load_process(slug)
+    proposal, update = _load_update(process, item_id, update_id)
+    if not update.can_change(current_user):
+        abort(403)
     try:
-        operations.add_implementation_update(
-            proposal, current_user, form.update_date.data, form.progress.data, form.body.data
-        )
+        operations.delete_implementation_update(update, current_user)
     except RuleError as error:
         db.session.rollback()
-        return _done(process, proposal, "proposals", error.message, "error", status=422)
+        return _done(process, proposal, "proposals", error.message, "error", status=409)
     db.session.commit()
-    return _done(process, proposal, "proposals", _("The progress update is published."))
+    return _done(process, proposal, "proposals", _("The progress update is deleted."))
+
+
+@bp.route("/proposals/<int:item_id>/updates/<int:update_id>/history")
+def update_history(slug, item_id, update_id):
+    """Every earlier text of a corrected progress update, newest first."""
+    process = load_process(slug)
+    proposal, update = _load_update(process, item_id, update_id)
+    return render_template(
+        "proposals/update_history.html", process=process, item=proposal, update=update
+    )

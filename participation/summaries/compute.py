@@ -634,7 +634,13 @@ def process_fingerprint(process):
         )
     ).scalar()
     answers = db.session.execute(
-        sa.select(sa.func.max(OfficialResponse.modified_dt), sa.func.max(ImplementationUpdate.id))
+        sa.select(
+            sa.func.max(OfficialResponse.modified_dt),
+            sa.func.max(ImplementationUpdate.id),
+            # corrected or deleted progress updates change what the summary says too
+            sa.func.max(ImplementationUpdate.corrected_dt),
+            sa.func.count(ImplementationUpdate.id),
+        )  # fmt: skip
         .select_from(Contribution)
         .outerjoin(OfficialResponse, OfficialResponse.proposal_id == Contribution.id)
         .outerjoin(ImplementationUpdate, ImplementationUpdate.proposal_id == Contribution.id)

@@ -2,15 +2,21 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from participation.core.dates import EraDateTimeField
 from participation.core.forms import RuleAwareForm
 from participation.core.sanitize import FORMATTING_HINT
+
+# A town hall is planned weeks ahead: a date further than this asks "do you mean it?".
+TOWNHALL_WITHIN_YEARS = 2
 
 
 class TownHallForm(RuleAwareForm):
     slug = StringField(
         _l("Web address"),
-        description=_l("Lower-case letters, digits and dashes, e.g. safe-routes-to-school"),
-        validators=[InputRequired(message=_l("Please choose a web address."))],
+        description=_l(
+            "Made from the title when left empty. Lower-case letters, digits and dashes, "
+            "e.g. safe-routes-to-school"
+        ),
     )
     title_th = StringField(_l("Title in Thai"))
     title_en = StringField(_l("Title in English"))
@@ -18,12 +24,12 @@ class TownHallForm(RuleAwareForm):
     description_en = TextAreaField(_l("Description in English"), description=FORMATTING_HINT)
     venue_th = StringField(_l("Venue in Thai"))
     venue_en = StringField(_l("Venue in English"))
-    starts = StringField(
-        _l("Starts"), description=_l("Bangkok time"),
+    starts = EraDateTimeField(
+        _l("Starts"), within_years=TOWNHALL_WITHIN_YEARS,
         validators=[InputRequired(message=_l("Please give the start time."))],
     )  # fmt: skip
-    ends = StringField(
-        _l("Ends"), description=_l("Bangkok time"),
+    ends = EraDateTimeField(
+        _l("Ends"), within_years=TOWNHALL_WITHIN_YEARS,
         validators=[InputRequired(message=_l("Please give the end time."))],
     )  # fmt: skip
     process_id = SelectField(_l("Process"), coerce=str, validate_choice=False)

@@ -16,8 +16,9 @@ from participation.audit.operations import record_action
 from participation.core.forms import valid_id
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
-from participation.core.rules import RuleError, suspension_message
+from participation.core.rules import Checks, RuleError, suspension_message
 from participation.core.sanitize import body_text, plain_text
+from participation.core.slugs import make_slug
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent
 from participation.townhall.models import (
@@ -652,22 +653,34 @@ def save_townhall(townhall, data, actor):
     """Create or edit a town hall's details; every rule is checked before writing."""
     import re
 
+    checks = Checks()
     for field in ("title_th", "title_en", "venue_th", "venue_en"):
         data[field] = plain_text(data.get(field))
     if not data["title_th"] and not data["title_en"]:
-        raise RuleError(_l("Give the town hall a title in Thai or English."), "title_th")
+        checks.add(_l("Give the town hall a title in Thai or English."), "title_th")
+    data["slug"] = (data.get("slug") or "").strip()
+    if not data["slug"] and (data["title_th"] or data["title_en"]):
+        # Made from the title; staff can still change it under "Advanced".
+        data["slug"] = make_slug(
+            (data["title_en"], data["title_th"]),
+            lambda slug: db.session.scalar(
+                sa.select(TownHall.id).where(TownHall.slug == slug,
+                                             TownHall.id != (townhall.id or -1))
+            ) is not None,
+            fallback="townhall",
+        )  # fmt: skip
     if not re.fullmatch(SLUG_PATTERN, data.get("slug") or ""):
-        raise RuleError(
+        checks.add(
             _l("Use 3 to 80 lower-case letters, digits and dashes for the web address."), "slug"
         )
-    taken = db.session.scalar(
+    elif db.session.scalar(
         sa.select(TownHall.id).where(TownHall.slug == data["slug"],
                                      TownHall.id != (townhall.id or -1))
-    )  # fmt: skip
-    if taken:
-        raise RuleError(_l("Another town hall already uses this web address."), "slug")
+    ):  # fmt: skip
+        checks.add(_l("Another town hall already uses this web address."), "slug")
     if data["ends_dt"] <= data["starts_dt"]:
-        raise RuleError(_l("The town hall must end after it starts."), "ends")
+        checks.add(_l("The town hall must end after it starts."), "ends")
+    checks.done()
     for name, value in data.items():
         setattr(townhall, name, value)
     if townhall.id is None:

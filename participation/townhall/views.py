@@ -1,7 +1,5 @@
 """Town hall pages: the list, the live page, the projector view, calendar and CSV record."""
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -20,10 +18,10 @@ from wtforms import SelectChoice
 from participation.accounts.models import User, UserRole
 from participation.core.exports import csv_response
 from participation.core.forms import public_url_for
-from participation.core.i18n import BANGKOK, localized
+from participation.core.i18n import localized
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, Role, can, permission_required
-from participation.core.rules import RuleError
+from participation.core.rules import Checks, RuleError
 from participation.extensions import db
 from participation.processes.models import Process
 from participation.townhall import operations as ops
@@ -32,8 +30,6 @@ from participation.townhall.forms import TownHallForm
 from participation.townhall.models import Message, Poll, Question, State, TownHall
 
 bp = Blueprint("townhall", __name__, url_prefix="/townhalls")
-
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def load_townhall(slug, members_only_page=False):
@@ -187,13 +183,6 @@ def _name(user):
     return user.display_name if user else ""
 
 
-def _parse_local(value):
-    try:
-        return datetime.strptime(value or "", LOCAL_FORMAT).replace(tzinfo=BANGKOK)
-    except ValueError:
-        return None
-
-
 def _edit(townhall, form):
     processes = [
         p for p in db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc()))
@@ -213,22 +202,17 @@ def _edit(townhall, form):
     form.facilitators.choices = [SelectChoice(key, u.display_name) for key, u in by_id.items()]
     if request.method == "GET" and townhall.id:
         form.facilitators.data = [str(f.id) for f in townhall.facilitators]
-        form.starts.data = townhall.starts_dt.astimezone(BANGKOK).strftime(LOCAL_FORMAT)
-        form.ends.data = townhall.ends_dt.astimezone(BANGKOK).strftime(LOCAL_FORMAT)
         form.process_id.data = str(townhall.process_id or "")
     if form.validate_on_submit():
-        starts, ends = _parse_local(form.starts.data), _parse_local(form.ends.data)
+        starts, ends = form.starts.data, form.ends.data
         process_ids = {str(p.id): p.id for p in processes}
+        checks = Checks()  # every problem is shown at once
         try:
-            if starts is None:
-                raise RuleError(_("Please enter a date and time."), "starts")
-            if ends is None:
-                raise RuleError(_("Please enter a date and time."), "ends")
             if form.process_id.data and form.process_id.data not in process_ids:
-                raise RuleError(_("Please choose one of the listed processes."), "process_id")
+                checks.add(_("Please choose one of the listed processes."), "process_id")
             chosen = form.facilitators.data or []
             if any(key not in by_id for key in chosen):
-                raise RuleError(_("Please choose facilitators from the list."), "facilitators")
+                checks.add(_("Please choose facilitators from the list."), "facilitators")
             data = {
                 name: getattr(form, name).data
                 for name in (
@@ -246,7 +230,8 @@ def _edit(townhall, form):
                 starts_dt=starts, ends_dt=ends,
                 process_id=process_ids.get(form.process_id.data),
             )  # fmt: skip
-            ops.save_townhall(townhall, data, current_user)
+            checks.run(ops.save_townhall, townhall, data, current_user)
+            checks.done()
             if chosen:
                 # The chosen facilitators, and whoever saves the form (never locked out).
                 editor = current_user._get_current_object()
@@ -276,7 +261,9 @@ def edit(slug):
     townhall = load_townhall(slug)
     if not can(current_user, Permission.FACILITATE, townhall):
         abort(403)
-    return _edit(townhall, TownHallForm(obj=townhall))
+    return _edit(
+        townhall, TownHallForm(obj=townhall, starts=townhall.starts_dt, ends=townhall.ends_dt)
+    )
 
 
 @bp.route("/<slug>/<any(open, end):action>", methods=["POST"])

@@ -64,3 +64,19 @@ def test_profile_needs_sign_in(client):
     response = client.get("/profile")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
+
+
+def test_api_tokens_wait_under_a_closed_advanced_section(client, auth, resident, thai):
+    auth.login(resident)
+
+    page = client.get("/profile").get_data(as_text=True)
+
+    advanced = page.split('<details class="advanced" id="tokens"', 1)
+    assert len(advanced) == 2
+    assert advanced[1].startswith(">")  # closed until opened
+    assert thai("Advanced") in advanced[1]
+    assert 'action="/profile/tokens' not in advanced[0]  # the token form is inside it
+    assert 'action="/profile/tokens' in advanced[1].split("</details>", 1)[0]
+
+    created = client.post("/profile/tokens", data={"name": "สคริปต์"}).get_data(as_text=True)
+    assert '<details class="advanced" id="tokens" open>' in created  # the new token is shown

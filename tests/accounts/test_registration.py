@@ -99,3 +99,26 @@ def test_registration_form_is_labelled_and_asks_for_consent(client):
     for field in ("display_name", "email", "password", "consent"):
         assert f'for="{field}"' in page
     assert 'href="/privacy"' in page
+
+
+@pytest.mark.parametrize(
+    ("password", "password_message", "variables"),
+    [
+        ("short", "Use at least %(count)s characters for your password.", {"count": 10}),
+        ("", "Please choose a password.", {}),
+    ],
+)  # fmt: skip
+def test_registration_shows_every_error_at_once(
+    client, in_db, thai, password, password_message, variables
+):
+    """A short (or missing) password and no consent: both are said on the first try."""
+    response = client.post(
+        "/register", data={**GOOD, "password": password, "consent": "", "display_name": ""}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert thai(password_message, **variables) in page
+    assert thai("Please read and accept the privacy notice to create an account.") in page
+    assert thai("Please enter the name others will see.") in page
+    assert _count_users(in_db) == 0

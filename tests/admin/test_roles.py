@@ -156,3 +156,31 @@ def test_cli_refuses_a_weak_password_clearly(runner, in_db):
     assert "10" in result.output
     with in_db() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_admin_sets_every_role_of_a_user_with_one_control(client, auth, admin, resident, in_db):
+    auth.login(admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    # One form per user (not one per role), with a box for each role.
+    assert page.count(f'action="/admin/users/{resident.id}/roles"') == 1
+    assert page.count('name="roles"') == 3 * page.count('name="action" value="set"')
+
+    client.post(f"/admin/users/{resident.id}/roles",
+                data={"action": "set", "roles": ["facilitator", "council"]})  # fmt: skip
+    assert _roles_of(in_db, resident) == {Role.RESIDENT, Role.FACILITATOR, Role.COUNCIL}
+
+    client.post(f"/admin/users/{resident.id}/roles", data={"action": "set", "roles": ["council"]})
+    assert _roles_of(in_db, resident) == {Role.RESIDENT, Role.COUNCIL}
+
+    refused = client.post(f"/admin/users/{resident.id}/roles",
+                          data={"action": "set", "roles": ["council", "mayor"]})  # fmt: skip
+    assert refused.status_code == 302
+    assert _roles_of(in_db, resident) == {Role.RESIDENT, Role.COUNCIL}
+
+
+def test_the_last_administrator_cannot_untick_their_own_role(client, auth, admin, in_db):
+    auth.login(admin)
+
+    client.post(f"/admin/users/{admin.id}/roles", data={"action": "set", "roles": []})
+
+    assert Role.ADMIN in _roles_of(in_db, admin)

@@ -89,6 +89,8 @@ def seed(app):
             "register": ("/register", None),
             "moderation": ("/moderation", ADMIN),
             "admin-users": ("/admin/users", ADMIN),
+            "new-townhall": ("/townhalls/new", FACILITATOR),  # the Buddhist-Era date fields
+            "profile": ("/profile", RESIDENT),
         }
         assert waste.phase == "reimagine", waste.phase
         db.session.remove()

@@ -6,6 +6,8 @@ the facilitator opens Remake, a council member answers and reports progress, and
 sees the answer, the progress and a notification.
 """
 
+from datetime import date
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
@@ -86,8 +88,11 @@ def test_resident_goes_through_the_whole_cycle_in_thai(
     browser.find_element(By.CSS_SELECTOR, "input[name=status][value=accepted]").click()
     page.fill("body", "สภาเทศบาลอนุมัติงบประมาณติดตั้ง 12 ต้น")
     page.click_text(thai("Publish the response"))
-    page.wait.until(ec.presence_of_element_located((By.ID, "update_date")))
-    browser.execute_script("document.getElementById('update_date').value = '2026-11-20';")
+    # The date as a Thai clerk types it: day, month by name, Buddhist-Era year.
+    page.wait.until(ec.presence_of_element_located((By.ID, "update_date-day")))
+    page.fill("update_date-day", "20")
+    Select(browser.find_element(By.ID, "update_date-month")).select_by_visible_text("พฤศจิกายน")
+    page.fill("update_date-year", str(date.today().year + 543))
     page.fill("progress", "40")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/updates'] textarea").send_keys(
         "ติดตั้งแล้ว 5 ต้น"

@@ -206,12 +206,14 @@ def test_facilitator_hides_a_reported_comment_and_an_administrator_grants_a_role
     page.click_text(t("Search"))
     row = browser.find_element(By.XPATH, f"//tr[th[normalize-space()='{writer.name}']]")
     facilitator_title = t("Facilitator")
-    row.find_element(
-        By.XPATH, f".//button[starts-with(normalize-space(), '+ {facilitator_title}')]"
-    ).click()
+    # One control per person: tick the role, then save.
+    row.find_element(By.XPATH, f".//label[normalize-space()='{facilitator_title}']/input").click()
+    row.find_element(By.XPATH, f".//button[starts-with(normalize-space(), '{t('Save roles')}')]"
+                     ).click()  # fmt: skip
     updated = t("Roles of %(name)s are updated.", name=writer.name)
     page.wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".flashes"), updated))
     row = browser.find_element(By.XPATH, f"//tr[th[normalize-space()='{writer.name}']]")
-    assert facilitator_title in row.find_element(By.CSS_SELECTOR, ".badge--on").text
+    box = row.find_element(By.XPATH, f".//label[normalize-space()='{facilitator_title}']/input")
+    assert box.is_selected()
     assert _lang(page) == language
     assert server.errors() == []

@@ -307,7 +307,8 @@ def test_progress_cannot_exceed_100_or_go_backwards(
     bad_date = client.post(url, data={"update_date": "not a date", "progress": 60, "body": "x"})
 
     assert ok.status_code == 302
-    assert over.status_code == back.status_code == bad_date.status_code == 302
+    # Refused on a page that shows the form again with the reason beside the field.
+    assert over.status_code == back.status_code == bad_date.status_code == 422
     assert _count(in_db, ImplementationUpdate) == 1
 
 

@@ -124,6 +124,27 @@ TABLE = [
         only("C", "M"),
         {"update_date": "2026-11-01", "progress": 10, "body": "คืบหน้า"},
     ),
+    # Only the council member who wrote a progress update corrects or deletes it.
+    ("GET", "/processes/{s.remake}/proposals/{s.decided}/updates/{s.update}/edit", only("C"), None),
+    (
+        "POST",
+        "/processes/{s.remake}/proposals/{s.decided}/updates/{s.update}/edit",
+        only("C"),
+        {"update_date": "2026-11-02", "progress": 20, "body": "แก้ไขแล้ว"},
+    ),
+    # Once C has deleted it, those asking later find nothing (C's turn comes before theirs).
+    (
+        "POST",
+        "/processes/{s.remake}/proposals/{s.decided}/updates/{s.update}/delete",
+        {**only("C"), "R": 404, "F": 404, "M": 404},
+        {},
+    ),
+    (
+        "GET",
+        "/processes/{s.remake}/proposals/{s.decided}/updates/{s.update}/history",
+        everyone(),
+        None,
+    ),
     ("POST", "/contributions/{s.proposal}/comments", signed_in(), {"body": "ความเห็น"}),
     ("GET", "/comments/{s.comment}/edit", only("R"), None),
     ("POST", "/comments/{s.comment}/vote", signed_in(), {"value": "1"}),
@@ -261,18 +282,27 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
             db.session.get(Process, draft.id), facilitator, "คำถามในร่าง", ["ข้อความในร่าง"]
         )
         db.session.get(Process, draft.id).is_published = False
+        from datetime import date
+
+        from participation.proposals.models import ImplementationUpdate
+
+        update = ImplementationUpdate(
+            proposal_id=decided, author_id=people["C"].id, update_date=date(2026, 11, 1),
+            progress=10, body="คืบหน้าในฉาก", body_html="<p>คืบหน้าในฉาก</p>",
+        )  # fmt: skip
+        db.session.add(update)
         db.session.commit()
         ids = SimpleNamespace(
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
             token=token_row.id, conversation=conversation.id,
-            draft_conversation=draft_conversation.id, statement=statement.id,
+            draft_conversation=draft_conversation.id, statement=statement.id, update=update.id,
         )  # fmt: skip
     return SimpleNamespace(
         people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
         hidden=hidden, decided=decided, comment=ids.comment, issue=ids.issue,
         townhall=townhall.slug, resident_id=people["R"].id, other_id=people["O"].id,
         live=live_ids, token=ids.token, conversation=ids.conversation,
-        draft_conversation=ids.draft_conversation, statement=ids.statement,
+        draft_conversation=ids.draft_conversation, statement=ids.statement, update=ids.update,
     )  # fmt: skip
 
 
@@ -307,7 +337,7 @@ def test_every_route_is_in_the_table(app):
             "{s.remake}", "r").replace("{s.townhall}", "t")  # fmt: skip
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
                      "other_id", "token", "conversation", "draft_conversation",
-                     "statement"):  # fmt: skip
+                     "statement", "update"):  # fmt: skip
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match(sample, method=method)
         covered.add((method, endpoint))
