@@ -21,6 +21,7 @@ from participation.core.permissions import Permission, Role, can
 from participation.core.rules import RuleError, require_participant
 from participation.core.sanitize import plain_text
 from participation.extensions import db
+from participation.moderation import action_log  # noqa: F401  (registers the action log's words)
 from participation.moderation.models import (
     DETAILS_MAX,
     Report,

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from participation.accounts.models import User
 from participation.audit.models import ActionLog
+from participation.audit.registry import describe, kind_choices
 from participation.core.errors import wants_json
 from participation.core.forms import is_safe_next
 from participation.core.models import utcnow
@@ -212,12 +213,21 @@ def unsuspend(user_id):
 
 @bp.route("/transparency")
 def transparency():
-    """Moderation actions and council decisions, for everyone; no private data."""
+    """Moderation actions and council decisions, for everyone, in sentences; nobody named."""
     page = request.args.get("page", 1, type=int)
-    select = (
-        sa.select(ActionLog)
-        .where(ActionLog.is_public.is_(True))
-        .order_by(ActionLog.created_dt.desc(), ActionLog.id.desc())
-    )
+    action = request.args.get("action", "")
+    select = sa.select(ActionLog).where(ActionLog.is_public.is_(True))
+    kinds = kind_choices(public=True)
+    if action in {name for name, _label in kinds}:
+        select = select.where(ActionLog.action == action)
+    else:
+        action = ""
+    select = select.order_by(ActionLog.created_dt.desc(), ActionLog.id.desc())
     pagination = db.paginate(select, page=page, per_page=TRANSPARENCY_PAGE, error_out=False)
-    return render_template("moderation/transparency.html", pagination=pagination)
+    return render_template(
+        "moderation/transparency.html",
+        pagination=pagination,
+        entries=describe(pagination.items, public=True),
+        action=action,
+        kinds=kinds,
+    )

@@ -33,6 +33,7 @@ from participation.core.rules import RuleError
 from participation.extensions import db
 from participation.opinions import operations as opinions
 from participation.opinions.models import Statement
+from participation.privacy import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import Contribution, ContributionVersion, Status
 from participation.townhall.models import Message, Question
 from participation.votes import operations as votes

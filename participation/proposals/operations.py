@@ -18,6 +18,7 @@ from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import follow, notify_proposal_audience
 from participation.processes.models import Action
+from participation.proposals import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import (
     BODY_MAX,
     RESPONSE_STATUSES,

@@ -20,6 +20,7 @@ from participation.core.rules import RuleError, suspension_message
 from participation.core.sanitize import body_text, plain_text
 from participation.extensions import db, limiter
 from participation.notifications.operations import insert_if_absent
+from participation.townhall import action_log  # noqa: F401  (registers the action log's words)
 from participation.townhall.models import (
     CLIENT_ID_MAX,
     MESSAGE_MAX,
@@ -390,7 +391,13 @@ def hide_item(townhall, actor, kind, item, reason=""):
     item.hidden_reason = reason
     item.hidden_dt = utcnow()
     item.hidden_by_id = actor.id
-    record_action(actor, f"townhall.hide_{kind}", item, reason=reason, public=True)
+    record_action(
+        actor,
+        "townhall.hide_question" if kind == "question" else "townhall.hide_message",
+        item,
+        reason=reason,
+        public=True,
+    )
     return unlink_hidden(townhall, kind, item)[0]
 
 
