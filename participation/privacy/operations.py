@@ -120,7 +120,7 @@ def _erase_writing(user):
         sa.select(Contribution).where(Contribution.author_id == user.id)
     ):
         item.title = ERASED_TITLE
-        item.body = item.body_html = item.search_text = ""
+        item.body = item.body_html = item.search_text = item.theme_tokens = ""
         if item.status == Status.OPEN:
             item.status = Status.WITHDRAWN
             item.withdrawn_dt = now

@@ -32,6 +32,7 @@ from participation.proposals.models import (
     Status,
 )
 from participation.search.thai import index_terms
+from participation.summaries.themes import phrase_tokens
 from participation.votes.operations import refund_supports
 
 PHASE_CLOSED = {
@@ -82,6 +83,7 @@ def _apply(contribution, fields):
     contribution.category_id = fields["category_id"]
     contribution.area_id = fields["area_id"]
     contribution.search_text = " ".join(index_terms(f"{fields['title']}\n{fields['body']}"))
+    contribution.theme_tokens = phrase_tokens(f"{fields['title']}\n{fields['body']}")
 
 
 def _linked_issues(process, issue_ids):
