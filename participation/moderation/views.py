@@ -117,10 +117,13 @@ def queue():
     state = state if state in operations.QUEUE_STATES else "open"
     target_type = request.args.get("type", "")
     target_type = target_type if target_type in {k.value for k in TargetType} else ""
-    entries = operations.queue(current_user, state, target_type or None)
+    order = request.args.get("order", "newest")
+    order = order if order in operations.QUEUE_ORDERS else "newest"
+    page = request.args.get("page", 1, type=int)
+    entries = operations.queue(current_user, state, target_type or None, page=page, order=order)
     return render_template(
         "moderation/queue.html", entries=entries, state=state, target_type=target_type,
-        hide_form=HideForm(), can_moderate=operations.can_moderate,
+        order=order, hide_form=HideForm(), can_moderate=operations.can_moderate,
         can_suspend=operations.can_suspend, author_of=operations.author_of,
     )  # fmt: skip
 
