@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from participation.comments.models import Alignment, Comment
 from participation.core.i18n import BANGKOK, to_bangkok
 from participation.core.models import utcnow
+from participation.core.shares import percentages
 from participation.extensions import db
 from participation.municipality.models import Area, current_municipality
 from participation.processes.models import PHASES
@@ -465,6 +466,7 @@ def what_residents_want(process):
         in_favour = sides[Alignment.IN_FAVOUR]
         against = sides[Alignment.AGAINST]
         aligned = in_favour + against  # the comments that took a side
+        favour_percent, against_percent = percentages([in_favour, against], decimals=1)
         item = {
             "id": proposal_id,
             "title": title,
@@ -474,8 +476,9 @@ def what_residents_want(process):
             "in_favour": in_favour,
             "against": against,
             "neutral": sides[Alignment.NEUTRAL],
-            "in_favour_share": _share(in_favour, aligned),
-            "against_share": _share(against, aligned),
+            # Shares of the comments that took a side, rounded so that the two add up to 100%.
+            "in_favour_share": favour_percent / 100 if aligned else None,
+            "against_share": against_percent / 100 if aligned else None,
         }
         if len(ranked) < RANKED:
             ranked.append(item)

@@ -18,6 +18,7 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError, suspension_message
 from participation.core.sanitize import body_text, plain_text
+from participation.core.shares import percentages
 from participation.extensions import db, limiter
 from participation.notifications.operations import insert_if_absent
 from participation.townhall import action_log  # noqa: F401  (registers the action log's words)
@@ -130,6 +131,7 @@ def message_dict(message):
 def poll_dict(poll, with_results=None):
     """A poll as clients see it; counts are left out while results are hidden."""
     show = with_results if with_results is not None else results_visible(poll)
+    shares = percentages([o.vote_count for o in poll.options]) if show else None
     return {
         "id": poll.id,
         "seq": poll.seq,
@@ -139,8 +141,12 @@ def poll_dict(poll, with_results=None):
         "hide_results": poll.hide_results,
         "voters": poll.voter_count,
         "options": [
-            {"id": o.id, "label": o.label, **({"votes": o.vote_count} if show else {})}
-            for o in poll.options
+            {
+                "id": o.id,
+                "label": o.label,
+                **({"votes": o.vote_count, "percent": share} if show else {}),
+            }
+            for o, share in zip(poll.options, shares or [None] * len(poll.options), strict=True)
         ],
     }
 
