@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from participation.audit.models import ActionLog
 from participation.audit.registry import ACTION_KINDS, describe
@@ -39,7 +40,7 @@ def _written_kinds():
     return found, unreadable
 
 
-def test_every_kind_of_action_the_code_writes_has_a_sentence_in_thai_and_english(app, thai):
+def test_every_kind_of_action_the_code_writes_has_a_sentence_in_thai_and_english(app):
     written, unreadable = _written_kinds()
 
     assert not unreadable, f"write the action kind as a literal: {unreadable}"
@@ -50,7 +51,12 @@ def test_every_kind_of_action_the_code_writes_has_a_sentence_in_thai_and_english
         assert is_public <= (kind.public is not None), f"{action} is public but has no public words"
         for message in (kind.label, kind.staff, kind.public):
             if message is not None:
-                thai(message._args[0])  # translated, not left in English
+                with app.test_request_context():
+                    with force_locale("th"):
+                        in_thai = str(message)
+                    with force_locale("en"):
+                        in_english = str(message)
+                assert in_thai != in_english, in_english  # translated, not left in English
 
 
 def test_every_registered_sentence_renders_even_with_its_details_missing(app):
@@ -111,6 +117,9 @@ def test_staff_read_who_did_what_to_which_item_with_its_title_a_link_and_the_rea
     assert hid in page
     assert thai("Reason: %(reason)s", reason="ใช้ถ้อยคำรุนแรง") in page
     role = thai("Facilitator")
+    exported = client.get("/admin/log.csv").get_data(as_text=True)
+    assert exported.splitlines()[0].endswith(",public,description")
+    assert re.sub(r"<[^>]+>", "", hid) in exported  # the same sentence, as plain text
     shown = re.sub(r"<[^>]+>", "", page)  # the text, without links and the filter's values
     assert thai("%(actor)s gave %(target)s the role %(role)s", actor=admin.name,
                 target="สมชาย ชาวบ้าน", role=role) in shown  # fmt: skip
