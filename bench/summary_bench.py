@@ -16,6 +16,7 @@ Writes bench/summary_results.json.
 """
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -35,6 +36,8 @@ import load_data  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from vocabulary import AREAS, CATEGORIES, COMMENT_SENTENCES, PLACES  # noqa: E402
 
+from participation.summaries.themes import phrase_tokens  # noqa: E402
+
 WORKDIR = Path(os.environ.get("RUAMKID_BENCH_DIR", "/tmp/ruamkid-bench")) / "summary"  # noqa: S108
 FULL = {"users": 20_000, "proposals": 10_000, "issues": 1_000, "comments": 300_000,
         "supports": 1_000_000, "responses": 2_000}  # fmt: skip
@@ -50,6 +53,7 @@ def generate(scale, now):
     rng = random.Random(SEED)
     size = {key: max(1, int(value * scale)) for key, value in FULL.items()}
     search_text, markdown, _verify = load_data.text_helpers()
+    theme_tokens = functools.cache(lambda title, body: phrase_tokens(f"{title}\n{body}"))
     day = timedelta(days=1)
     t0 = now - 120 * day
     rows = {name: [] for name in load_data.ORDER}
@@ -107,7 +111,8 @@ def generate(scale, now):
             body=body, body_html=markdown(body), category_id=index + 1,
             area_id=rng.choice(rows["areas"])["id"], status="open", support_count=0,
             affected_count=0, comment_count=0, version=1, edited_dt=None, withdrawn_dt=None,
-            search_text=search_text(title, body), created_dt=created, modified_dt=created,
+            search_text=search_text(title, body), theme_tokens=theme_tokens(title, body),
+            created_dt=created, modified_dt=created,
         ))  # fmt: skip
     proposals = contributions[: size["proposals"]]
     counts = load_data.zipf_counts(rng, len(proposals), size["supports"], 0.8, 30, size["users"])

@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from participation.accounts import action_log  # noqa: F401  (registers the action log's words)
 from participation.accounts.models import (
     DISPLAY_NAME_MAX,
     AccessToken,

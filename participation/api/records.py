@@ -8,6 +8,7 @@ from participation.api import schemas as s
 from participation.api.framework import cursor_links, link_header, operation, page_of, paginated
 from participation.api.views import bp
 from participation.audit.models import ActionLog
+from participation.audit.registry import describe
 from participation.core.i18n import localized
 from participation.extensions import db
 from participation.summaries import exports, operations
@@ -87,7 +88,8 @@ def list_actions(query):
             "target_type": row.target_type,
             "target_id": None if row.target_type == "users" else row.target_id,
             "reason": row.reason,
+            "sentence": described.text,
         }
-        for row in rows
+        for row, described in zip(rows, describe(rows, public=True), strict=True)
     ]
     return {"items": items, "links": links}, {"Link": link_header(links)}

@@ -420,6 +420,10 @@ class ActionEntry(Model):
     target_type: str | None
     target_id: int | None = Field(description=N_("Null for people: the log names nobody."))
     reason: str
+    sentence: str = Field(
+        description=N_("What happened to what, in the reader's language, as the transparency "
+                       "page says it; it names nobody.")
+    )  # fmt: skip
 
 
 # --- accounts and tokens ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from participation.accounts.models import User
+from participation.comments import action_log  # noqa: F401  (registers the action log's words)
 from participation.comments.models import BODY_MAX, MAX_DEPTH, Alignment, Comment, CommentVote
 from participation.core.models import utcnow
 from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant

@@ -21,6 +21,7 @@ from participation.core.permissions import Permission, Role, can
 from participation.core.rules import RuleError, require_participant
 from participation.core.sanitize import plain_text
 from participation.extensions import db
+from participation.moderation import action_log  # noqa: F401  (registers the action log's words)
 from participation.moderation.models import (
     DETAILS_MAX,
     Report,
@@ -369,21 +370,46 @@ _QUEUE_LOADS = {
 }
 
 
-def queue(moderator, state="open", target_type=None, limit=50):
-    """Reported items the moderator may act on, the most recently reported first: a list of
-    ``{"type", "target", "reports", "latest"}`` (target None when the item is gone)."""
+QUEUE_ORDERS = ("newest", "oldest")
+QUEUE_PAGE = 50
+
+
+class QueuePage:
+    """One page of the queue, shaped like Flask-SQLAlchemy's pagination (for the pager)."""
+
+    def __init__(self, items, page, per_page, total):
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(1, -(-total // per_page))
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num, self.next_num = page - 1, page + 1
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+    def __bool__(self):
+        return bool(self.items)
+
+
+def queue(moderator, state="open", target_type=None, page=1, order="newest",
+          per_page=QUEUE_PAGE):  # fmt: skip
+    """Reported items the moderator may act on, a page at a time: the most recently reported
+    first, or (``order="oldest"``) those waiting longest first. Answers a :class:`QueuePage`
+    of ``{"type", "target", "reports", "latest", "first"}`` (target None when the item is gone).
+    """
     from participation.processes.models import process_facilitators
     from participation.townhall.models import townhall_facilitators
 
     open_ = state != "resolved"
+    latest = sa.func.max(Report.created_dt).label("latest")
+    first = sa.func.min(Report.created_dt).label("first")
     rows = (
-        sa.select(Report.target_type, Report.target_id,
-                  sa.func.max(Report.created_dt).label("latest"))
+        sa.select(Report.target_type, Report.target_id, latest, first)
         .where(Report.resolved_dt.is_(None) if open_ else Report.resolved_dt.is_not(None))
         .group_by(Report.target_type, Report.target_id)
-        .order_by(sa.desc("latest"))
-        .limit(limit)
-    )  # fmt: skip
+    )
     if target_type in {kind.value for kind in TargetType}:
         rows = rows.where(Report.target_type == target_type)
     if Role.ADMIN not in moderator.roles:
@@ -401,9 +427,18 @@ def queue(moderator, state="open", target_type=None, limit=50):
                 ),
             )
         )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(rows.subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    ordering = (
+        (sa.asc("first"), Report.target_type, Report.target_id)
+        if order == "oldest"
+        else (sa.desc("latest"), Report.target_type, Report.target_id)
+    )
+    rows = rows.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
     found = db.session.execute(rows).all()
     if not found:
-        return []
+        return QueuePage([], page, per_page, total)
     keys = [(row.target_type, row.target_id) for row in found]
     reports = db.session.scalars(
         sa.select(Report)
@@ -422,9 +457,10 @@ def queue(moderator, state="open", target_type=None, limit=50):
         select = sa.select(model).where(model.id.in_(ids)).options(*_QUEUE_LOADS.get(model, ()))
         for target in db.session.scalars(select):
             targets[(kind, target.id)] = target
-    return [
+    items = [
         {"type": row.target_type, "target": targets.get((row.target_type, row.target_id)),
          "target_id": row.target_id, "reports": by_target.get((row.target_type, row.target_id), []),
-         "latest": row.latest}
+         "latest": row.latest, "first": row.first}
         for row in found
     ]  # fmt: skip
+    return QueuePage(items, page, per_page, total)

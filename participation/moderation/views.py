@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 
 from participation.accounts.models import User
 from participation.audit.models import ActionLog
+from participation.audit.registry import describe, kind_choices
 from participation.core.errors import wants_json
 from participation.core.forms import safe_redirect
 from participation.core.models import utcnow
@@ -116,10 +117,13 @@ def queue():
     state = state if state in operations.QUEUE_STATES else "open"
     target_type = request.args.get("type", "")
     target_type = target_type if target_type in {k.value for k in TargetType} else ""
-    entries = operations.queue(current_user, state, target_type or None)
+    order = request.args.get("order", "newest")
+    order = order if order in operations.QUEUE_ORDERS else "newest"
+    page = request.args.get("page", 1, type=int)
+    entries = operations.queue(current_user, state, target_type or None, page=page, order=order)
     return render_template(
         "moderation/queue.html", entries=entries, state=state, target_type=target_type,
-        hide_form=HideForm(), can_moderate=operations.can_moderate,
+        order=order, hide_form=HideForm(), can_moderate=operations.can_moderate,
         can_suspend=operations.can_suspend, author_of=operations.author_of,
     )  # fmt: skip
 
@@ -212,12 +216,21 @@ def unsuspend(user_id):
 
 @bp.route("/transparency")
 def transparency():
-    """Moderation actions and council decisions, for everyone; no private data."""
+    """Moderation actions and council decisions, for everyone, in sentences; nobody named."""
     page = requested_page()
-    select = (
-        sa.select(ActionLog)
-        .where(ActionLog.is_public.is_(True))
-        .order_by(ActionLog.created_dt.desc(), ActionLog.id.desc())
-    )
+    action = request.args.get("action", "")
+    select = sa.select(ActionLog).where(ActionLog.is_public.is_(True))
+    kinds = kind_choices(public=True)
+    if action in {name for name, _label in kinds}:
+        select = select.where(ActionLog.action == action)
+    else:
+        action = ""
+    select = select.order_by(ActionLog.created_dt.desc(), ActionLog.id.desc())
     pagination = db.paginate(select, page=page, per_page=TRANSPARENCY_PAGE, error_out=False)
-    return render_template("moderation/transparency.html", pagination=pagination)
+    return render_template(
+        "moderation/transparency.html",
+        pagination=pagination,
+        entries=describe(pagination.items, public=True),
+        action=action,
+        kinds=kinds,
+    )

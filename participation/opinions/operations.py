@@ -20,7 +20,10 @@ from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
 from participation.core.sanitize import plain_text
 from participation.extensions import db
-from participation.opinions import compute
+from participation.opinions import (
+    action_log,  # noqa: F401  (registers the action log's words)
+    compute,
+)
 from participation.opinions.models import (
     QUESTION_MAX,
     STATEMENT_MAX,

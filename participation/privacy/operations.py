@@ -33,6 +33,7 @@ from participation.core.rules import RuleError
 from participation.extensions import db
 from participation.opinions import operations as opinions
 from participation.opinions.models import Statement
+from participation.privacy import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import Contribution, ContributionVersion, Status
 from participation.townhall.models import Message, Question
 from participation.votes import operations as votes
@@ -119,7 +120,7 @@ def _erase_writing(user):
         sa.select(Contribution).where(Contribution.author_id == user.id)
     ):
         item.title = ERASED_TITLE
-        item.body = item.body_html = item.search_text = ""
+        item.body = item.body_html = item.search_text = item.theme_tokens = ""
         if item.status == Status.OPEN:
             item.status = Status.WITHDRAWN
             item.withdrawn_dt = now

@@ -14,6 +14,7 @@ from participation.core.sanitize import plain_text
 from participation.core.slugs import make_slug
 from participation.extensions import db
 from participation.notifications.operations import notify_followers_of_process
+from participation.processes import action_log  # noqa: F401  (registers the action log's words)
 from participation.processes.models import PHASES, Category, Phase, Process
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,78}[a-z0-9]")

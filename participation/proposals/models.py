@@ -111,6 +111,10 @@ class Contribution(TimestampMixin, HideableMixin, db.Model):
     withdrawn_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Segmented words of title and body, for full-text search (see participation.search).
     search_text: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    # Words of title and body in order, for the summary's themes (see summaries.themes).
+    theme_tokens: Mapped[str] = mapped_column(
+        sa.Text, nullable=False, default="", server_default=""
+    )
 
     process = relationship("Process")
     author = relationship("User", foreign_keys=[author_id])

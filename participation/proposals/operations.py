@@ -25,6 +25,7 @@ from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import follow, notify_proposal_audience
 from participation.processes.models import Action
+from participation.proposals import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import (
     BODY_MAX,
     RESPONSE_STATUSES,
@@ -39,6 +40,7 @@ from participation.proposals.models import (
     Status,
 )
 from participation.search.thai import index_terms
+from participation.summaries.themes import phrase_tokens
 from participation.votes.operations import refund_supports
 
 PHASE_CLOSED = {
@@ -91,6 +93,7 @@ def _apply(contribution, fields):
     contribution.category_id = fields["category_id"]
     contribution.area_id = fields["area_id"]
     contribution.search_text = " ".join(index_terms(f"{fields['title']}\n{fields['body']}"))
+    contribution.theme_tokens = phrase_tokens(f"{fields['title']}\n{fields['body']}")
 
 
 def _linked_issues(process, issue_ids):

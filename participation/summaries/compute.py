@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from participation.comments.models import Alignment, Comment
 from participation.core.i18n import BANGKOK, to_bangkok
 from participation.core.models import utcnow
+from participation.core.shares import percentages
 from participation.extensions import db
 from participation.municipality.models import Area, current_municipality
 from participation.processes.models import PHASES
@@ -27,7 +28,7 @@ from participation.proposals.models import (
     OfficialResponse,
     Status,
 )
-from participation.summaries.themes import characteristic_terms
+from participation.summaries.themes import THEMES_VERSION, characteristic_phrases, phrase_tokens
 from participation.votes.models import Affected, Support
 
 # What residents want: the rules, stated on the page with these numbers.
@@ -35,7 +36,7 @@ MIN_ALIGNED_COMMENTS = 3  # comments saying in favour or against before a propos
 CONSENSUS_MAX_AGAINST = 0.20  # consensus: qualified, and at most 20% of those comments against
 CONTESTED_MIN_AGAINST = 0.40  # contested: qualified, and at least 40% of them against
 RANKED = 20  # proposals listed in each ranking
-THEMES = 20
+THEMES = 15  # per language
 
 RULES = {
     "min_aligned_comments": MIN_ALIGNED_COMMENTS,
@@ -465,6 +466,7 @@ def what_residents_want(process):
         in_favour = sides[Alignment.IN_FAVOUR]
         against = sides[Alignment.AGAINST]
         aligned = in_favour + against  # the comments that took a side
+        favour_percent, against_percent = percentages([in_favour, against], decimals=1)
         item = {
             "id": proposal_id,
             "title": title,
@@ -474,8 +476,9 @@ def what_residents_want(process):
             "in_favour": in_favour,
             "against": against,
             "neutral": sides[Alignment.NEUTRAL],
-            "in_favour_share": _share(in_favour, aligned),
-            "against_share": _share(against, aligned),
+            # Shares of the comments that took a side, rounded so that the two add up to 100%.
+            "in_favour_share": favour_percent / 100 if aligned else None,
+            "against_share": against_percent / 100 if aligned else None,
         }
         if len(ranked) < RANKED:
             ranked.append(item)
@@ -502,14 +505,20 @@ def what_residents_want(process):
 
 
 def themes(process):
-    """The most characteristic terms of the issues and proposals (see ``summaries.themes``)."""
+    """The most characteristic phrases of the issues and proposals, per language (see
+    ``summaries.themes``); read from the words stored with each contribution."""
     rows = db.session.execute(
-        sa.select(Contribution.id, Contribution.kind, Contribution.search_text).where(
-            *_in_process(process)
-        )
-    ).all()
-    documents = [(row.id, row.kind, row.search_text.split()) for row in rows]
-    return characteristic_terms(documents, limit=THEMES)
+        sa.select(
+            Contribution.id, Contribution.kind, Contribution.title, Contribution.theme_tokens,
+            sa.case((Contribution.theme_tokens == "", Contribution.body), else_="").label("body"),
+        ).where(*_in_process(process))
+    ).all()  # fmt: skip
+    documents = [
+        # Rows written before the words were stored are segmented here, once per summary.
+        (row.id, row.kind, row.title, row.theme_tokens or phrase_tokens(f"{row.title}\n{row.body}"))
+        for row in rows
+    ]
+    return characteristic_phrases(documents, limit=THEMES)
 
 
 # --- What the council decided -----------------------------------------------------------------
@@ -652,7 +661,8 @@ def process_fingerprint(process):
     ).one()
     users = db.session.scalar(sa.select(sa.func.max(User.id)))
     parts = (
-        *contributions, comments, *answers, process.modified_dt, users, opinions_version(process),
+        THEMES_VERSION, *contributions, comments, *answers, process.modified_dt, users,
+        opinions_version(process),
         getattr(municipality, "modified_dt", None), getattr(municipality, "population", None),
         *population,
     )  # fmt: skip

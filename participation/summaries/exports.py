@@ -130,9 +130,11 @@ def summary_rows(summary, data):
         for item in wants[section]:
             for metric in ("title", "supports", "in_favour", "against", "neutral"):
                 yield [section, item["id"], metric, item[metric]]
-    for theme in data["themes"]:
-        yield ["theme", theme["term"], "documents", theme["documents"]]
-        yield ["theme", theme["term"], "score", theme["score"]]
+    for language, themes in data["themes"].items():
+        for theme in themes:
+            yield ["theme", theme["phrase"], "language", language]
+            yield ["theme", theme["phrase"], "documents", theme["documents"]]
+            yield ["theme", theme["phrase"], "score", theme["score"]]
     for row in db.session.execute(compute.decisions_query(summary.process)):
         for metric, value in _decision(row).items():
             if metric != "proposal_id":

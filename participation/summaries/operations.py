@@ -12,7 +12,10 @@ from participation.extensions import db
 from participation.notifications.models import Notification, NotificationKind
 from participation.processes.models import Phase, Process
 from participation.proposals.models import Contribution, Kind, OfficialResponse, Status
-from participation.summaries import compute
+from participation.summaries import (
+    action_log,  # noqa: F401  (registers the action log's words)
+    compute,
+)
 from participation.summaries.models import KIND_PATHS, STATEMENT_MAX, Summary, SummaryState
 from participation.townhall.models import State, TownHall
 

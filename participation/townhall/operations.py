@@ -18,9 +18,11 @@ from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
 from participation.core.rules import Checks, RuleError, suspension_message
 from participation.core.sanitize import body_text, plain_text
+from participation.core.shares import percentages
 from participation.core.slugs import make_slug
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent
+from participation.townhall import action_log  # noqa: F401  (registers the action log's words)
 from participation.townhall.models import (
     CLIENT_ID_MAX,
     MESSAGE_MAX,
@@ -130,6 +132,7 @@ def message_dict(message):
 def poll_dict(poll, with_results=None):
     """A poll as clients see it; counts are left out while results are hidden."""
     show = with_results if with_results is not None else results_visible(poll)
+    shares = percentages([o.vote_count for o in poll.options]) if show else None
     return {
         "id": poll.id,
         "seq": poll.seq,
@@ -139,8 +142,12 @@ def poll_dict(poll, with_results=None):
         "hide_results": poll.hide_results,
         "voters": poll.voter_count,
         "options": [
-            {"id": o.id, "label": o.label, **({"votes": o.vote_count} if show else {})}
-            for o in poll.options
+            {
+                "id": o.id,
+                "label": o.label,
+                **({"votes": o.vote_count, "percent": share} if show else {}),
+            }
+            for o, share in zip(poll.options, shares or [None] * len(poll.options), strict=True)
         ],
     }
 
@@ -414,7 +421,13 @@ def hide_item(townhall, actor, kind, item, reason=""):
     item.hidden_reason = reason
     item.hidden_dt = utcnow()
     item.hidden_by_id = actor.id
-    record_action(actor, f"townhall.hide_{kind}", item, reason=reason, public=True)
+    record_action(
+        actor,
+        "townhall.hide_question" if kind == "question" else "townhall.hide_message",
+        item,
+        reason=reason,
+        public=True,
+    )
     return unlink_hidden(townhall, kind, item)[0]
 
 

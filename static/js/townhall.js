@@ -417,7 +417,8 @@
       var item = el("li", "poll__option");
       item.appendChild(el("span", "poll__label", option.label));
       if (option.votes !== undefined) {
-        var share = total ? Math.round((option.votes / total) * 100) : 0;
+        // The server rounds the shares so that they add up to 100% (largest remainder).
+        var share = option.percent !== undefined ? option.percent : (total ? Math.round((option.votes / total) * 100) : 0);
         var bar = el("span", "poll__bar");
         bar.style.setProperty("--share", share + "%");
         item.appendChild(bar);

@@ -1,5 +1,7 @@
 """Facilitators and administrators decide on reports from the moderation queue."""
 
+import re
+
 import sqlalchemy as sa
 
 from participation.audit.models import ActionLog
@@ -144,3 +146,51 @@ def test_administrators_read_and_export_the_full_log_others_cannot(
     assert f",{process.facilitator.name},moderation.hide,contributions,{item_id},ข้อมูลส่วนตัว," in (
         exported
     )
+
+
+def test_a_queue_of_251_open_reports_pages_through_all_of_them_newest_or_oldest_first(
+    app, client, auth, admin, create_user, create_process, in_db
+):
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.extensions import db
+    from participation.proposals.models import Proposal
+
+    process = create_process("reimagine")
+    reporter = create_user()
+    author = create_user()
+    start = utcnow() - timedelta(days=30)
+    with app.app_context():
+        items = [
+            Proposal(process_id=process.id, author_id=author.id, title=f"รายการที่ {n}",
+                     body="ข้อความ", body_html="<p>ข้อความ</p>")
+            for n in range(251)
+        ]  # fmt: skip
+        db.session.add_all(items)
+        db.session.flush()
+        for n, item in enumerate(items):  # item n was reported n hours after the first
+            db.session.add(Report(target_type="contribution", target_id=item.id,
+                                  process_id=process.id, reporter_id=reporter.id, reason="spam",
+                                  created_dt=start + timedelta(hours=n)))  # fmt: skip
+        db.session.commit()
+        ids = [item.id for item in items]
+    auth.login(admin)
+
+    def shown(query):
+        page = client.get(f"/moderation?{query}").get_data(as_text=True)
+        return [int(found) for found in re.findall(r'id="contribution-(\d+)"', page)], page
+
+    first, page_one = shown("")
+    pages = [first] + [shown(f"page={n}")[0] for n in range(2, 7)]
+    oldest, _page = shown("order=oldest")
+    last_oldest, last_page = shown("order=oldest&page=6")
+
+    assert [len(items) for items in pages] == [50, 50, 50, 50, 50, 1]
+    assert sorted(sum(pages, [])) == sorted(ids)  # every report is reachable, none twice
+    assert first[:3] == ids[::-1][:3]  # the most recently reported first
+    assert oldest[:3] == ids[:3]  # or those waiting longest
+    assert last_oldest == [ids[-1]]
+    assert "/moderation?page=2" in page_one
+    previous = re.search(r'href="(/moderation\?[^"]*)">', last_page).group(1)
+    assert set(previous.split("?")[1].split("&amp;")) == {"page=5", "order=oldest"}

@@ -96,19 +96,24 @@ def test_classification_rule(supports, in_favour, against, expected):
     assert classify(supports, 3, in_favour, against) == expected
 
 
-def test_themes_are_the_thai_words_residents_used(figures, finished_process):
+def test_themes_are_the_thai_phrases_residents_used(figures, finished_process):
     ids = finished_process.ids
-    themes = {theme["term"]: theme for theme in figures["themes"]}
+    themes = {theme["phrase"]: theme for theme in figures["themes"]["th"]}
     assert "โรงเรียน" in themes
     assert set(themes["โรงเรียน"]["ids"]) == {ids.i1, ids.i2, ids.p2, ids.p3}
     assert (themes["โรงเรียน"]["issues"], themes["โรงเรียน"]["proposals"]) == (2, 2)
-    assert "ส่องสว่าง" in themes
+    assert "ไฟส่องสว่าง" in themes  # the phrase, not its fragment ส่องสว่าง
+    assert "ส่องสว่าง" not in themes
     assert "ทางเท้า" in themes
     assert "ใน" not in themes
     assert "ให้" not in themes
     assert "โฆษณา" not in themes  # only in hidden content
-    scores = [theme["score"] for theme in figures["themes"]]
+    assert figures["themes"]["en"] == []
+    scores = [theme["score"] for theme in figures["themes"]["th"]]
     assert scores == sorted(scores, reverse=True)
+    examples = themes["ทางเท้า"]["examples"]
+    assert [example["id"] for example in examples] == [ids.i2, ids.p3]
+    assert examples[0]["title"] == "ทางเท้าชำรุดหน้าโรงเรียน"
 
 
 def test_the_council_sees_unanswered_proposals_first(figures, app, finished_process):
