@@ -20,7 +20,7 @@ from markupsafe import Markup
 from participation.comments.operations import my_votes, thread, thread_watermark
 from participation.core.cache import fragments, shared_page
 from participation.core.errors import wants_json
-from participation.core.forms import valid_id
+from participation.core.forms import is_safe_next, valid_id
 from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
@@ -72,6 +72,7 @@ def index(slug, kind_path):
         html = render_template(
             "proposals/_results.html", process=process, kind=kind, kind_path=kind_path,
             filters=filters, page=page, supported=supported,
+            supports_left=votes.supports_left(process, current_user),
         )  # fmt: skip
         return html, page.sort
 
@@ -254,7 +255,8 @@ def history(slug, kind_path, item_id):
 
 
 def _done(process, item, kind_path, message=None, category="success", payload=None, status=200):
-    """Answer a write: JSON for scripts on the page, else flash and go back to the item."""
+    """Answer a write: JSON for scripts on the page, else flash and go back to the item (or to
+    the list the form was sent from, when it says so)."""
     if wants_json():
         body = {"ok": status < 400, **(payload or {})}
         if message:
@@ -262,6 +264,9 @@ def _done(process, item, kind_path, message=None, category="success", payload=No
         return jsonify(body), status
     if message:
         flash(str(message), category)
+    back = request.form.get("next")
+    if is_safe_next(back):
+        return redirect(back)
     return redirect(url_for(".show", slug=process.slug, kind_path=kind_path, item_id=item.id))
 
 
