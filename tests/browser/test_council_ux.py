@@ -1,0 +1,85 @@
+"""A municipality's staff and residents on a phone: the header leaves room for the page, and
+supporting from a list updates the card in place."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+
+from tests.browser.pages import Page
+
+pytestmark = pytest.mark.slow
+
+HEADER_ROWS = """
+const header = document.querySelector('.site-header');
+const inner = header.querySelector('.site-header__inner');
+const boxes = [...inner.querySelectorAll('.brand, .language-switch, .site-nav li')]
+  .map((item) => item.getBoundingClientRect())
+  .filter((box) => box.width > 0 && box.height > 0)
+  .sort((a, b) => a.top - b.top);
+let rows = 0, bottom = -Infinity;
+for (const box of boxes) {  // a box starting below the current row's bottom opens a new row
+  if (box.top >= bottom - 1) { rows += 1; bottom = box.bottom; }
+  else bottom = Math.max(bottom, box.bottom);
+}
+return {height: header.getBoundingClientRect().height, rows: rows,
+        width: document.documentElement.scrollWidth};
+"""
+
+
+@pytest.mark.parametrize("role", ["resident", "admin"])
+def test_phone_header_takes_at_most_two_rows_when_signed_in(role, request, browser, socket_server):
+    person = request.getfixturevalue(role)
+    page = Page(browser, socket_server().url)
+    page.sign_in(person)
+
+    header = browser.execute_script(HEADER_ROWS)
+
+    assert header["rows"] <= 2, header
+    assert header["height"] <= 130, header  # was 221 CSS px, a quarter of the first screen
+    assert header["width"] <= 390, header  # and the page does not scroll sideways
+    # Every link of the menu is still reachable (scrolled into view on demand).
+    links = browser.find_elements(By.CSS_SELECTOR, ".site-nav a, .site-nav button")
+    assert len(links) >= (9 if role == "admin" else 6)
+    for link in links:
+        browser.execute_script("arguments[0].scrollIntoView({inline: 'nearest'})", link)
+        assert link.is_displayed()
+
+
+def test_support_from_a_list_card_updates_count_and_badge_without_a_reload(
+    browser, socket_server, resident, create_user, create_process, create_contribution, in_db,
+    say,
+):  # fmt: skip
+    from participation.proposals.models import Contribution
+
+    t = say("th")
+    process = create_process("reimagine", support_threshold=3, max_supports=1)
+    author = create_user()
+    nearly = create_contribution(process, author, title="ทางม้าลายหน้าตลาด")
+    other = create_contribution(process, author, title="ไฟส่องสว่างซอยวัด")
+    with in_db() as session:
+        session.get(Contribution, nearly).support_count = 2
+        session.commit()
+    page = Page(browser, socket_server().url)
+    page.sign_in(resident)
+    page.open(f"/processes/{process.slug}/proposals?sort=newest")
+    browser.execute_script("window.notReloaded = true")
+    card = "//article[.//a[normalize-space()='ทางม้าลายหน้าตลาด']]"
+    other_card = "//article[.//a[normalize-space()='ไฟส่องสว่างซอยวัด']]"
+    badge = browser.find_element(By.XPATH, card + "//*[@data-qualifies-badge]")
+    assert not badge.is_displayed()
+
+    browser.find_element(By.XPATH, card + "//button[@data-label-support]").click()
+
+    page.wait.until(
+        ec.text_to_be_present_in_element((By.XPATH, card + "//*[@data-support-count]"), "3")
+    )
+    page.wait.until(lambda _driver: badge.is_displayed())
+    assert badge.text == t("Qualifies for council review")
+    assert browser.execute_script("return window.notReloaded") is True
+    # The last support is used: the other card's button is disabled and says why.
+    other_button = browser.find_element(By.XPATH, other_card + "//button[@data-label-support]")
+    page.wait.until(lambda _driver: not other_button.is_enabled())
+    reason = browser.find_element(By.ID, f"none-left-{other}")
+    assert reason.is_displayed()
+    assert other_button.get_attribute("aria-describedby") == f"none-left-{other}"
+    assert "1" in reason.text
