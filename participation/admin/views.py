@@ -21,7 +21,7 @@ from participation.admin.forms import RoleForm
 from participation.audit.models import ActionLog
 from participation.core.exports import csv_response
 from participation.core.forms import is_safe_next
-from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
+from participation.core.permissions import GRANTABLE_ROLES, Permission, Role, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
 
@@ -67,6 +67,12 @@ def change_role(user_id):
     if not form.validate_on_submit() or form.action.data not in ("grant", "revoke"):
         flash(_("Please choose a role."), "error")
         return redirect(url_for("admin.users"))
+    target = request.form.get("return_to")
+    back = target if is_safe_next(target) else url_for("admin.users")
+    granting_admin = form.action.data == "grant" and form.role.data == Role.ADMIN
+    if granting_admin and request.form.get("confirm") != "yes" and not user.has_role(Role.ADMIN):
+        # Administrators can do everything: the page asks once more before granting it.
+        return render_template("admin/confirm_admin.html", user=user, return_to=back)
     change = operations.grant_role if form.action.data == "grant" else operations.revoke_role
     try:
         changed = change(user, form.role.data, actor=current_user)
@@ -77,8 +83,7 @@ def change_role(user_id):
         db.session.commit()
         if changed:
             flash(_("Roles of %(name)s are updated.", name=user.display_name), "success")
-    target = request.form.get("return_to")
-    return redirect(target if is_safe_next(target) else url_for("admin.users"))
+    return redirect(back)
 
 
 LOG_PAGE = 100

@@ -66,25 +66,22 @@ def index(slug, kind_path):
     kind = _kind(kind_path)
     filters = Filters.from_args(request.args, seed=_shuffle_seed())
 
-    def results():
+    def results(supports_left):
         page = list_contributions(process, kind, filters, current_user)
         supported = votes.supported_ids(current_user, [item.id for item in page.items])
         html = render_template(
             "proposals/_results.html", process=process, kind=kind, kind_path=kind_path,
-            filters=filters, page=page, supported=supported,
-            supports_left=votes.supports_left(process, current_user),
+            filters=filters, page=page, supported=supported, supports_left=supports_left,
         )  # fmt: skip
         return html, page.sort
 
     def page():
-        results_html, sort = results()
+        left = votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None
+        results_html, sort = results(left)
         return render_template(
             "proposals/list.html", process=process, kind=kind, kind_path=kind_path,
-            filters=filters, sort=sort,
+            filters=filters, sort=sort, supports_left=left,
             results_html=Markup(results_html),  # noqa: S704 - rendered by our own template
-            supports_left=(
-                votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None
-            ),
         )  # fmt: skip
 
     def key():

@@ -197,6 +197,9 @@ def statement(kind, slug):
 @limiter.limit(WRITE_LIMIT)
 def change_state(kind, slug, action):
     summary = _council_summary(kind, slug)
+    if action == "unpublish" and summary.is_published and request.form.get("confirm") != "yes":
+        message = _("Please confirm that the summary should be withdrawn from public view.")
+        return _done(summary, message, "error", status=422)
     operation, success = {
         "review": (operations.mark_reviewed, _("The summary is marked as reviewed.")),
         "publish": (

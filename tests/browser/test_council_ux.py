@@ -83,3 +83,78 @@ def test_support_from_a_list_card_updates_count_and_badge_without_a_reload(
     assert reason.is_displayed()
     assert other_button.get_attribute("aria-describedby") == f"none-left-{other}"
     assert "1" in reason.text
+
+
+def _live(page, person, townhall):
+    page.sign_in(person)
+    page.open(f"/townhalls/{townhall.slug}")
+    page.wait.until(ec.text_to_be_present_in_element_attribute(
+        (By.CSS_SELECTOR, "[data-connection]"), "data-state", "live"))  # fmt: skip
+    # Any use of the browser's own prompt/confirm boxes is recorded (they must not be used).
+    page.driver.execute_script(
+        "window.__boxes = []; window.prompt = (m) => { window.__boxes.push(m); return 'x'; };"
+        "window.confirm = (m) => { window.__boxes.push(m); return true; };"
+    )
+
+
+def _button(scope, label):
+    return f"{scope}//button[normalize-space()='{label}']"
+
+
+def test_facilitator_hides_with_a_reason_form_shows_again_reopens_and_confirms_closing_a_poll(
+    browser, socket_server, create_townhall, say
+):
+    t = say("th")
+    townhall = create_townhall()
+    page = Page(browser, socket_server().url)
+    _live(page, townhall.facilitator, townhall)
+    page.fill("post-body", "ข้อความที่จะซ่อน")
+    page.click_text(t("Send"), navigates=False)
+    message = "//li[contains(@class,'message')][contains(., 'ข้อความที่จะซ่อน')]"
+    page.wait.until(ec.presence_of_element_located((By.XPATH, message)))
+
+    # Hiding asks for a reason in a form on the page; an empty reason is not sent.
+    browser.find_element(By.XPATH, _button(message, t("Hide"))).click()
+    dialog = browser.find_element(By.CSS_SELECTOR, "[data-dialog=hide]")
+    page.wait.until(lambda _driver: dialog.is_displayed())
+    assert "ข้อความที่จะซ่อน" in dialog.text
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert dialog.is_displayed()
+    dialog.find_element(By.ID, "hide-reason").send_keys("พิมพ์ผิดห้อง")
+    dialog.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait.until(lambda _driver: not dialog.is_displayed())
+    page.wait.until(ec.text_to_be_present_in_element((By.XPATH, message), "พิมพ์ผิดห้อง"))
+
+    # ... and can be undone: shown again to everyone.
+    browser.find_element(By.XPATH, _button(message, t("Show again"))).click()
+    page.wait.until(ec.presence_of_element_located((By.XPATH, _button(message, t("Hide")))))
+    assert "พิมพ์ผิดห้อง" not in browser.find_element(By.XPATH, message).text
+
+    # An answered question can be re-opened.
+    page.fill("ask-body", "คำถามที่ตอบไม่ครบ")
+    page.click_text(t("Ask"), navigates=False)
+    waiting = "//ol[@data-list='questions']/li[contains(., 'คำถามที่ตอบไม่ครบ')]"
+    answered = "//ol[@data-list='answered']/li[contains(., 'คำถามที่ตอบไม่ครบ')]"
+    page.wait.until(ec.presence_of_element_located((By.XPATH, waiting)))
+    browser.find_element(By.XPATH, _button(waiting, t("Mark answered"))).click()
+    page.wait.until(ec.presence_of_element_located((By.XPATH, answered)))
+    browser.find_element(By.XPATH, _button(answered, t("Re-open"))).click()
+    page.wait.until(ec.presence_of_element_located((By.XPATH, waiting)))
+
+    # Closing a poll asks first; "Cancel" leaves it open.
+    browser.find_element(By.CSS_SELECTOR, ".poll-details summary").click()
+    page.fill("poll-question", "เลือกวันประชุมครั้งหน้า")
+    page.fill("poll-options", "เสาร์\nอาทิตย์")
+    page.click_text(t("Open the poll"), navigates=False)
+    poll = "//article[contains(@class,'poll')][contains(., 'เลือกวันประชุมครั้งหน้า')]"
+    close = _button(poll, t("Close the poll"))
+    page.wait.until(ec.element_to_be_clickable((By.XPATH, close))).click()
+    confirm = browser.find_element(By.CSS_SELECTOR, "[data-dialog=close-poll]")
+    page.wait.until(lambda _driver: confirm.is_displayed())
+    confirm.find_element(By.CSS_SELECTOR, "[data-dialog-cancel]").click()
+    assert browser.find_elements(By.XPATH, close)
+    browser.find_element(By.XPATH, close).click()
+    page.wait.until(lambda _driver: confirm.is_displayed())
+    confirm.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait.until(ec.text_to_be_present_in_element((By.XPATH, poll), t("Closed")))
+    assert browser.execute_script("return window.__boxes") == []

@@ -125,7 +125,7 @@ def test_withdrawn_publication_hides_the_page_again_and_does_not_notify_twice(
     client.post(page(slug, "/review"))
     client.post(page(slug, "/statement"), data={"statement_th": "แถลงการณ์"})
     client.post(page(slug, "/publish"))
-    client.post(page(slug, "/unpublish"))
+    client.post(page(slug, "/unpublish"), data={"confirm": "yes"})
     auth.logout()
     assert client.get(page(slug)).status_code == 404
     auth.login(finished_process.council)
@@ -156,3 +156,28 @@ def test_the_council_cannot_publish_the_summary_of_a_process_still_under_way(
         assert session.scalar(sa.select(Summary.state)) == "reviewed"
         assert not session.scalar(sa.select(sa.func.count()).select_from(Notification)
                                   .where(Notification.kind == "summary"))  # fmt: skip
+
+
+def test_withdrawing_a_published_summary_asks_for_confirmation_first(
+    client, auth, finished_process, thai
+):
+    slug = finished_process.slug
+    auth.login(finished_process.council)
+    client.post(page(slug, "/review"))
+    client.post(page(slug, "/statement"), data={"statement_th": "แถลงการณ์"})
+    client.post(page(slug, "/publish"))
+
+    council_page = client.get(page(slug)).get_data(as_text=True)
+    unconfirmed = client.post(page(slug, "/unpublish"), headers={"Accept": "application/json"})
+
+    # The page's first button only unfolds the explanation; the form inside confirms.
+    panel = council_page[council_page.index("data-confirm-unpublish") :]
+    panel = panel[: panel.index("</details>")]
+    assert thai("Yes, withdraw it from public view") in panel
+    assert 'name="confirm" value="yes"' in panel
+    assert unconfirmed.status_code == 422
+    assert unconfirmed.json["message"] == thai(
+        "Please confirm that the summary should be withdrawn from public view."
+    )
+    auth.logout()
+    assert client.get(page(slug)).status_code == 200  # still public
