@@ -158,3 +158,56 @@ def test_facilitator_hides_with_a_reason_form_shows_again_reopens_and_confirms_c
     confirm.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     page.wait.until(ec.text_to_be_present_in_element((By.XPATH, poll), t("Closed")))
     assert browser.execute_script("return window.__boxes") == []
+
+
+def test_opinion_votes_update_in_place_and_a_refused_statement_keeps_its_text(
+    app, browser, socket_server, resident, create_process, say
+):
+    from participation.accounts.models import User
+    from participation.extensions import db
+    from participation.opinions import operations as ops
+    from participation.processes.models import Process
+
+    t = say("th")
+    process = create_process("reimagine")
+    with app.app_context():
+        conversation = ops.open_conversation(
+            db.session.get(Process, process.id), db.session.get(User, process.facilitator.id),
+            "ทำอย่างไรให้เด็กเดินไปโรงเรียนได้ปลอดภัย",
+            ["ควรปิดถนนหน้าโรงเรียนช่วงเช้า", "ควรติดไฟส่องสว่างในซอยเล็กก่อน"],
+        )  # fmt: skip
+        db.session.commit()
+        conversation_id = conversation.id
+        db.session.remove()
+    page = Page(browser, socket_server().url)
+    page.sign_in(resident)
+    page.open(f"/opinions/{conversation_id}")
+    browser.execute_script("window.notReloaded = true")
+
+    for number in (1, 2):
+        progress = t("Statement %(number)s of %(total)s", number=number, total=2)
+        page.wait.until(ec.text_to_be_present_in_element((By.ID, "vote"), progress))
+        button = page.wait.until(ec.element_to_be_clickable(
+            (By.CSS_SELECTOR, "#vote button[value=agree]")))  # fmt: skip
+        button.click()
+    done = t("You have voted on every statement. Thank you! New statements will appear here.")
+    page.wait.until(ec.text_to_be_present_in_element((By.ID, "vote"), done))
+    assert browser.execute_script("return window.notReloaded") is True
+
+    # A statement that is refused (already in the conversation) stays in the field, with the
+    # reason next to it; an accepted one is thanked there too.
+    browser.find_element(By.CSS_SELECTOR, "#add-statement summary").click()
+    field = browser.find_element(By.ID, "body")
+    field.send_keys("ควรปิดถนนหน้าโรงเรียนช่วงเช้า")
+    browser.find_element(By.CSS_SELECTOR, "#add-statement button[type=submit]").click()
+    error = browser.find_element(By.ID, "body-error")
+    page.wait.until(lambda _driver: error.is_displayed())
+    assert error.text == t("This statement is already in the conversation.")
+    assert field.get_attribute("value") == "ควรปิดถนนหน้าโรงเรียนช่วงเช้า"
+    field.clear()
+    field.send_keys("ควรมีอาสาสมัครช่วยเด็กข้ามถนน")
+    browser.find_element(By.CSS_SELECTOR, "#add-statement button[type=submit]").click()
+    thanks = browser.find_element(By.CSS_SELECTOR, "[data-statement-message]")
+    page.wait.until(lambda _driver: thanks.is_displayed())
+    assert thanks.text == t("Thank you. Your statement is now shown to others.")
+    assert browser.execute_script("return window.notReloaded") is True
