@@ -186,10 +186,22 @@ def statement(kind, slug):
     if not form.validate_on_submit():
         message = next(iter(form.errors.values()))[0]
         return _done(summary, message, "error", status=422)
-    return _attempt(
-        summary, operations.save_statement, form.statement_th.data, form.statement_en.data,
-        success=_("The council's statement is saved."),
-    )  # fmt: skip
+    try:
+        unchanged = operations.save_statement(
+            summary, current_user, form.statement_th.data, form.statement_en.data
+        )
+    except RuleError as error:
+        db.session.rollback()
+        return _done(summary, error.message, "error", status=422)
+    db.session.commit()
+    if unchanged:
+        language = _("English") if "en" in unchanged else _("Thai")
+        message = _(
+            "The council's statement is saved, but only one language changed: check that the "
+            "%(language)s text still says the same.", language=language,
+        )  # fmt: skip
+        return _done(summary, message, "warning")
+    return _done(summary, _("The council's statement is saved."))
 
 
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>/<any(review, publish, unpublish):action>", methods=["POST"])

@@ -6,6 +6,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 
 from tests.browser.pages import Page
+from tests.summaries.conftest import finished_process  # noqa: F401 - a fixture used below
 
 pytestmark = pytest.mark.slow
 
@@ -211,3 +212,37 @@ def test_opinion_votes_update_in_place_and_a_refused_statement_keeps_its_text(
     page.wait.until(lambda _driver: thanks.is_displayed())
     assert thanks.text == t("Thank you. Your statement is now shown to others.")
     assert browser.execute_script("return window.notReloaded") is True
+
+
+STICKY = """
+const box = [...document.querySelectorAll('.chart .table-scroll')]
+  .find((b) => b.scrollWidth > b.clientWidth + 20);
+if (!box) return null;
+const first = box.querySelector('tbody th');
+const before = first.getBoundingClientRect().left;
+box.scrollLeft = box.scrollWidth;
+return {scrolled: box.scrollLeft, before: before, after: first.getBoundingClientRect().left,
+        boxLeft: box.getBoundingClientRect().left};
+"""
+
+
+def test_summary_on_a_phone_keeps_the_first_column_and_the_state_pill_whole(
+    browser,
+    socket_server,
+    finished_process,  # noqa: F811 - the fixture imported above
+):
+    page = Page(browser, socket_server().url)
+    page.sign_in(finished_process.council)
+    page.open(f"/summaries/processes/{finished_process.slug}")
+
+    pill = browser.find_element(By.CSS_SELECTOR, ".summary__council .badge")
+    lines = browser.execute_script("return arguments[0].getClientRects().length", pill)
+    sticky = browser.execute_script(STICKY)
+    folded = browser.find_element(By.CSS_SELECTOR, "details.chart__fold")
+
+    assert lines == 1  # the state pill is not broken across lines
+    assert sticky is not None, "no table wider than a phone on the page"
+    assert sticky["scrolled"] > 0
+    assert abs(sticky["after"] - sticky["boxLeft"]) <= 1  # the row names stay in view
+    assert folded.get_attribute("open") is None
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390

@@ -181,3 +181,59 @@ def test_withdrawing_a_published_summary_asks_for_confirmation_first(
     )
     auth.logout()
     assert client.get(page(slug)).status_code == 200  # still public
+
+
+def test_changing_one_language_of_the_statement_warns_to_check_the_other(
+    client, auth, finished_process, thai
+):
+    slug = finished_process.slug
+    auth.login(finished_process.council)
+    client.get(page(slug))
+    both = {"statement_th": "สภารับข้อเสนอไฟส่องสว่าง", "statement_en": "The council accepts"}
+    first = client.post(page(slug, "/statement"), data=both, headers={"Accept": "application/json"})
+    only_thai = client.post(
+        page(slug, "/statement"),
+        data={**both, "statement_th": "สภารับข้อเสนอไฟส่องสว่างและทางเท้า"},
+        headers={"Accept": "application/json"},
+    )
+
+    assert first.json["message"] == thai("The council's statement is saved.")
+    assert only_thai.json["message"] == thai(
+        "The council's statement is saved, but only one language changed: check that the "
+        "%(language)s text still says the same.",
+        language=thai("English"),
+    )
+
+
+def test_after_withdrawing_the_page_says_so_instead_of_published(
+    client, auth, finished_process, thai
+):
+    slug = finished_process.slug
+    auth.login(finished_process.council)
+    client.post(page(slug, "/review"))
+    client.post(page(slug, "/statement"), data={"statement_th": "แถลงการณ์"})
+    client.post(page(slug, "/publish"))
+    client.post(page(slug, "/unpublish"), data={"confirm": "yes"})
+
+    council_page = client.get(page(slug)).get_data(as_text=True)
+    auth.logout()
+    auth.login(finished_process.facilitator)
+    facilitator_page = client.get(page(slug)).get_data(as_text=True)
+
+    state = council_page[council_page.index('id="council-title"') :].split("</p>")[0]
+    withdrawn = thai("withdrawn from public view (first published %(when)s)", when="@")
+    assert withdrawn.split("@")[0] in state
+    assert "· " + thai("published %(when)s", when="@").split("@")[0] not in state
+    assert thai("The council withdrew this summary from public view. Residents do not see it.") \
+        in facilitator_page  # fmt: skip
+    assert thai("This summary is not public yet: the council reviews and publishes it.") \
+        not in facilitator_page  # fmt: skip
+
+
+def test_the_day_by_day_table_is_folded_on_the_page(client, auth, finished_process, thai):
+    auth.login(finished_process.council)
+
+    body = client.get(page(finished_process.slug)).get_data(as_text=True)
+
+    day_by_day = body[body.index(thai("Day by day")) :]
+    assert day_by_day.index('<details class="chart__fold">') < day_by_day.index("<table")
