@@ -21,10 +21,11 @@ from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
+from participation.municipality.models import current_municipality
 from participation.processes.models import Phase
 from participation.processes.views import load_process
 from participation.proposals.listing import Page
-from participation.proposals.models import Status
+from participation.proposals.models import OfficialResponse, Status
 from participation.summaries import compute, exports, operations
 from participation.summaries.forms import StatementForm
 from participation.summaries.models import KIND_PATHS
@@ -109,9 +110,13 @@ def _context(summary):
 def pdf(kind, slug):
     summary = load_summary(kind, slug)
     context = _context(summary)
-    if summary.kind == "process":
-        context["decisions"] = db.session.execute(compute.decisions_query(summary.process)).all()
-    html = render_template(f"summaries/pdf_{summary.kind}.html", for_pdf=True, **context)
+    if summary.kind == "process":  # on paper each decision comes with the council's reasons
+        query = compute.decisions_query(summary.process)
+        context["decisions"] = db.session.execute(
+            query.add_columns(OfficialResponse.body.label("reasons"))
+        ).all()
+    html = render_template(f"summaries/pdf_{summary.kind}.html", for_pdf=True,
+                           municipality=current_municipality(), **context)  # fmt: skip
     document = exports.pdf_bytes(html, current_app.static_folder)
     filename = f"{summary.subject.slug}-summary-{current_language()}.pdf"
     return Response(
