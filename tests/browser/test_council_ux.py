@@ -34,6 +34,7 @@ def test_phone_header_takes_at_most_two_rows_when_signed_in(role, request, brows
     page.sign_in(person)
 
     header = browser.execute_script(HEADER_ROWS)
+    print(role, header)
 
     assert header["rows"] <= 2, header
     assert header["height"] <= 130, header  # was 221 CSS px, a quarter of the first screen
