@@ -228,6 +228,12 @@ def _register_cli(app):
     app.cli.add_command(backup_cli)
 
 
+def _has_a_figure(row):
+    """A chart's row ``[label, value, ...]`` says something: a number in it is not zero."""
+    numbers = [value for value in row[1:] if isinstance(value, int | float)]
+    return not numbers or any(numbers)
+
+
 def _configure_templates(app):
     from flask_login import current_user
 
@@ -254,6 +260,8 @@ def _configure_templates(app):
         # Thai titles, headings, badges, buttons and names: a line breaks only between words.
         words=lambda text: keep_words(text, place_names()),
     )
+
+    app.jinja_env.tests["has_a_figure"] = _has_a_figure
 
     # Globals, not context: macros imported without context use it.
     app.jinja_env.globals["form_started_token"] = form_started_token

@@ -21,9 +21,9 @@ from participation.admin.forms import RoleForm
 from participation.audit.models import ActionLog
 from participation.audit.registry import ACTION_KINDS, describe, kind_choices
 from participation.core.exports import csv_response
-from participation.core.forms import safe_redirect
+from participation.core.forms import is_safe_next, safe_redirect
 from participation.core.paging import requested_page
-from participation.core.permissions import GRANTABLE_ROLES, Permission, permission_required
+from participation.core.permissions import GRANTABLE_ROLES, Permission, Role, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
 
@@ -70,6 +70,20 @@ def change_role(user_id):
     if action not in ("grant", "revoke", "set") or (action != "set" and not form.role.data):
         flash(_("Please choose a role."), "error")
         return redirect(url_for("admin.users"))
+    target = request.form.get("return_to")
+    back = target if is_safe_next(target) else url_for("admin.users")
+    wants_admin = (action == "grant" and form.role.data == Role.ADMIN) or (
+        action == "set" and Role.ADMIN in (form.roles.data or [])
+    )
+    if wants_admin and request.form.get("confirm") != "yes" and not user.has_role(Role.ADMIN):
+        # Administrators can do everything: the page asks once more before granting it.
+        return render_template(
+            "admin/confirm_admin.html",
+            user=user,
+            return_to=back,
+            action=action,
+            roles=form.roles.data or [],
+        )
     try:
         if action == "set":  # the page's one control per user: every role at once
             changed = operations.set_roles(user, form.roles.data or [], actor=current_user)
@@ -83,8 +97,7 @@ def change_role(user_id):
         db.session.commit()
         if changed:
             flash(_("Roles of %(name)s are updated.", name=user.display_name), "success")
-    target = request.form.get("return_to")
-    return safe_redirect(target, url_for("admin.users"))
+    return safe_redirect(back, url_for("admin.users"))
 
 
 LOG_PAGE = 100

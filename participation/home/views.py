@@ -11,6 +11,7 @@ from flask_login import current_user
 from participation.config import SUPPORTED_LOCALES
 from participation.core.forms import safe_redirect
 from participation.core.i18n import LANGUAGE_COOKIE
+from participation.core.permissions import Permission, can
 from participation.extensions import csrf, db
 from participation.municipality.models import current_municipality
 
@@ -33,11 +34,17 @@ def index():
     ).all()
     from participation.townhall.views import upcoming_townhalls
 
+    waiting = None
+    if can(current_user, Permission.RESPOND_AS_COUNCIL):
+        from participation.proposals.operations import waiting_for_answer
+
+        waiting = waiting_for_answer()
     return render_template(
         "home/index.html",
         municipality=current_municipality(),
         processes=processes,
         townhalls=upcoming_townhalls(),
+        waiting=waiting,
     )
 
 

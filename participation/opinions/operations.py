@@ -320,6 +320,11 @@ def result_of(conversation):
     return db.session.get(OpinionResult, conversation.id)
 
 
+def votable_statements(statements, user):
+    """The statements a person is asked about: everyone's but their own (they wrote it)."""
+    return [s for s in statements if s.author_id is None or s.author_id != user.id]
+
+
 def next_statement(conversation, user, statements=None, mine=None, result=None):
     """The statement to show this person next, or None when they have voted on every one.
 
@@ -334,7 +339,7 @@ def next_statement(conversation, user, statements=None, mine=None, result=None):
     separations = (result.data.get("statements", {}) if result else {}) or {}
     candidates = [
         (s.id, s.vote_count, separations.get(str(s.id), {}).get("separation", 0.0))
-        for s in statements
+        for s in votable_statements(statements, user)
         if s.id not in mine
     ]
     digest = hashlib.sha256(f"{conversation.id}:{user.id}:{len(mine)}".encode()).digest()

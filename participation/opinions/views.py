@@ -65,22 +65,34 @@ def _map_context(conversation):
     }
 
 
-@bp.route("/<int:conversation_id>")
-def show(conversation_id):
-    conversation = load_conversation(conversation_id)
-    context = _map_context(conversation)
+def _vote_context(conversation, context):
+    """The voting card: the next statement for this reader (never one of their own), and how
+    far they are."""
     statements = list(context["statements"].values())
     mine = ops.votes_of(conversation, current_user)
     current = None
     if current_user.is_authenticated:
+        statements = ops.votable_statements(statements, current_user)
         current = ops.next_statement(conversation, current_user, statements, mine,
                                      context["result"])  # fmt: skip
+    return {
+        "current": current, "mine": mine, "voted": len([s for s in statements if s.id in mine]),
+        "total": len(statements), "closed": ops.closed_reason(conversation),
+    }  # fmt: skip
+
+
+def _show_page(conversation, status=200, **extra):
+    context = _map_context(conversation)
     return render_template(
-        "opinions/show.html", **context, current=current, mine=mine,
-        voted=len([s for s in statements if s.id in mine]), total=len(statements),
-        closed=ops.closed_reason(conversation), manager=ops.can_manage(current_user, conversation),
-        statement_max=STATEMENT_MAX,
-    )  # fmt: skip
+        "opinions/show.html", **context, **_vote_context(conversation, context),
+        manager=ops.can_manage(current_user, conversation), statement_max=STATEMENT_MAX,
+        added=request.args.get("added", type=int), **extra,
+    ), status  # fmt: skip
+
+
+@bp.route("/<int:conversation_id>")
+def show(conversation_id):
+    return _show_page(load_conversation(conversation_id))
 
 
 @bp.route("/<int:conversation_id>/map")
@@ -123,8 +135,11 @@ def vote(conversation_id):
         return _answer(conversation, False, error.message, 422)
     db.session.commit()
     request_recompute(conversation.id)
-    if wants_json():
-        return jsonify({"ok": True, "choice": choice.name.lower()})
+    if wants_json():  # the page's script swaps in the next statement without a reload
+        context = _map_context(conversation)
+        card = render_template("opinions/_vote.html", conversation=conversation,
+                               **_vote_context(conversation, context))  # fmt: skip
+        return jsonify({"ok": True, "choice": choice.name.lower(), "html": card})
     return redirect(url_for(".show", conversation_id=conversation.id) + "#vote")
 
 
@@ -136,16 +151,28 @@ def add_statement(conversation_id):
     form = StatementForm()
     if not form.validate_on_submit():
         message = (form.form_errors or [_("The form expired; please try again.")])[0]
-        return _answer(conversation, False, message, 400)
+        return _refused_statement(conversation, message, 400)
     try:
         statement = ops.add_statement(conversation, current_user, form.body.data)
     except RuleError as error:
         db.session.rollback()
-        return _answer(conversation, False, error.message, 422)
+        return _refused_statement(conversation, error.message, 422)
     db.session.commit()
     request_recompute(conversation.id)
-    return _answer(conversation, True, _("Thank you. Your statement is now shown to others."),
-                   statement=statement.id)  # fmt: skip
+    message = _("Thank you. Your statement is now shown to others.")
+    if wants_json():
+        return jsonify({"ok": True, "message": str(message), "statement": statement.id})
+    # The thanks appear by the form the resident just used, not at the top of the page.
+    return redirect(url_for(".show", conversation_id=conversation.id, added=statement.id)
+                    + "#add-statement")  # fmt: skip
+
+
+def _refused_statement(conversation, message, status):
+    """A refused statement: the page again, the error by the form, the typed text kept."""
+    if wants_json():
+        return jsonify({"ok": False, "message": str(message)}), status
+    return _show_page(conversation, status, statement_error=message,
+                      statement_text=request.form.get("body", ""))  # fmt: skip
 
 
 @bp.route("/new/<any(processes, townhalls):kind>/<slug>", methods=["GET", "POST"])

@@ -156,6 +156,18 @@ class Process(TimestampMixin, db.Model):
     def allows_action(self, action):
         return Action(action) in PHASE_ACTIONS[self.current_phase]
 
+    def resident_actions(self, opinion_map_open=False):
+        """What residents can do in the current phase, in the order they would do it: the
+        council's answer is not theirs, and the opinion map only where one is open."""
+        allowed = PHASE_ACTIONS[self.current_phase]
+        return [
+            action
+            for action in Action
+            if action in allowed
+            and action != Action.RESPOND
+            and (action != Action.OPINION or opinion_map_open)
+        ]
+
     @property
     def rules_frozen(self):
         """Support rules change only before Reimagine opens."""

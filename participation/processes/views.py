@@ -23,7 +23,7 @@ from participation.notifications.operations import follow, is_following, unfollo
 from participation.opinions.operations import conversations_of
 from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
-from participation.processes.models import ACTION_DESCRIPTIONS, PHASE_ACTIONS, PHASES, Process
+from participation.processes.models import ACTION_DESCRIPTIONS, PHASES, Action, Process
 from participation.proposals.models import RESPONSE_STATUSES, Contribution, Proposal, Status
 from participation.townhall.views import upcoming_townhalls
 
@@ -83,17 +83,20 @@ def show(slug):
         .options(sa.orm.selectinload(Proposal.updates))
         .order_by(Proposal.support_count.desc(), Proposal.id.desc())
     ).all()
+    conversations = conversations_of(process)
+    opinion_map_open = any(conversation.is_open for conversation in conversations)
     return render_template(
         "processes/show.html",
         process=process,
         phases=PHASES,
-        actions=[ACTION_DESCRIPTIONS[a] for a in sorted(PHASE_ACTIONS[process.current_phase])],
+        actions=[ACTION_DESCRIPTIONS[a] for a in process.resident_actions(opinion_map_open)],
+        council_answers_now=process.allows_action(Action.RESPOND),
         counts=contribution_counts(process),
         top_proposals=top_proposals,
         decided=decided,
         following=is_following(current_user, process=process),
         townhalls=upcoming_townhalls(process.id),
-        conversations=conversations_of(process),
+        conversations=conversations,
     )
 
 

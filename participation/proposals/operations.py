@@ -24,7 +24,7 @@ from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import follow, notify_proposal_audience
-from participation.processes.models import Action
+from participation.processes.models import Action, Phase, Process
 from participation.proposals import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import (
     BODY_MAX,
@@ -377,3 +377,32 @@ def get_contribution(contribution_id, kind=None):
     if kind:
         query = query.where(Contribution.kind == kind)
     return db.session.scalar(query)
+
+
+WAITING_LIST_SIZE = 20
+
+
+def waiting_for_answer(limit=WAITING_LIST_SIZE):
+    """The council's work queue: proposals that reached their process's support threshold
+    (in Reimagine, where the answer is due at Remake, or in Remake) and have no official
+    response yet, the longest waiting first. Returns ``(proposals, total)``."""
+    waiting = (
+        sa.select(Proposal)
+        .join(Process, Process.id == Proposal.process_id)
+        .outerjoin(OfficialResponse, OfficialResponse.proposal_id == Proposal.id)
+        .where(
+            Process.is_published.is_(True),
+            Process.phase.in_((Phase.REIMAGINE, Phase.REMAKE)),
+            Proposal.is_hidden.is_(False),
+            Proposal.status == Status.OPEN,
+            Proposal.support_count >= Process.support_threshold,
+            OfficialResponse.id.is_(None),
+        )
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(waiting.subquery()))
+    proposals = db.session.scalars(
+        waiting.options(sa.orm.contains_eager(Proposal.process))
+        .order_by(Proposal.created_dt, Proposal.id)
+        .limit(limit)
+    ).all()
+    return proposals, total

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from participation.comments.operations import my_votes, thread, thread_watermark
 from participation.core.cache import fragments, shared_page
 from participation.core.errors import wants_json
-from participation.core.forms import valid_id
+from participation.core.forms import is_safe_next, valid_id
 from participation.core.i18n import current_language
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
@@ -66,24 +66,22 @@ def index(slug, kind_path):
     kind = _kind(kind_path)
     filters = Filters.from_args(request.args, seed=_shuffle_seed())
 
-    def results():
+    def results(supports_left):
         page = list_contributions(process, kind, filters, current_user)
         supported = votes.supported_ids(current_user, [item.id for item in page.items])
         html = render_template(
             "proposals/_results.html", process=process, kind=kind, kind_path=kind_path,
-            filters=filters, page=page, supported=supported,
+            filters=filters, page=page, supported=supported, supports_left=supports_left,
         )  # fmt: skip
         return html, page.sort
 
     def page():
-        results_html, sort = results()
+        left = votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None
+        results_html, sort = results(left)
         return render_template(
             "proposals/list.html", process=process, kind=kind, kind_path=kind_path,
-            filters=filters, sort=sort,
+            filters=filters, sort=sort, supports_left=left,
             results_html=Markup(results_html),  # noqa: S704 - rendered by our own template
-            supports_left=(
-                votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None
-            ),
         )  # fmt: skip
 
     def key():
@@ -254,7 +252,8 @@ def history(slug, kind_path, item_id):
 
 
 def _done(process, item, kind_path, message=None, category="success", payload=None, status=200):
-    """Answer a write: JSON for scripts on the page, else flash and go back to the item."""
+    """Answer a write: JSON for scripts on the page, else flash and go back to the item (or to
+    the list the form was sent from, when it says so)."""
     if wants_json():
         body = {"ok": status < 400, **(payload or {})}
         if message:
@@ -262,6 +261,9 @@ def _done(process, item, kind_path, message=None, category="success", payload=No
         return jsonify(body), status
     if message:
         flash(str(message), category)
+    back = request.form.get("next")
+    if is_safe_next(back):
+        return redirect(back)
     return redirect(url_for(".show", slug=process.slug, kind_path=kind_path, item_id=item.id))
 
 

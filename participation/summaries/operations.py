@@ -76,6 +76,8 @@ def _require_council(user):
 
 
 def save_statement(summary, user, statement_th, statement_en):
+    """Save the council's statement in both languages; returns the languages whose text did
+    not change while the other's did (empty when both or neither changed)."""
     _require_council(user)
     statement_th, statement_en = body_text(statement_th), body_text(statement_en)
     for field, text in (("statement_th", statement_th), ("statement_en", statement_en)):
@@ -86,8 +88,18 @@ def save_statement(summary, user, statement_th, statement_en):
             _l("A published summary keeps a council statement; write it in Thai or English."),
             "statement_th",
         )
+    changed = {
+        language
+        for language, old, new in (("th", summary.statement_th, statement_th),
+                                   ("en", summary.statement_en, statement_en))
+        if (old or "") != new
+    }  # fmt: skip
     summary.statement_th, summary.statement_en = statement_th, statement_en
     record_action(user, "summary.statement", summary)
+    # One language changed while the other kept an older text: the two may now disagree.
+    if len(changed) == 1 and statement_th and statement_en:
+        return {"th", "en"} - changed
+    return set()
 
 
 def mark_reviewed(summary, user):

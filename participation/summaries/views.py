@@ -9,6 +9,7 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,10 +22,11 @@ from participation.core.paging import requested_page
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, limiter
+from participation.municipality.models import current_municipality
 from participation.processes.models import Phase
 from participation.processes.views import load_process
 from participation.proposals.listing import Page
-from participation.proposals.models import Status
+from participation.proposals.models import OfficialResponse, Status
 from participation.summaries import compute, exports, operations
 from participation.summaries.forms import StatementForm
 from participation.summaries.models import KIND_PATHS
@@ -109,9 +111,13 @@ def _context(summary):
 def pdf(kind, slug):
     summary = load_summary(kind, slug)
     context = _context(summary)
-    if summary.kind == "process":
-        context["decisions"] = db.session.execute(compute.decisions_query(summary.process)).all()
-    html = render_template(f"summaries/pdf_{summary.kind}.html", for_pdf=True, **context)
+    if summary.kind == "process":  # on paper each decision comes with the council's reasons
+        query = compute.decisions_query(summary.process)
+        context["decisions"] = db.session.execute(
+            query.add_columns(OfficialResponse.body.label("reasons"))
+        ).all()
+    html = render_template(f"summaries/pdf_{summary.kind}.html", for_pdf=True,
+                           municipality=current_municipality(), **context)  # fmt: skip
     document = exports.pdf_bytes(html, current_app.static_folder)
     filename = f"{summary.subject.slug}-summary-{current_language()}.pdf"
     return Response(
@@ -186,10 +192,22 @@ def statement(kind, slug):
     if not form.validate_on_submit():
         message = next(iter(form.errors.values()))[0]
         return _done(summary, message, "error", status=422)
-    return _attempt(
-        summary, operations.save_statement, form.statement_th.data, form.statement_en.data,
-        success=_("The council's statement is saved."),
-    )  # fmt: skip
+    try:
+        unchanged = operations.save_statement(
+            summary, current_user, form.statement_th.data, form.statement_en.data
+        )
+    except RuleError as error:
+        db.session.rollback()
+        return _done(summary, error.message, "error", status=422)
+    db.session.commit()
+    if unchanged:
+        language = _("English") if "en" in unchanged else _("Thai")
+        message = _(
+            "The council's statement is saved, but only one language changed: check that the "
+            "%(language)s text still says the same.", language=language,
+        )  # fmt: skip
+        return _done(summary, message, "warning")
+    return _done(summary, _("The council's statement is saved."))
 
 
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>/<any(review, publish, unpublish):action>", methods=["POST"])
@@ -197,6 +215,9 @@ def statement(kind, slug):
 @limiter.limit(WRITE_LIMIT)
 def change_state(kind, slug, action):
     summary = _council_summary(kind, slug)
+    if action == "unpublish" and summary.is_published and request.form.get("confirm") != "yes":
+        message = _("Please confirm that the summary should be withdrawn from public view.")
+        return _done(summary, message, "error", status=422)
     operation, success = {
         "review": (operations.mark_reviewed, _("The summary is marked as reviewed.")),
         "publish": (

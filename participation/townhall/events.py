@@ -395,6 +395,15 @@ def on_hide(townhall, user, payload):
     return None, ops.hide_item(townhall, user, kind, item, reason)
 
 
+@handler("restore", needs_write=True)
+def on_restore(townhall, user, payload):
+    """A facilitator shows a hidden question or message again; the room receives ``question``
+    or ``message`` (the item as it was, no longer hidden)."""
+    return None, ops.restore_item(
+        townhall, user, payload.get("kind"), payload.get("id"), payload.get("reason", "")
+    )
+
+
 @handler("pin", needs_write=True)
 def on_pin(townhall, user, payload):
     """Pin a message (or unpin with ``message_id: null``); the room receives ``settings``."""

@@ -448,6 +448,28 @@ def announce_restored(item):
     return add_event(item.townhall, "message", message_dict(item))
 
 
+def restore_item(townhall, actor, kind, item_id, reason=""):
+    """A facilitator shows a hidden question or message again (undoing a hide), through the
+    same moderation rule as the moderation queue; returns the events that bring it back."""
+    from participation.moderation.operations import restore
+
+    require_facilitator(townhall, actor)
+    model = {"question": Question, "message": Message}.get(kind)
+    if model is None:
+        raise TownHallError("invalid", _l("The request was not understood."))
+    item = db.session.get(model, item_id) if valid_id(item_id) else None
+    if item is None or item.townhall_id != townhall.id:
+        raise TownHallError("not_found", _l("That no longer exists."))
+    if not item.is_hidden:
+        raise TownHallError("not_hidden", _l("This is not hidden."))
+    if not isinstance(reason, str):
+        raise TownHallError("invalid", _l("The request was not understood."))
+    try:
+        return restore(actor, item, reason)
+    except RuleError as error:
+        raise TownHallError("invalid", error.message) from None
+
+
 def pin_message(townhall, actor, message):
     require_facilitator(townhall, actor)
     if message is not None and message.is_hidden:

@@ -34,13 +34,42 @@
           button.setAttribute("aria-pressed", supported ? "true" : "false");
           button.classList.toggle("button--secondary", supported);
           button.textContent = supported ? button.dataset.labelWithdraw : button.dataset.labelSupport;
-          var left = box.querySelector("[data-supports-left]");
-          if (left && result.data.supports_left_text) {
-            left.textContent = result.data.supports_left_text;
+          var qualifies = !!result.data.qualifies;
+          box.querySelectorAll("[data-qualifies-badge], [data-qualifies-note]").forEach(
+            function (element) { element.hidden = !qualifies; }
+          );
+          if (result.data.supports_left_text) {
+            document.querySelectorAll("[data-supports-left]").forEach(function (left) {
+              left.textContent = result.data.supports_left_text;
+            });
           }
+          updateAllowance(result.data.supports_left);
         })
         .catch(function () { form.submit(); })
-        .finally(function () { button.disabled = false; });
+        .finally(function () {
+          var reason = box.querySelector("[data-none-left]");
+          button.disabled = !!(reason && !reason.hidden);
+        });
+    });
+  }
+
+  // With no supports left, every "Support" button on the page (not "Withdraw support") is
+  // disabled and says why; withdrawing one enables them again.
+  function updateAllowance(left) {
+    if (left === null || left === undefined) return;
+    document.querySelectorAll("form[data-enhance=support]").forEach(function (form) {
+      var box = form.closest("[data-support-box]");
+      var supporting = form.querySelector("input[name=support]").value === "1";
+      var button = form.querySelector("button");
+      var none = left <= 0 && supporting;
+      button.disabled = none;
+      var reason = box.querySelector("[data-none-left]");
+      if (reason) reason.hidden = !none;
+      if (none && reason) {
+        button.setAttribute("aria-describedby", reason.id);
+      } else {
+        button.removeAttribute("aria-describedby");
+      }
     });
   }
 

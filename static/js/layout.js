@@ -10,6 +10,14 @@
     });
   }
 
+  // On a phone the menu scrolls sideways: bring the current page's item into its view.
+  var menu = document.querySelector(".site-nav ul");
+  var current = menu && menu.querySelector("[aria-current=page]");
+  if (current && menu.scrollWidth > menu.clientWidth) {
+    var item = current.closest("li");
+    menu.scrollLeft = Math.max(0, item.offsetLeft - menu.offsetLeft - 16);
+  }
+
   // A table wider (or taller) than its box scrolls inside it: such a box becomes a labelled
   // region that keyboard users can focus and scroll with the arrow keys (WCAG 2.1.1). Boxes
   // that fit stay out of the tab order.

@@ -33,3 +33,74 @@
     if (waiting === null) waiting = window.setTimeout(refresh, Math.random() * 1500);
   });
 })();
+
+// Voting and adding a statement without leaving the page: the next statement replaces the
+// card in place, and what happened is said next to the form the resident used. Without this
+// script the same forms post and the page reloads.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-vote-box]");
+  if (!box || !window.fetch) return;
+  var card = box.querySelector("[data-vote-card]");
+  var voteMessage = box.querySelector("[data-vote-message]");
+
+  function post(form, submitter) {
+    var data = new FormData(form);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    return fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      return response.json().then(function (answer) { return { ok: response.ok, data: answer }; });
+    });
+  }
+
+  card.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.getAttribute("data-enhance") !== "opinion-vote") return;
+    event.preventDefault();
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    post(form, event.submitter).then(function (result) {
+      if (!result.ok || !result.data.html) {
+        voteMessage.textContent = result.data.message || "";
+        buttons.forEach(function (b) { b.disabled = false; });
+        return;
+      }
+      voteMessage.textContent = "";
+      card.innerHTML = result.data.html;
+      var next = card.querySelector(".opinion-card__text") || card.querySelector(".notice");
+      if (next) {
+        if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+        next.focus({ preventScroll: true });
+      }
+    }).catch(function () { form.submit(); });
+  });
+
+  var adding = document.querySelector("form[data-enhance=opinion-statement]");
+  if (!adding) return;
+  var section = adding.closest("details");
+  var thanks = section.querySelector("[data-statement-message]");
+  var problem = section.querySelector("[data-statement-error]");
+  var field = adding.querySelector("textarea");
+  adding.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var submit = adding.querySelector("button[type=submit]");
+    submit.disabled = true;
+    post(adding).then(function (result) {
+      submit.disabled = false;
+      thanks.hidden = !result.ok;
+      problem.hidden = result.ok;
+      if (result.ok) {
+        thanks.textContent = result.data.message;
+        field.value = "";  // stored: the text is not needed any more
+        field.removeAttribute("aria-invalid");
+      } else {
+        problem.textContent = result.data.message;  // the typed text stays in the field
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", "body-hint body-error");
+        field.focus();
+      }
+    }).catch(function () { adding.submit(); });
+  });
+})();

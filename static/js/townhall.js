@@ -295,7 +295,9 @@
       });
       actions.appendChild(up);
     }
-    if (model.me.facilitator) {
+    if (model.me.facilitator && q.hidden) {
+      actions.appendChild(hideOrRestore("question", q));
+    } else if (model.me.facilitator) {
       if (q.state !== "answering" && q.state !== "answered") {
         actions.appendChild(button(text.mark_answering, function () {
           send("question_state", { question_id: q.id, state: "answering" });
@@ -305,8 +307,12 @@
         actions.appendChild(button(text.mark_answered, function () {
           send("question_state", { question_id: q.id, state: "answered" });
         }));
+      } else {
+        actions.appendChild(button(text.reopen, function () {
+          send("question_state", { question_id: q.id, state: "open" });
+        }));
       }
-      actions.appendChild(button(text.hide, function () { hide("question", q.id); }));
+      actions.appendChild(hideOrRestore("question", q));
     }
     var report = reportLink("question", q);
     if (report) actions.appendChild(report);
@@ -337,11 +343,56 @@
     return b;
   }
 
-  function hide(kind, id) {
-    var reason = window.prompt(text.hide_reason, "");
-    if (reason === null) return;
-    send("hide", { kind: kind, id: id, reason: reason });
+  // --- the facilitator's confirmations (dialogs in the page, outside the redrawn lists) -----
+
+  function hideOrRestore(kind, item) {
+    if (item.hidden) {
+      return button(text.show_again, function () { send("restore", { kind: kind, id: item.id }); });
+    }
+    return button(text.hide, function () { askToHide(kind, item); });
   }
+
+  var hideDialog = $("[data-dialog=hide]");
+  var closePollDialog = $("[data-dialog=close-poll]");
+  var pending = null;  // what the open dialog will do when confirmed
+
+  function askToHide(kind, item) {
+    var form = hideDialog.querySelector("form");
+    form.reset();
+    hideDialog.querySelector("[data-hide-quote]").textContent = item.body;
+    pending = function () {
+      var reason = form.reason.value.trim();
+      if (!reason) {
+        form.reason.setCustomValidity(text.give_reason);
+        form.reason.reportValidity();
+        return false;
+      }
+      send("hide", { kind: kind, id: item.id, reason: reason });
+      return true;
+    };
+    hideDialog.showModal();
+    form.reason.focus();
+  }
+
+  function askToClosePoll(poll) {
+    closePollDialog.querySelector("[data-close-poll-question]").textContent = poll.question;
+    pending = function () { send("close_poll", { poll_id: poll.id }); return true; };
+    closePollDialog.showModal();
+  }
+
+  [hideDialog, closePollDialog].forEach(function (dialog) {
+    if (!dialog) return;
+    var form = dialog.querySelector("form");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (pending && pending()) { pending = null; dialog.close(); }
+    });
+    if (form.reason) form.reason.addEventListener("input", function () { form.reason.setCustomValidity(""); });
+    dialog.querySelector("[data-dialog-cancel]").addEventListener("click", function () {
+      pending = null;
+      dialog.close();
+    });
+  });
 
   function renderQuestions() {
     var waiting = [], answered = [];
@@ -388,7 +439,7 @@
         actions.appendChild(button(pinned ? text.unpin : text.pin, function () {
           send("pin", { message_id: pinned ? null : m.id });
         }));
-        actions.appendChild(button(text.hide, function () { hide("message", m.id); }));
+        actions.appendChild(hideOrRestore("message", m));
         if (m.author && m.author.id !== model.me.id) {
           actions.appendChild(button(text.mute, function () { send("mute", { user_id: m.author.id, muted: true }); }));
         }
@@ -472,7 +523,7 @@
       if (poll.hide_results && poll.state === "open") card.appendChild(el("p", "meta", text.results_hidden));
       card.appendChild(el("p", "meta", poll.voters + " " + text.people_answered));
       if (model.me.facilitator && poll.state === "open") {
-        card.appendChild(button(text.close_poll, function () { send("close_poll", { poll_id: poll.id }); }));
+        card.appendChild(button(text.close_poll, function () { askToClosePoll(poll); }));
       }
       return card;
     }));

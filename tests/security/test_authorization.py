@@ -413,6 +413,12 @@ SOCKET_TABLE = [
         lambda ids: {"kind": "message", "id": ids["message"], "reason": "ทดสอบ"},
         {**_facilitators(), "M": "hidden"},
     ),
+    # Nothing is hidden in the scene: the facilitators pass the permission check, then the rule.
+    (
+        "restore",
+        lambda ids: {"kind": "message", "id": ids["message"]},
+        _facilitators("not_hidden"),
+    ),  # fmt: skip
     ("settings", lambda ids: {"slow_mode_seconds": 0}, _facilitators()),
     ("mute", lambda ids: {"user_id": None}, _facilitators("not_found")),
     ("open_poll", lambda ids: {"question": "โพล", "options": ["ก", "ข"]}, _facilitators()),

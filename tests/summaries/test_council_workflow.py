@@ -125,7 +125,7 @@ def test_withdrawn_publication_hides_the_page_again_and_does_not_notify_twice(
     client.post(page(slug, "/review"))
     client.post(page(slug, "/statement"), data={"statement_th": "แถลงการณ์"})
     client.post(page(slug, "/publish"))
-    client.post(page(slug, "/unpublish"))
+    client.post(page(slug, "/unpublish"), data={"confirm": "yes"})
     auth.logout()
     assert client.get(page(slug)).status_code == 404
     auth.login(finished_process.council)
@@ -156,3 +156,84 @@ def test_the_council_cannot_publish_the_summary_of_a_process_still_under_way(
         assert session.scalar(sa.select(Summary.state)) == "reviewed"
         assert not session.scalar(sa.select(sa.func.count()).select_from(Notification)
                                   .where(Notification.kind == "summary"))  # fmt: skip
+
+
+def test_withdrawing_a_published_summary_asks_for_confirmation_first(
+    client, auth, finished_process, thai
+):
+    slug = finished_process.slug
+    auth.login(finished_process.council)
+    client.post(page(slug, "/review"))
+    client.post(page(slug, "/statement"), data={"statement_th": "แถลงการณ์"})
+    client.post(page(slug, "/publish"))
+
+    council_page = client.get(page(slug)).get_data(as_text=True)
+    unconfirmed = client.post(page(slug, "/unpublish"), headers={"Accept": "application/json"})
+
+    # The page's first button only unfolds the explanation; the form inside confirms.
+    panel = council_page[council_page.index("data-confirm-unpublish") :]
+    panel = panel[: panel.index("</details>")]
+    assert thai("Yes, withdraw it from public view") in panel
+    assert 'name="confirm" value="yes"' in panel
+    assert unconfirmed.status_code == 422
+    assert unconfirmed.json["message"] == thai(
+        "Please confirm that the summary should be withdrawn from public view."
+    )
+    auth.logout()
+    assert client.get(page(slug)).status_code == 200  # still public
+
+
+def test_changing_one_language_of_the_statement_warns_to_check_the_other(
+    client, auth, finished_process, thai
+):
+    slug = finished_process.slug
+    auth.login(finished_process.council)
+    client.get(page(slug))
+    both = {"statement_th": "สภารับข้อเสนอไฟส่องสว่าง", "statement_en": "The council accepts"}
+    first = client.post(page(slug, "/statement"), data=both, headers={"Accept": "application/json"})
+    only_thai = client.post(
+        page(slug, "/statement"),
+        data={**both, "statement_th": "สภารับข้อเสนอไฟส่องสว่างและทางเท้า"},
+        headers={"Accept": "application/json"},
+    )
+
+    assert first.json["message"] == thai("The council's statement is saved.")
+    assert only_thai.json["message"] == thai(
+        "The council's statement is saved, but only one language changed: check that the "
+        "%(language)s text still says the same.",
+        language=thai("English"),
+    )
+
+
+def test_after_withdrawing_the_page_says_so_instead_of_published(
+    client, auth, finished_process, thai
+):
+    slug = finished_process.slug
+    auth.login(finished_process.council)
+    client.post(page(slug, "/review"))
+    client.post(page(slug, "/statement"), data={"statement_th": "แถลงการณ์"})
+    client.post(page(slug, "/publish"))
+    client.post(page(slug, "/unpublish"), data={"confirm": "yes"})
+
+    council_page = client.get(page(slug)).get_data(as_text=True)
+    auth.logout()
+    auth.login(finished_process.facilitator)
+    facilitator_page = client.get(page(slug)).get_data(as_text=True)
+
+    state = council_page[council_page.index('id="council-title"') :].split("</p>")[0]
+    withdrawn = thai("withdrawn from public view (first published %(when)s)", when="@")
+    assert withdrawn.split("@")[0] in state
+    assert "· " + thai("published %(when)s", when="@").split("@")[0] not in state
+    assert thai("The council withdrew this summary from public view. Residents do not see it.") \
+        in facilitator_page  # fmt: skip
+    assert thai("This summary is not public yet: the council reviews and publishes it.") \
+        not in facilitator_page  # fmt: skip
+
+
+def test_the_day_by_day_table_is_folded_on_the_page(client, auth, finished_process, thai):
+    auth.login(finished_process.council)
+
+    body = client.get(page(finished_process.slug)).get_data(as_text=True)
+
+    day_by_day = body[body.index(thai("Day by day")) :]
+    assert day_by_day.index('<details class="chart__fold">') < day_by_day.index("<table")
