@@ -34,11 +34,14 @@
     var box = $("[data-message]");
     if (box) box.textContent = message || "";
   }
+  // "● Live" only while the session is really open; connected to one that is not: "Connected".
   function setConnection(label, state) {
     var box = $("[data-connection]");
     if (!box) return;
-    box.textContent = label;
+    var open = model.settings.state === "live";
+    box.textContent = state === "live" && !open ? text.connected : label;
     box.dataset.state = state;
+    box.dataset.open = open ? "yes" : "no";
   }
 
   // --- talking to the server --------------------------------------------------------------
@@ -236,6 +239,8 @@
       badge.className = "badge badge--" + state;
     }
     root.dataset.state = state;
+    var connection = $("[data-connection]");
+    if (connection && connection.dataset.state === "live") setConnection(text.live, "live");
     var pinned = $("[data-pinned]");
     var message = model.messages.get(model.settings.pinned_message_id);
     pinned.hidden = !message;

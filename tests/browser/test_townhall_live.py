@@ -41,6 +41,11 @@ def test_facilitator_opens_and_question_upvote_answer_and_poll_update_every_scre
     _on_live_page(asker, resident, townhall)
     _on_live_page(voter, neighbour, townhall)
 
+    # Connected to a session that has not started: no "● Live" yet (glossary: only while open).
+    connection = (By.CSS_SELECTOR, "[data-connection]")
+    asker.wait.until(ec.text_to_be_present_in_element(connection, thai("Connected")))
+    assert asker.driver.find_element(*connection).text != thai("Live")
+
     # The facilitator opens the session (their page reloads with the live controls); the
     # residents' screens show it is live without reloading.
     host.click_text(thai("Open the session"))
@@ -51,6 +56,7 @@ def test_facilitator_opens_and_question_upvote_answer_and_poll_update_every_scre
     for page in (host, asker, voter):
         page.wait.until(ec.text_to_be_present_in_element(
             (By.CSS_SELECTOR, "[data-state-badge]"), thai("Live now")))  # fmt: skip
+    asker.wait.until(ec.text_to_be_present_in_element(connection, thai("Live")))
 
     # A resident asks; the question appears on all three screens.
     asker.fill("ask-body", "จะซ่อมไฟถนนซอย 3 เมื่อไร")
