@@ -87,3 +87,17 @@ register_action(
     _l("The council reported progress on %(target)s: %(progress)s%% done"),
     _progress_params,
 )
+register_action(
+    "proposal.update_correct",
+    _l("Corrections of implementation updates"),
+    _l("%(actor)s corrected a progress update on %(target)s: now %(progress)s%% done"),
+    _l("The council corrected a progress update on %(target)s: now %(progress)s%% done"),
+    _progress_params,
+)
+register_action(
+    "proposal.update_delete",
+    _l("Deleted implementation updates"),
+    _l("%(actor)s deleted a progress update on %(target)s (it said %(progress)s%% done)"),
+    _l("The council deleted a progress update on %(target)s (it said %(progress)s%% done)"),
+    _progress_params,
+)

@@ -136,8 +136,8 @@ def _settings_the_code_reads():
     from participation.config import ROOT_DIR
 
     reads = re.compile(
-        r"""(?:\benv|_env_int|_env_bool|environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
-        r"""|environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]"""
+        r"""(?:\benv|_env_int|_env_bool|os\.environ\.get|getenv)\(\s*["']([A-Z][A-Z0-9_]+)["']"""
+        r"""|os\.environ\[\s*["']([A-Z][A-Z0-9_]+)["']\s*\]"""
     )
     names = set()
     for path in (ROOT_DIR / "participation").rglob("*.py"):
