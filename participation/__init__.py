@@ -39,6 +39,7 @@ def create_app(config_class=Config):
     _configure_security(app)
     _configure_socketio(app)
     _register_blueprints(app)
+    _configure_jobs(app)
     _register_cli(app)
     _configure_templates(app)
 
@@ -196,6 +197,12 @@ def _register_blueprints(app):
         opinions_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+
+
+def _configure_jobs(app):
+    from participation import jobs
+
+    jobs.init_app(app)
 
 
 def _register_cli(app):
