@@ -45,7 +45,7 @@ def job(name):
     return decorator
 
 
-def enqueue(name, **payload):
+def enqueue(name, /, **payload):
     """Ask for job ``name`` with ``payload``; it is queued when the current transaction
     commits (and forgotten if it rolls back). Returns the :class:`Job` row, or None when the
     job ran at once (``JOBS_IMMEDIATE``)."""

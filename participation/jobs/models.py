@@ -36,9 +36,7 @@ class Job(db.Model):
 
     __tablename__ = "jobs"
     __table_args__ = (
-        sa.CheckConstraint(
-            "state IN ('pending', 'running', 'done', 'failed')", name="state_known"
-        ),
+        sa.CheckConstraint("state IN ('pending', 'running', 'done', 'failed')", name="state_known"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.Index("ix_jobs_state_id", "state", "id"),
     )

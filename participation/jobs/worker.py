@@ -61,7 +61,7 @@ def recover(app):
     db.session.execute(sa.delete(JobWorker).where(JobWorker.seen_dt < dead_before))
     db.session.commit()
     for job_id in [*orphans, *lost]:
-        logger.warning("Queueing job %s again (its worker stopped, or its message was lost)", job_id)
+        logger.warning("Queueing job %s again (its worker died or its message was lost)", job_id)
         send(app, job_id)
     return [*orphans, *lost]
 
