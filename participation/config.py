@@ -253,6 +253,9 @@ class Config:
         self.JOBS_HEARTBEAT_SECONDS = _env_int("JOBS_HEARTBEAT_SECONDS", 10, minimum=1)
         self.JOBS_RETRIES = _env_int("JOBS_RETRIES", 5)
         self.JOBS_RETRY_DELAY_SECONDS = _env_int("JOBS_RETRY_DELAY_SECONDS", 30)
+        # LINE (docs/notifications.md): without these, LINE options do not appear.
+        self.LINE_LOGIN_CHANNEL_ID = env("LINE_LOGIN_CHANNEL_ID") or None
+        self.LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN") or None
         # Notifications for more people than this are written by a job, not by the request.
         self.NOTIFY_INLINE_MAX = _env_int("NOTIFY_INLINE_MAX", 200)
 

@@ -16,7 +16,7 @@ from participation.core.rules import RuleError, limit_links_of_new_accounts, req
 from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
-from participation.notifications.operations import follow, notify_proposal_audience
+from participation.notifications.operations import follow, notify
 from participation.processes.models import Action
 from participation.proposals.models import (
     BODY_MAX,
@@ -230,9 +230,10 @@ def respond(proposal, council_member, status, body):
         council_member, "proposal.respond", proposal,
         details={"status": status.value, "previous": previous}, public=True,
     )  # fmt: skip
-    notify_proposal_audience(
-        proposal,
+    notify(
         NotificationKind.RESPONSE if previous == Status.OPEN else NotificationKind.STATUS,
+        [("contribution", proposal.id)],
+        proposal,
         council_member,
     )
     return response
@@ -275,7 +276,7 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
     record_action(
         council_member, "proposal.update", proposal, details={"progress": progress}, public=True
     )
-    notify_proposal_audience(proposal, NotificationKind.UPDATE, council_member)
+    notify(NotificationKind.UPDATE, [("contribution", proposal.id)], proposal, council_member)
     return update
 
 
