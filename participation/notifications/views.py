@@ -95,9 +95,10 @@ def edit():
     error = None
     if request.method == "POST":
         wanted = {
-            (kind, channel): request.form.get(f"{kind.value}-{channel.value}", "")
+            (kind, channel): request.form[f"{kind.value}-{channel}"]
             for kind in NotificationKind
-            for channel in settings.channels()
+            for channel in (*settings.channels(), "line")
+            if f"{kind.value}-{channel}" in request.form
         }
         try:
             settings.save_choices(current_user, wanted)
