@@ -10,6 +10,12 @@
   var badge = bell.querySelector("[data-bell-count]");
   var number = bell.querySelector("[data-bell-number]");
   var socket = window.io("/me", { transports: ["websocket"], reconnectionDelayMax: 10000 });
+  socket.on("connect", function () {
+    bell.setAttribute("data-live", "on");
+  });
+  socket.on("disconnect", function () {
+    bell.setAttribute("data-live", "off");
+  });
   socket.on("unread", function (data) {
     var count = Number(data && data.count) || 0;
     number.textContent = String(count);
