@@ -43,8 +43,8 @@ def test_the_bell_on_an_open_page_counts_a_reply_as_it_arrives(
     other = Browser(server.url)
     other.login(neighbour.email, neighbour.password)
     token = other.token(f"/processes/{process.slug}/proposals/{item_id}")
-    status, _ = other.request("POST", f"/contributions/{item_id}/comments",
-                              {"csrf_token": token, "body": "ตอบกลับครับ", "parent_id": parent_id})  # fmt: skip
+    reply = {"csrf_token": token, "body": "ตอบกลับครับ", "parent_id": parent_id}
+    status, _ = other.request("POST", f"/contributions/{item_id}/comments", reply)
     assert status in (200, 302)
 
     page.wait.until(ec.text_to_be_present_in_element(
