@@ -256,6 +256,8 @@ class Config:
         # LINE (docs/notifications.md): without these, LINE options do not appear.
         self.LINE_LOGIN_CHANNEL_ID = env("LINE_LOGIN_CHANNEL_ID") or None
         self.LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN") or None
+        # Followers of a process hear of its town hall this long before it starts.
+        self.TOWNHALL_REMINDER_MINUTES = _env_int("TOWNHALL_REMINDER_MINUTES", 60, minimum=1)
         # Notifications for more people than this are written by a job, not by the request.
         self.NOTIFY_INLINE_MAX = _env_int("NOTIFY_INLINE_MAX", 200)
 

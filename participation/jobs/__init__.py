@@ -29,6 +29,7 @@ from participation.jobs.models import Job, JobState
 logger = logging.getLogger(__name__)
 
 _HANDLERS = {}
+_PERIODIC = {}
 _AFTER_COMMIT = "ruamkid_after_commit"
 
 #: The name this process's worker writes on the jobs it holds (set by ``flask jobs worker``).
@@ -43,6 +44,30 @@ def job(name):
         return func
 
     return decorator
+
+
+def periodic(name):
+    """Declare ``func()`` to be run by the worker every minute (one worker at a time)."""
+
+    def decorator(func):
+        _PERIODIC[name] = func
+        return func
+
+    return decorator
+
+
+def run_periodic(app):
+    """Run every periodic function once, each in its own transaction."""
+    for name, func in _PERIODIC.items():
+        with app.app_context():
+            try:
+                func()
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - one failing must not stop the others
+                logger.exception("Periodic job %s failed", name)
+                db.session.rollback()
+            finally:
+                db.session.remove()
 
 
 def enqueue(name, /, **payload):
@@ -172,7 +197,14 @@ def init_app(app):
         context=True,
         name="ruamkid.run_job",
     )(run_job)
-    app.extensions["jobs"] = SimpleNamespace(huey=huey, run_job=task)
+    from huey import crontab
+
+    @huey.periodic_task(crontab(minute="*"), name="ruamkid.every_minute")
+    def every_minute():
+        with huey.lock_task("ruamkid.every_minute"):  # one worker at a time
+            run_periodic(app)
+
+    app.extensions["jobs"] = SimpleNamespace(huey=huey, run_job=task, every_minute=every_minute)
     from participation.jobs.cli import jobs_cli
 
     app.cli.add_command(jobs_cli)

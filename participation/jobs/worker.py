@@ -91,7 +91,7 @@ def run_worker(app, threads):
     heart = threading.Thread(target=keep_alive, args=(app, name, stop), daemon=True)
     heart.start()
     huey = app.extensions["jobs"].huey
-    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=False)
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
     logger.info("Job worker %s started (%s threads)", name, threads)
     try:
         consumer.run()

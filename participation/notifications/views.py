@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from participation.extensions import db
+from participation.notifications import reminders  # noqa: F401 - declares the periodic job
 from participation.notifications.models import Notification
 from participation.notifications.operations import mark_all_read, mark_read
 from participation.proposals.models import Contribution
