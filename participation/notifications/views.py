@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from participation.extensions import db
+from participation.extensions import configured_limit, db, limiter
 from participation.notifications import reminders  # noqa: F401 - declares the periodic job
 from participation.notifications.models import Notification
 from participation.notifications.operations import mark_all_read, mark_read
@@ -87,6 +87,7 @@ def open_one(notification_id):
 
 @settings_bp.route("", methods=["GET", "POST"])
 @login_required
+@limiter.limit(configured_limit("RATELIMIT_POST"), methods=["POST"])
 def edit():
     """Per kind of event and channel: at once, a daily or weekly digest, or never."""
     from participation.core.rules import RuleError

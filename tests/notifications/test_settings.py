@@ -124,3 +124,18 @@ def test_settings_and_pending_deliveries_are_in_the_download_and_go_with_the_acc
     with in_db() as session:
         for model in (NotificationPreference, Delivery, Notification):
             assert session.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+
+
+def test_saving_settings_is_rate_limited(app, config, make_app, resident):
+    config.RATELIMIT_ENABLED = True
+    config.RATELIMIT_POST = "2 per minute"
+    limited = make_app(config)
+    client = limited.test_client()
+    client.post("/login", data={"email": resident.email, "password": resident.password})
+
+    codes = [
+        client.post("/account/notifications", data={"reply-email": "weekly"}).status_code
+        for _ in range(3)
+    ]
+
+    assert codes == [302, 302, 429]
