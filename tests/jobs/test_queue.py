@@ -101,6 +101,7 @@ def _wait_for(condition, seconds):
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow
 def test_a_worker_killed_in_the_middle_of_a_job_loses_no_job(app, database_url, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
