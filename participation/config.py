@@ -256,6 +256,9 @@ class Config:
         # LINE (docs/notifications.md): without these, LINE options do not appear.
         self.LINE_LOGIN_CHANNEL_ID = env("LINE_LOGIN_CHANNEL_ID") or None
         self.LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN") or None
+        # Pages connect to Socket.IO (/me) for the live bell. Off only where no Socket.IO
+        # server answers /socket.io/ (a test server of plain sync workers).
+        self.BELL_LIVE = _env_bool("BELL_LIVE", True)
         # Followers of a process hear of its town hall this long before it starts.
         self.TOWNHALL_REMINDER_MINUTES = _env_int("TOWNHALL_REMINDER_MINUTES", 60, minimum=1)
         # Notifications for more people than this are written by a job, not by the request.

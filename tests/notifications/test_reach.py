@@ -167,3 +167,15 @@ def test_the_bell_count_arrives_live_on_the_me_namespace(
 def test_visitors_cannot_listen_for_anyones_bell(app, client):
     bell = socketio.test_client(app, namespace="/me", flask_test_client=client)
     assert not bell.is_connected("/me")
+
+
+def test_signed_in_pages_load_the_live_bell_unless_no_socket_server_answers(
+    app, client, auth, resident
+):
+    auth.login(resident)
+    assert "js/bell.js" in client.get("/").get_data(as_text=True)
+    app.config["BELL_LIVE"] = False
+    assert "js/bell.js" not in client.get("/").get_data(as_text=True)
+    auth.logout()
+    app.config["BELL_LIVE"] = True
+    assert "js/bell.js" not in client.get("/").get_data(as_text=True)  # visitors have no bell
