@@ -95,9 +95,13 @@ demo-reset: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo reset --yes
 
-# HTTP and Socket.IO from one process: gunicorn with one gevent-websocket worker.
+# HTTP and Socket.IO from one process: gunicorn with one gevent-websocket worker; next to it the
+# job worker (notifications), a process of its own as in production (ruamkid-worker.service),
+# stopped with the server.
 serve:
-	exec $(BIN)/gunicorn -c python:participation.gunicorn_live \
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/gunicorn -c python:participation.gunicorn_live \
 	  --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 lint: $(STAMP)/python

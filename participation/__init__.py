@@ -39,6 +39,7 @@ def create_app(config_class=Config):
     _configure_security(app)
     _configure_socketio(app)
     _register_blueprints(app)
+    _configure_jobs(app)
     _register_cli(app)
     _configure_templates(app)
 
@@ -167,6 +168,7 @@ def _configure_socketio(app):
     # Handlers must be registered before the first init_app, so every app gets them.
     from participation.core.outage import socketio_queue
     from participation.core.security import SocketIOHeaders
+    from participation.notifications import events as _notification_events  # noqa: F401
     from participation.opinions import events as _opinion_events  # noqa: F401
     from participation.townhall import events
 
@@ -197,6 +199,7 @@ def _register_blueprints(app):
     from participation.home.views import bp as home_bp
     from participation.moderation.views import bp as moderation_bp
     from participation.notifications.views import bp as notifications_bp
+    from participation.notifications.views import settings_bp as notification_settings_bp
     from participation.opinions.views import bp as opinions_bp
     from participation.privacy.views import bp as privacy_bp
     from participation.processes.views import bp as processes_bp
@@ -207,9 +210,15 @@ def _register_blueprints(app):
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
-        opinions_bp,
+        opinions_bp, notification_settings_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+
+
+def _configure_jobs(app):
+    from participation import jobs
+
+    jobs.init_app(app)
 
 
 def _register_cli(app):

@@ -249,6 +249,24 @@ class Config:
             except ValueError:
                 raise ConfigError(f"{name} must look like 10/minute.") from None
 
+        # Background jobs (participation/jobs): huey's SQLite file in the instance folder, or
+        # Redis when REDIS_URL is set; `flask jobs worker` runs them (docs/deploy.md).
+        self.JOBS_IMMEDIATE = _env_bool("JOBS_IMMEDIATE", False)
+        self.JOBS_SQLITE_PATH = env("JOBS_SQLITE_PATH") or None
+        self.JOBS_HEARTBEAT_SECONDS = _env_int("JOBS_HEARTBEAT_SECONDS", 10, minimum=1)
+        self.JOBS_RETRIES = _env_int("JOBS_RETRIES", 5)
+        self.JOBS_RETRY_DELAY_SECONDS = _env_int("JOBS_RETRY_DELAY_SECONDS", 30)
+        # LINE (docs/notifications.md): without these, LINE options do not appear.
+        self.LINE_LOGIN_CHANNEL_ID = env("LINE_LOGIN_CHANNEL_ID") or None
+        self.LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN") or None
+        # Pages connect to Socket.IO (/me) for the live bell. Off only where no Socket.IO
+        # server answers /socket.io/ (a test server of plain sync workers).
+        self.BELL_LIVE = _env_bool("BELL_LIVE", True)
+        # Followers of a process hear of its town hall this long before it starts.
+        self.TOWNHALL_REMINDER_MINUTES = _env_int("TOWNHALL_REMINDER_MINUTES", 60, minimum=1)
+        # Notifications for more people than this are written by a job, not by the request.
+        self.NOTIFY_INLINE_MAX = _env_int("NOTIFY_INLINE_MAX", 200)
+
         self.BABEL_DEFAULT_LOCALE = "th"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT_DIR / "translations")
@@ -301,6 +319,8 @@ class TestConfig(Config):
         # Tests send forms at once; the minimum time has its own test.
         self.FORM_MIN_SECONDS = 0
         self.SERVER_NAME = None
+        # Jobs run at once, in the request; the queue itself is tested with a real worker.
+        self.JOBS_IMMEDIATE = True
         # Cheap hashing keeps the suite fast; production uses the strong default.
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_KIB = 1024

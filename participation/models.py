@@ -10,9 +10,15 @@ from participation.accounts.models import (
 from participation.audit.models import ActionLog
 from participation.comments.models import Comment, CommentVote
 from participation.home.models import Heartbeat
+from participation.jobs.models import Job, JobWorker
 from participation.moderation.models import Report
 from participation.municipality.models import Area, Municipality
-from participation.notifications.models import Follow, Notification
+from participation.notifications.models import (
+    Delivery,
+    Follow,
+    Notification,
+    NotificationPreference,
+)
 from participation.opinions.models import Conversation, OpinionResult, OpinionVote, Statement
 from participation.processes.models import Category, Process
 from participation.proposals.models import (
@@ -67,9 +73,13 @@ __all__ = [
     "Heartbeat",
     "ImplementationUpdate",
     "ImplementationUpdateVersion",
+    "Job",
+    "JobWorker",
     "Issue",
     "Municipality",
     "Notification",
+    "NotificationPreference",
+    "Delivery",
     "OfficialResponse",
     "OpinionResult",
     "OpinionVote",

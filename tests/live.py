@@ -45,6 +45,9 @@ class LiveServer:
             "MAIL_BACKEND": "log",
             "ARGON2_TIME_COST": "1",
             "ARGON2_MEMORY_KIB": "1024",
+            # Sync workers cannot answer Socket.IO; in production nginx sends /socket.io/ to the
+            # live processes (docs/deploy.md), here nothing does, so pages leave the bell as is.
+            "BELL_LIVE": "false",
             **(extra_env or {}),
         }
         with self.log.open("w") as output:

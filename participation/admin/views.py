@@ -167,3 +167,24 @@ def _csv_rows(entries):
             "yes" if entry.is_public else "no",
             described.text,
         ]
+
+
+@bp.route("/jobs")
+@permission_required(Permission.MANAGE_USERS)
+def jobs():
+    """Background jobs that failed for good, newest first, and what is waiting."""
+    from participation.jobs.models import Job, JobState
+
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(
+        sa.select(Job).where(Job.state == JobState.FAILED).order_by(Job.id.desc()),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    counts = dict(
+        db.session.execute(sa.select(Job.state, sa.func.count()).group_by(Job.state)).all()
+    )
+    return render_template(
+        "admin/jobs.html", pagination=pagination, counts=counts, JobState=JobState
+    )

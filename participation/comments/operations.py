@@ -12,7 +12,8 @@ from participation.core.models import utcnow
 from participation.core.rules import RuleError, limit_links_of_new_accounts, require_participant
 from participation.core.sanitize import body_text, render_markdown
 from participation.extensions import db
-from participation.notifications.operations import insert_if_absent, notify_reply
+from participation.notifications.models import NotificationKind
+from participation.notifications.operations import insert_if_absent, notify
 from participation.processes.models import Action
 from participation.proposals.models import Contribution
 
@@ -81,8 +82,17 @@ def add_comment(contribution, author, body, alignment=None, parent=None):
     )
     db.session.flush()
     db.session.expire(contribution, ["comment_count"])
-    if parent is not None:
-        notify_reply(comment, parent, author)
+    told = []
+    if parent is not None and parent.author_id is not None:
+        notify(NotificationKind.REPLY, [("people", [parent.author_id])], comment, author)
+        told.append(parent.author_id)
+    notify(
+        NotificationKind.COMMENT,
+        [("contribution_followers", contribution.id)],
+        comment,
+        author,
+        exclude=told,
+    )
     return comment
 
 

@@ -275,10 +275,42 @@ def check_pdf(app):
     return Result(PASS, "PDF summaries", "WeasyPrint loads")
 
 
+def check_jobs_worker(app):
+    """A job worker sent a heartbeat lately (participation/jobs/worker.py)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from participation.core.models import utcnow
+    from participation.extensions import db
+    from participation.jobs.models import Job, JobState, JobWorker
+    from participation.jobs.worker import stale_after
+
+    if app.config["JOBS_IMMEDIATE"]:
+        return Result(FAIL, "job worker",
+                      "JOBS_IMMEDIATE=true: notifications run inside requests; unset it and "
+                      "run `flask jobs worker` (docs/deploy.md)")  # fmt: skip
+    seen = db.session.scalar(sa.select(sa.func.max(JobWorker.seen_dt)))
+    limit = stale_after(app)
+    if seen is None or utcnow() - seen > timedelta(seconds=limit):
+        return Result(FAIL, "job worker",
+                      f"no job worker has been alive in the last {limit} s: start "
+                      "ruamkid-worker.service or `flask jobs worker` (docs/deploy.md)")  # fmt: skip
+    failed = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Job).where(Job.state == JobState.FAILED)
+    )
+    age = round((utcnow() - seen).total_seconds())
+    if failed:
+        return Result(WARN, "job worker",
+                      f"alive ({age} s ago); {failed} jobs failed: see /admin/jobs")  # fmt: skip
+    return Result(PASS, "job worker", f"alive (heartbeat {age} s ago)")
+
+
 CHECKS = [
     check_environment, check_secret_key, check_public_url, check_cookies, check_proxy,
     check_database, check_database_kind, check_migrations, check_redis, check_rate_limits,
-    check_mail, check_instance_dir, check_translations, check_static_files, check_pdf,
+    check_mail, check_jobs_worker, check_instance_dir, check_translations, check_static_files,
+    check_pdf,
 ]  # fmt: skip
 
 

@@ -29,6 +29,8 @@ from participation.moderation.models import (
     Resolution,
     TargetType,
 )
+from participation.notifications.models import NotificationKind
+from participation.notifications.operations import notify
 from participation.opinions import operations as opinions_ops
 from participation.opinions.models import Conversation, Statement
 from participation.proposals.models import Contribution
@@ -217,6 +219,19 @@ def _clean_reason(reason, required=True):
     return reason
 
 
+def _tell_author(target, moderator, decision):
+    """Tell the author of a proposal, an issue or a comment what a moderator decided."""
+    if not isinstance(target, Contribution | Comment) or target.author_id is None:
+        return
+    notify(
+        NotificationKind.MODERATION,
+        [("people", [target.author_id])],
+        target,
+        moderator,
+        detail=decision,
+    )
+
+
 def hide(moderator, target, reason):
     """Hide content with a public reason; its open reports are resolved. Returns live events."""
     _require_moderator(moderator, target)
@@ -228,6 +243,7 @@ def hide(moderator, target, reason):
     events = _set_hidden(target, moderator, reason)
     _resolve(target, moderator, Resolution.HIDDEN)
     record_action(moderator, "moderation.hide", target, reason=reason, public=True)
+    _tell_author(target, moderator, "hidden")
     return events
 
 
@@ -243,6 +259,7 @@ def restore(moderator, target, reason=""):
     target.hidden_by_id = None
     _resolve(target, moderator, Resolution.DISMISSED)
     record_action(moderator, "moderation.restore", target, reason=reason, public=True)
+    _tell_author(target, moderator, "restored")
     if isinstance(target, Statement):
         opinions_ops.visibility_changed(target)
     if isinstance(target, Question | Message):

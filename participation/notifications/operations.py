@@ -1,12 +1,41 @@
-"""Following, and notifying the people a change concerns (one INSERT ... SELECT per event)."""
+"""Following, and notifying the people an event concerns.
+
+Every notification goes through :func:`notify`. It writes the site notifications (the bell) and,
+as each person's settings say, the deliveries that the e-mail and LINE senders take up
+(``Delivery``, pending). A fan-out to more than ``NOTIFY_INLINE_MAX`` people runs as a job, so
+the request that caused it does not wait for it. Once written and committed, each recipient's
+open pages hear their new unread count on Socket.IO (``/me``, notifications/events.py).
+"""
+
+import logging
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from participation.core.models import utcnow
-from participation.extensions import db
-from participation.notifications.models import Follow, Notification, NotificationKind
+from participation.extensions import db, socketio
+from participation.jobs import after_commit, enqueue, job
+from participation.notifications import audiences
+from participation.notifications.models import (
+    DEFAULT_FREQUENCY,
+    Channel,
+    Delivery,
+    Follow,
+    Frequency,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE = "/me"
+
+#: The columns of ``notifications`` that name what a notification is about.
+TARGET_COLUMNS = ("process_id", "contribution_id", "comment_id", "summary_id", "townhall_id")
 
 
 def insert_if_absent(model, **values):
@@ -52,67 +81,163 @@ def is_following(user, process=None, contribution=None):
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _fan_out(recipients, kind, actor, process_id=None, contribution_id=None, comment_id=None):
-    """Insert one notification per distinct recipient, except the actor, in one statement."""
-    recipients = sa.union(*recipients).subquery()
-    query = sa.select(
-        recipients.c.user_id,
-        sa.literal(str(kind)),
-        sa.literal(getattr(actor, "id", None), sa.Integer),
-        sa.literal(process_id, sa.Integer),
-        sa.literal(contribution_id, sa.Integer),
-        sa.literal(comment_id, sa.Integer),
-        sa.literal(utcnow(), Notification.created_dt.type),
-    ).where(recipients.c.user_id.is_not(None))
-    if actor is not None:
-        query = query.where(recipients.c.user_id != actor.id)
-    db.session.execute(
-        sa.insert(Notification).from_select(
-            [
-                "user_id",
-                "kind",
-                "actor_id",
-                "process_id",
-                "contribution_id",
-                "comment_id",
-                "created_dt",
-            ],
-            query,
-        )  # fmt: skip
-    )
+# --- Notifying ----------------------------------------------------------------------------------
 
 
-def notify_reply(comment, parent, actor):
-    """Tell the author of ``parent`` that someone replied."""
-    if parent.author_id is None or parent.author_id == actor.id:
-        return
-    db.session.add(
-        Notification(
-            user_id=parent.author_id,
-            kind=NotificationKind.REPLY,
-            actor_id=actor.id,
-            contribution_id=comment.contribution_id,
-            comment_id=comment.id,
+def target_columns(target):
+    """The ``notifications`` columns naming ``target`` (and the process it belongs to)."""
+    name = type(target).__name__
+    if name in ("Contribution", "Proposal", "Issue"):
+        return {"contribution_id": target.id, "process_id": target.process_id}
+    if name == "Comment":
+        return {
+            "comment_id": target.id,
+            "contribution_id": target.contribution_id,
+            "process_id": target.contribution.process_id,
+        }
+    if name == "Process":
+        return {"process_id": target.id}
+    if name == "Summary":
+        return {"summary_id": target.id, "process_id": target.process_id}
+    if name == "TownHall":
+        return {"townhall_id": target.id, "process_id": target.process_id}
+    raise TypeError(f"Cannot notify about a {name}")
+
+
+def notify(kind, recipients, target, actor=None, *, detail=None, columns=None, exclude=()):
+    """Tell ``recipients`` that ``kind`` happened to ``target`` (done by ``actor``).
+
+    ``recipients`` is a list of ``(audience, value)`` pairs (participation/notifications/
+    audiences.py), e.g. ``[("contribution", proposal.id)]`` or ``[("people", [user_id])]``;
+    each person is told once, the actor never. ``detail`` says what happened where the kind
+    alone does not (a moderation decision: ``hidden``/``restored``); ``columns`` adds target
+    columns; ``exclude`` lists user ids told otherwise. Call inside the transaction of the
+    change; returns how many were told now, or None when a job will tell them.
+    """
+    spec = {
+        "kind": str(NotificationKind(kind)),
+        "recipients": [[name, value] for name, value in recipients],
+        "columns": {**target_columns(target), **(columns or {})},
+        "actor_id": getattr(actor, "id", None),
+        "exclude": [user_id for user_id in exclude if user_id is not None],
+        "detail": detail,
+        "created": utcnow().isoformat(),
+    }
+    if _count(spec) > current_app.config["NOTIFY_INLINE_MAX"]:
+        enqueue("notifications.fan_out", **spec)
+        return None
+    return fan_out(**spec)
+
+
+def _recipients(recipients, actor_id, exclude=()):
+    people = audiences.query(recipients).subquery()
+    user_id = people.c[0].label("user_id")
+    query = sa.select(user_id).where(user_id.is_not(None))
+    left_out = [*exclude, *([actor_id] if actor_id is not None else [])]
+    if left_out:
+        query = query.where(user_id.not_in(left_out))
+    return query.distinct()
+
+
+def _count(spec):
+    recipients = _recipients(spec["recipients"], spec["actor_id"], spec["exclude"]).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(recipients))
+
+
+@job("notifications.fan_out")
+def fan_out(kind, recipients, columns, actor_id=None, exclude=(), detail=None, created=None):
+    """Write the notifications and pending deliveries of one event; return how many people."""
+    created_dt = datetime.fromisoformat(created) if created else utcnow()
+    who = _recipients(recipients, actor_id, exclude).subquery()
+    choices = {}
+    for channel in Channel:
+        choices[channel] = sa.orm.aliased(NotificationPreference, name=f"pref_{channel}")
+    query = sa.select(who.c.user_id, *(choices[c].frequency for c in Channel))
+    for channel, pref in choices.items():
+        query = query.outerjoin(
+            pref,
+            sa.and_(
+                pref.user_id == who.c.user_id, pref.kind == kind, pref.channel == channel.value
+            ),
         )
+    # Run twice (a job whose worker died after writing), an event tells nobody twice.
+    told = sa.select(Notification.user_id).where(
+        Notification.kind == kind,
+        Notification.created_dt == created_dt,
+        *(getattr(Notification, name) == value for name, value in columns.items()),
     )
-
-
-def notify_proposal_audience(proposal, kind, actor):
-    """Tell the author, the followers and the supporters of a proposal."""
-    from participation.proposals.models import Contribution
-    from participation.votes.models import Support
-
-    recipients = [
-        sa.select(Contribution.author_id.label("user_id")).where(Contribution.id == proposal.id),
-        sa.select(Follow.user_id).where(Follow.contribution_id == proposal.id),
-        sa.select(Support.user_id).where(Support.proposal_id == proposal.id),
+    query = query.where(who.c.user_id.not_in(told))
+    rows, deliveries = [], []
+    for user_id, site, email, _line in db.session.execute(query):
+        site = site or DEFAULT_FREQUENCY[Channel.SITE]
+        email = email or DEFAULT_FREQUENCY[Channel.EMAIL]
+        # LINE: nothing until a person has linked LINE (a later session adds the link).
+        if site == Frequency.NEVER and email == Frequency.NEVER:
+            continue
+        rows.append(
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "actor_id": actor_id,
+                "detail": detail,
+                "created_dt": created_dt,
+                # Not on the site: kept (the e-mail links to it) but already read.
+                "read_dt": created_dt if site == Frequency.NEVER else None,
+                **{name: columns.get(name) for name in TARGET_COLUMNS},
+            }
+        )
+        deliveries.append(email)
+    if not rows:
+        return 0
+    written = db.session.execute(
+        sa.insert(Notification).returning(
+            Notification.id, Notification.user_id, sort_by_parameter_order=True
+        ),
+        rows,
+    ).all()
+    pending = [
+        {
+            "notification_id": notification_id,
+            "user_id": user_id,
+            "channel": Channel.EMAIL.value,
+            "frequency": email,
+            "created_dt": created_dt,
+        }
+        for (notification_id, user_id), email in zip(written, deliveries, strict=True)
+        if email != Frequency.NEVER
     ]
-    _fan_out(recipients, kind, actor, process_id=proposal.process_id, contribution_id=proposal.id)
+    if pending:
+        db.session.execute(sa.insert(Delivery), pending)
+    bell = [row["user_id"] for row in rows if row["read_dt"] is None]
+    app = current_app._get_current_object()
+    after_commit(lambda: push_unread_counts(app, bell))
+    return len(rows)
 
 
-def notify_followers_of_process(process, actor):
-    recipients = [sa.select(Follow.user_id).where(Follow.process_id == process.id)]
-    _fan_out(recipients, NotificationKind.PHASE, actor, process_id=process.id)
+# --- The bell -----------------------------------------------------------------------------------
+
+
+def room_for(user_id):
+    return f"user:{user_id}"
+
+
+def push_unread_counts(app, user_ids, chunk=500):
+    """Send each person's open pages their unread count (after the commit that changed it)."""
+    if not user_ids:
+        return
+    with app.app_context(), db.engine.connect() as connection:
+        for start in range(0, len(user_ids), chunk):
+            some = user_ids[start : start + chunk]
+            counts = dict.fromkeys(some, 0)
+            counts.update(
+                connection.execute(
+                    sa.select(Notification.user_id, sa.func.count())
+                    .where(Notification.user_id.in_(some), Notification.read_dt.is_(None))
+                    .group_by(Notification.user_id)
+                ).all()
+            )
+            for user_id, count in counts.items():
+                socketio.emit("unread", {"count": count}, to=room_for(user_id), namespace=NAMESPACE)
 
 
 def unread_count(user):
@@ -123,9 +248,38 @@ def unread_count(user):
     )
 
 
-def mark_all_read(user):
-    db.session.execute(
+def _mark_read(user, *conditions):
+    changed = db.session.execute(
         sa.update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_dt.is_(None))
-        .values(read_dt=utcnow())
+        .where(Notification.user_id == user.id, Notification.read_dt.is_(None), *conditions)
+        .values(read_dt=utcnow()),
+        execution_options={"synchronize_session": False},
     )
+    if changed.rowcount:
+        app = current_app._get_current_object()
+        user_id = user.id
+        after_commit(lambda: push_unread_counts(app, [user_id]))
+    return changed.rowcount
+
+
+def mark_all_read(user):
+    return _mark_read(user)
+
+
+def mark_read(user, notification):
+    """Mark one of the reader's notifications read (opening it)."""
+    return _mark_read(user, Notification.id == notification.id)
+
+
+def mark_target_read(user, **columns):
+    """Mark read the reader's notifications about a page they opened, e.g.
+    ``mark_target_read(user, contribution_id=7)``; writes only when there are some."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    conditions = [getattr(Notification, k) == v for k, v in columns.items()]
+    unread = sa.select(Notification.id).where(
+        Notification.user_id == user.id, Notification.read_dt.is_(None), *conditions
+    )
+    if db.session.scalar(unread.limit(1)) is None:
+        return 0
+    return _mark_read(user, *conditions)

@@ -13,7 +13,8 @@ from participation.core.rules import Checks, RuleError
 from participation.core.sanitize import plain_text
 from participation.core.slugs import make_slug
 from participation.extensions import db
-from participation.notifications.operations import notify_followers_of_process
+from participation.notifications.models import NotificationKind
+from participation.notifications.operations import notify
 from participation.processes import action_log  # noqa: F401  (registers the action log's words)
 from participation.processes.models import PHASES, Category, Phase, Process
 
@@ -135,7 +136,7 @@ def advance_phase(process, actor, reason=""):
         details={"from": previous, "to": following},
         public=True,
     )
-    notify_followers_of_process(process, actor)
+    notify(NotificationKind.PHASE, [("process_followers", process.id)], process, actor)
     db.session.flush()
     return following
 
@@ -177,7 +178,7 @@ def advance_by_date(process, today=None):
             if moved:
                 record_action(None, "process.phase", process, reason="date",
                               details={"from": previous, "to": target}, public=True)  # fmt: skip
-                notify_followers_of_process(process, None)
+                notify(NotificationKind.PHASE, [("process_followers", process.id)], process)
             db.session.commit()
     except sa.exc.OperationalError:
         db.session.rollback()

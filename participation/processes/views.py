@@ -19,7 +19,12 @@ from participation.core.permissions import Permission, can, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
 from participation.municipality.models import Area
-from participation.notifications.operations import follow, is_following, unfollow
+from participation.notifications.operations import (
+    follow,
+    is_following,
+    mark_target_read,
+    unfollow,
+)
 from participation.opinions.operations import conversations_of
 from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
@@ -71,6 +76,8 @@ def index():
 @bp.route("/<slug>")
 def show(slug):
     process = load_process(slug)
+    if mark_target_read(current_user, process_id=process.id, contribution_id=None, summary_id=None):
+        db.session.commit()  # phase news and town-hall reminders of this process are seen
     top_proposals = db.session.scalars(
         sa.select(Proposal)
         .where(Proposal.process_id == process.id, Proposal.status != Status.WITHDRAWN)

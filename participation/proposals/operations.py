@@ -23,7 +23,7 @@ from participation.core.rules import (
 from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
-from participation.notifications.operations import follow, notify_proposal_audience
+from participation.notifications.operations import follow, notify
 from participation.processes.models import Action, Phase, Process
 from participation.proposals import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import (
@@ -243,9 +243,10 @@ def respond(proposal, council_member, status, body):
         council_member, "proposal.respond", proposal,
         details={"status": status.value, "previous": previous}, public=True,
     )  # fmt: skip
-    notify_proposal_audience(
-        proposal,
+    notify(
         NotificationKind.RESPONSE if previous == Status.OPEN else NotificationKind.STATUS,
+        [("contribution", proposal.id)],
+        proposal,
         council_member,
     )
     return response
@@ -307,7 +308,7 @@ def add_implementation_update(proposal, council_member, update_date, progress, b
     record_action(
         council_member, "proposal.update", proposal, details={"progress": progress}, public=True
     )
-    notify_proposal_audience(proposal, NotificationKind.UPDATE, council_member)
+    notify(NotificationKind.UPDATE, [("contribution", proposal.id)], proposal, council_member)
     return update
 
 
@@ -342,7 +343,7 @@ def correct_implementation_update(update, council_member, update_date, progress,
         council_member, "proposal.update_correct", proposal,
         details={"update_id": update.id, "progress": progress, "version": number}, public=True,
     )  # fmt: skip
-    notify_proposal_audience(proposal, NotificationKind.CORRECTION, council_member)
+    notify(NotificationKind.CORRECTION, [("contribution", proposal.id)], proposal, council_member)
     return update
 
 

@@ -26,7 +26,12 @@ from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import configured_limit, db, limiter, write_limit
 from participation.moderation.operations import can_moderate
-from participation.notifications.operations import follow, is_following, unfollow
+from participation.notifications.operations import (
+    follow,
+    is_following,
+    mark_target_read,
+    unfollow,
+)
 from participation.processes.models import Action
 from participation.processes.views import load_process
 from participation.proposals import operations
@@ -149,6 +154,8 @@ def create(slug, kind_path):
 def show(slug, kind_path, item_id):
     process = load_process(slug)
     item = load_contribution(process, kind_path, item_id)
+    if mark_target_read(current_user, contribution_id=item.id):
+        db.session.commit()  # the reader has now seen what their notifications were about
     sort = request.args.get("sort", "best")
     sort = sort if sort in ("best", "newest", "oldest") else "best"
 

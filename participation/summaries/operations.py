@@ -9,7 +9,8 @@ from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.core.sanitize import body_text
 from participation.extensions import db
-from participation.notifications.models import Notification, NotificationKind
+from participation.notifications.models import NotificationKind
+from participation.notifications.operations import notify
 from participation.processes.models import Phase, Process
 from participation.proposals.models import Contribution, Kind, OfficialResponse, Status
 from participation.summaries import (
@@ -132,7 +133,7 @@ def publish(summary, user):
     summary.published_by_id, summary.published_dt = user.id, utcnow()
     record_action(user, "summary.publish", summary, public=True)
     if first_time:
-        _notify_participants(summary, user)
+        notify(NotificationKind.SUMMARY, [("summary_participants", summary.id)], summary, user)
 
 
 def unpublish(summary, user):
@@ -141,31 +142,6 @@ def unpublish(summary, user):
         raise RuleError(_l("This summary is not published."))
     summary.state = SummaryState.REVIEWED
     record_action(user, "summary.unpublish", summary, public=True)
-
-
-def _participants_query(summary):
-    if summary.kind == "townhall":
-        return compute.townhall_participants(summary.townhall)
-    return compute.participants_query(summary.process)
-
-
-def _notify_participants(summary, actor):
-    """One notification per person who took part, in one INSERT ... SELECT."""
-    people = _participants_query(summary).subquery()
-    user_id = people.c[0]
-    query = sa.select(
-        user_id,
-        sa.literal(str(NotificationKind.SUMMARY)),
-        sa.literal(actor.id, sa.Integer),
-        sa.literal(summary.process_id, sa.Integer),
-        sa.literal(summary.id, sa.Integer),
-        sa.literal(utcnow(), Notification.created_dt.type),
-    ).where(user_id.is_not(None), user_id != actor.id)
-    db.session.execute(
-        sa.insert(Notification).from_select(
-            ["user_id", "kind", "actor_id", "process_id", "summary_id", "created_dt"], query
-        )
-    )
 
 
 # --- Lists --------------------------------------------------------------------------------------

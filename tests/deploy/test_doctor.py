@@ -26,7 +26,23 @@ def production(config, redis_url, smtp_port):
     config.RATELIMIT_STORAGE_URI = redis_url
     config.MAIL_BACKEND = "smtp"
     config.MAIL_SERVER, config.MAIL_PORT = "127.0.0.1", smtp_port
+    config.JOBS_IMMEDIATE = False
     return config
+
+
+def _worker_seen(app, seconds_ago):
+    """Leave one job worker's heartbeat as if it beat ``seconds_ago`` (None: no worker)."""
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.jobs.models import JobWorker
+
+    with app.app_context():
+        db.session.execute(sa.delete(JobWorker))  # these apps share one database
+        if seconds_ago is not None:
+            seen = utcnow() - timedelta(seconds=seconds_ago)
+            db.session.add(JobWorker(name="host:1", started_dt=seen, seen_dt=seen))
+        db.session.commit()
 
 
 def _doctor(app, *args):
@@ -39,19 +55,22 @@ def _doctor(app, *args):
 
 
 def test_a_production_configuration_passes_every_check(production, make_app):
-    result, lines = _doctor(make_app(production))
+    app = make_app(production)
+    _worker_seen(app, 1)
+    result, lines = _doctor(app)
 
     assert result.exit_code == 0, result.output
     expected = {"environment", "secret key", "public address", "secure cookies", "proxy",
                 "database", "database kind", "migrations", "redis", "rate limits", "mail",
-                "instance folder", "translations", "static files", "PDF summaries"}  # fmt: skip
+                "job worker", "instance folder", "translations", "static files",
+                "PDF summaries"}  # fmt: skip
     assert set(lines) == expected
     sqlite = production.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
     for name, (status, detail) in lines.items():
         # SQLite is allowed, with a warning that PostgreSQL is recommended.
         wanted = "WARN" if sqlite and name == "database kind" else "PASS"
         assert status == wanted, (name, detail)
-    assert result.output.splitlines()[-1].startswith("15 checks: ")
+    assert result.output.splitlines()[-1].startswith("16 checks: ")
     assert STRONG_KEY not in result.output
 
 
@@ -107,6 +126,7 @@ def test_a_bad_setting_fails_its_check_and_the_command(
     production, make_app, settings, check, words
 ):
     app = make_app(production)
+    _worker_seen(app, 1)
     app.config.update(settings)
 
     result, lines = _doctor(app)
@@ -133,6 +153,7 @@ def test_a_broken_installation_fails_its_check(
     production, make_app, tmp_path, breakage, check, words
 ):
     app = make_app(production)
+    _worker_seen(app, 1)
     if breakage is _generated_key:
         breakage(app)
     else:
@@ -147,6 +168,7 @@ def test_a_broken_installation_fails_its_check(
 
 def test_warnings_do_not_fail_the_command(production, make_app):
     app = make_app(production)
+    _worker_seen(app, 1)
     app.config.update(PROXY_COUNT=0, RATELIMIT_ENABLED=False, MAIL_BACKEND="log")
 
     result, lines = _doctor(app)
@@ -158,6 +180,7 @@ def test_warnings_do_not_fail_the_command(production, make_app):
 
 def test_one_process_without_redis_passes_when_said_so(production, make_app):
     app = make_app(production)
+    _worker_seen(app, 1)
     app.config["REDIS_URL"] = None
 
     result, lines = _doctor(app, "--single-process")
@@ -222,3 +245,20 @@ def test_prod_check_reports_a_configuration_that_does_not_load(tmp_path):
     assert "FAIL  configuration" in result.stdout
     assert "In production SECRET_KEY must be set" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("seconds_ago", "words"), [(None, "no job worker"), (31, "no job worker")])
+def test_a_job_worker_that_stopped_fails_its_check(production, make_app, seconds_ago, words):
+    app = make_app(production)
+    _worker_seen(app, seconds_ago)  # JOBS_HEARTBEAT_SECONDS=10: dead after 30 s
+    result, lines = _doctor(app)
+    assert result.exit_code == 1
+    assert lines["job worker"][0] == "FAIL"
+    assert words in lines["job worker"][1]
+
+
+def test_jobs_run_inside_requests_fail_the_check(production, make_app):
+    production.JOBS_IMMEDIATE = True
+    result, lines = _doctor(make_app(production))
+    assert lines["job worker"][0] == "FAIL"
+    assert "JOBS_IMMEDIATE" in lines["job worker"][1]

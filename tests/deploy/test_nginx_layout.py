@@ -387,6 +387,7 @@ def test_the_systemd_units_and_the_logrotate_configuration_verify(tmp_path):
         path.name for path in DEPLOY.glob("*.timer")
     )
     assert "ruamkid-web.service" in units
+    assert "ruamkid-worker.service" in units
     assert "ruamkid-backup.timer" in units
 
     verified = subprocess.run(["systemd-analyze", "verify",

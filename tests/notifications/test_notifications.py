@@ -64,9 +64,10 @@ def test_bell_shows_the_unread_count_and_marking_read_clears_it(
     auth.login(resident)
 
     page = client.get("/").get_data(as_text=True)
-    assert 'class="bell__count">1<' in page
+    assert "data-bell-number>1<" in page
+    assert "data-bell-count>" in page  # shown
     client.post("/notifications/read")
-    assert "bell__count" not in client.get("/").get_data(as_text=True)
+    assert "data-bell-count hidden>" in client.get("/").get_data(as_text=True)
 
 
 def test_following_a_process_brings_news_of_its_phase(

@@ -59,6 +59,10 @@ TABLE = [
     ("GET", "/account/delete", signed_in(), None),
     ("GET", "/notifications/", signed_in(), None),
     ("POST", "/notifications/read", signed_in(), {}),
+    ("GET", "/notifications/999999", signed_in(404), None),  # only one's own: none here
+    ("GET", "/account/notifications", signed_in(), None),
+    ("POST", "/account/notifications", signed_in(), {"reply-email": "weekly"}),
+    ("GET", "/admin/jobs", only("M"), None),
     ("GET", "/admin/users", only("M"), None),
     ("GET", "/admin/log", only("M"), None),
     ("GET", "/admin/log.csv", only("M"), None),

@@ -1,5 +1,7 @@
 """Council members review a summary, add their statement and publish it; residents are told."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -67,7 +69,8 @@ def test_council_reviews_writes_a_statement_and_publishes(client, auth, finished
     auth.login(finished_process.people[0])
     notes = client.get("/notifications/").get_data(as_text=True)
     assert "สภาเทศบาลเผยแพร่สรุปผล" in notes
-    assert f"/summaries/processes/{slug}" in notes
+    opened = client.get(re.search(r'href="(/notifications/\d+)"', notes).group(1))
+    assert opened.headers["Location"].endswith(f"/summaries/processes/{slug}")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,86 @@
+"""Each person's choice, per kind of event and channel: at once, daily or weekly digest, never.
+
+Only choices that differ from the defaults (``DEFAULT_FREQUENCY``) are stored, so a person who
+never opened the settings follows the defaults, and better defaults later reach them too.
+"""
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from participation.core.rules import RuleError
+from participation.extensions import db
+from participation.notifications.models import (
+    DEFAULT_FREQUENCY,
+    Channel,
+    Frequency,
+    NotificationKind,
+    NotificationPreference,
+)
+
+#: The site's bell shows news as it comes or not at all: a digest is for messages sent out.
+SITE_FREQUENCIES = (Frequency.NOW, Frequency.NEVER)
+
+
+def line_configured(app=None):
+    """True when the municipality set up LINE (its channel and LINE Login)."""
+    config = (app or current_app).config
+    return bool(config.get("LINE_CHANNEL_ACCESS_TOKEN") and config.get("LINE_LOGIN_CHANNEL_ID"))
+
+
+def channels():
+    """The channels a person may choose for, in order."""
+    shown = [Channel.SITE, Channel.EMAIL]
+    if line_configured():
+        shown.append(Channel.LINE)
+    return shown
+
+
+def frequencies(channel):
+    return SITE_FREQUENCIES if channel == Channel.SITE else tuple(Frequency)
+
+
+def choices_of(user):
+    """``{(kind, channel): frequency}`` for every kind and shown channel."""
+    stored = {
+        (row.kind, row.channel): row.frequency
+        for row in db.session.scalars(
+            sa.select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
+    return {
+        (kind, channel): Frequency(stored.get((kind, channel), DEFAULT_FREQUENCY[channel]))
+        for kind in NotificationKind
+        for channel in channels()
+    }
+
+
+def save_choices(user, choices):
+    """Store ``{(kind, channel): frequency}`` (strings accepted); unknown values are refused."""
+    clean = {}
+    for (kind, channel), frequency in choices.items():
+        try:
+            kind, channel, frequency = (
+                NotificationKind(kind), Channel(channel), Frequency(frequency)
+            )  # fmt: skip
+        except ValueError:
+            raise RuleError(_l("Please choose one of the options shown.")) from None
+        if channel not in channels() or frequency not in frequencies(channel):
+            raise RuleError(_l("Please choose one of the options shown."))
+        clean[(kind, channel)] = frequency
+    db.session.execute(
+        sa.delete(NotificationPreference).where(
+            NotificationPreference.user_id == user.id,
+            sa.tuple_(NotificationPreference.kind, NotificationPreference.channel).in_(
+                [(k.value, c.value) for k, c in clean]
+            ),
+        )
+    )
+    db.session.add_all(
+        NotificationPreference(
+            user_id=user.id, kind=kind.value, channel=channel.value, frequency=frequency.value
+        )
+        for (kind, channel), frequency in clean.items()
+        if frequency != DEFAULT_FREQUENCY[channel]
+    )
+    db.session.flush()
