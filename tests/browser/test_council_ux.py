@@ -28,8 +28,16 @@ return {height: header.getBoundingClientRect().height, rows: rows,
 
 
 @pytest.mark.parametrize("role", ["resident", "admin"])
-def test_phone_header_takes_at_most_two_rows_when_signed_in(role, request, browser, socket_server):
+def test_phone_header_takes_at_most_two_rows_when_signed_in(
+    role, request, browser, socket_server, create_process, in_db
+):
+    from participation.notifications.models import Notification
+
     person = request.getfixturevalue(role)
+    process = create_process("reimagine")
+    with in_db() as session:  # an unread notification: the bell shows its count (and "unread")
+        session.add(Notification(user_id=person.id, kind="phase", process_id=process.id))
+        session.commit()
     page = Page(browser, socket_server().url)
     page.sign_in(person)
 
