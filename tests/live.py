@@ -58,7 +58,8 @@ class LiveServer:
             )  # fmt: skip
         self._wait()
 
-    def _wait(self, seconds=30):
+    def _wait(self, seconds=60):
+        # Generous: importing the app on a loaded two-core machine has taken over 30 s.
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -68,6 +69,7 @@ class LiveServer:
                     return
             except OSError:
                 time.sleep(0.2)
+        self.stop()  # a server that did not start in time is not left running after the test
         raise AssertionError("live server did not start")
 
     def stop(self):
