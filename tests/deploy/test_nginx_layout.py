@@ -129,6 +129,13 @@ def layout(database_url, redis_url, smtp_port, tmp_path_factory):
         "localhost")  # fmt: skip
     live = [Service(unit_command("ruamkid-live@.service", port), env,
                     tmp_path / f"live-{port}.log", "localhost") for port in live_ports]  # fmt: skip
+    # The job worker, as its unit starts it (the doctor checks that one is alive).
+    with (tmp_path / "worker.log").open("w") as output:
+        worker = subprocess.Popen(
+            unit_command("ruamkid-worker.service"), cwd=ROOT_DIR,
+            env={**env, "FLASK_APP": "wsgi.py"}, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     for service in (web, *live):
         service.wait()
     subprocess.run(
@@ -187,6 +194,12 @@ def layout(database_url, redis_url, smtp_port, tmp_path_factory):
         process.wait(timeout=10)
         for service in (web, *live):
             service.stop()
+        worker.send_signal(signal.SIGINT)  # the unit's KillSignal: running jobs finish
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
 
 
 def _wait_for_port(port, seconds=10):
@@ -325,6 +338,10 @@ def _account():
 
 def test_the_documented_configuration_passes_the_doctor_and_backs_up(layout):
     checked = _wrapper(layout, "doctor")
+    deadline = time.monotonic() + 30  # the worker's first heartbeat may still be on its way
+    while "FAIL  job worker" in checked.stdout and time.monotonic() < deadline:
+        time.sleep(1)
+        checked = _wrapper(layout, "doctor")
     backed_up = _wrapper(layout, "backup", "create")
 
     assert checked.returncode == 0, checked.stdout + checked.stderr
