@@ -175,7 +175,7 @@ def jobs():
     """Background jobs that failed for good, newest first, and what is waiting."""
     from participation.jobs.models import Job, JobState
 
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     pagination = db.paginate(
         sa.select(Job).where(Job.state == JobState.FAILED).order_by(Job.id.desc()),
         page=page,

@@ -119,7 +119,7 @@ def queue():
     target_type = target_type if target_type in {k.value for k in TargetType} else ""
     order = request.args.get("order", "newest")
     order = order if order in operations.QUEUE_ORDERS else "newest"
-    page = request.args.get("page", 1, type=int)
+    page = requested_page()
     entries = operations.queue(current_user, state, target_type or None, page=page, order=order)
     return render_template(
         "moderation/queue.html", entries=entries, state=state, target_type=target_type,

@@ -16,6 +16,8 @@ PAGED_PAGES = (
     ("resident", "/notifications/"),
     ("admin", "/admin/users"),
     ("admin", "/admin/log"),
+    ("admin", "/admin/jobs"),
+    ("facilitator", "/moderation"),
 )
 PAGED_API = (
     "/api/v1/processes",
