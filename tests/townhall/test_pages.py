@@ -183,3 +183,15 @@ def test_facilitator_names_co_facilitators(client, auth, facilitator, create_use
     with in_db() as session:
         townhall = session.scalar(sa.select(TownHall))
         assert sorted(f.id for f in townhall.facilitators) == sorted([facilitator.id, colleague.id])
+
+
+def test_a_signed_in_residents_live_page_loads_the_socket_client_once(
+    client, auth, resident, create_townhall
+):
+    townhall = create_townhall(state="live")
+    auth.login(resident)
+
+    page = client.get(f"/townhalls/{townhall.slug}").get_data(as_text=True)
+
+    assert page.count("socket.io.min.js") == 1  # the bell and the live page share it
+    assert page.index("socket.io.min.js") < page.index("js/bell.js") < page.index("townhall.js")
