@@ -74,14 +74,6 @@ class Frequency(StrEnum):
         }[self]
 
 
-#: What a person who never opened the settings gets (LINE: only once linked, see settings.py).
-DEFAULT_FREQUENCY = {
-    Channel.SITE: Frequency.NOW,
-    Channel.EMAIL: Frequency.DAILY,
-    Channel.LINE: Frequency.NEVER,
-}
-
-
 class Follow(db.Model):
     """A resident following a process or a contribution (exactly one of the two)."""
 

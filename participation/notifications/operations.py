@@ -18,9 +18,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from participation.core.models import utcnow
 from participation.extensions import db, socketio
 from participation.jobs import after_commit, enqueue, job
-from participation.notifications import audiences
+from participation.notifications import audiences, channels
+from participation.notifications.channels import default_frequency
 from participation.notifications.models import (
-    DEFAULT_FREQUENCY,
     Channel,
     Delivery,
     Follow,
@@ -149,17 +149,21 @@ def fan_out(kind, recipients, columns, actor_id=None, exclude=(), detail=None, c
     """Write the notifications and pending deliveries of one event; return how many people."""
     created_dt = datetime.fromisoformat(created) if created else utcnow()
     who = _recipients(recipients, actor_id, exclude).subquery()
-    choices = {}
-    for channel in Channel:
-        choices[channel] = sa.orm.aliased(NotificationPreference, name=f"pref_{channel}")
-    query = sa.select(who.c.user_id, *(choices[c].frequency for c in Channel))
-    for channel, pref in choices.items():
-        query = query.outerjoin(
+    senders = channels.active()
+    site = sa.orm.aliased(NotificationPreference, name="pref_site")
+    query = sa.select(who.c.user_id, site.frequency).outerjoin(
+        site,
+        sa.and_(site.user_id == who.c.user_id, site.kind == kind, site.channel == Channel.SITE),
+    )
+    for sender in senders:
+        channel = sender.channel.value
+        pref = sa.orm.aliased(NotificationPreference, name=f"pref_{channel}")
+        reach = sender.reachable().subquery(f"reach_{channel}")
+        query = query.add_columns(pref.frequency, reach.c[0]).outerjoin(
             pref,
-            sa.and_(
-                pref.user_id == who.c.user_id, pref.kind == kind, pref.channel == channel.value
-            ),
+            sa.and_(pref.user_id == who.c.user_id, pref.kind == kind, pref.channel == channel),
         )
+        query = query.outerjoin(reach, reach.c[0] == who.c.user_id)
     # Run twice (a job whose worker died after writing), an event tells nobody twice.
     told = sa.select(Notification.user_id).where(
         Notification.kind == kind,
@@ -168,11 +172,17 @@ def fan_out(kind, recipients, columns, actor_id=None, exclude=(), detail=None, c
     )
     query = query.where(who.c.user_id.not_in(told))
     rows, deliveries = [], []
-    for user_id, site, email, _line in db.session.execute(query):
-        site = site or DEFAULT_FREQUENCY[Channel.SITE]
-        email = email or DEFAULT_FREQUENCY[Channel.EMAIL]
-        # LINE: nothing until a person has linked LINE (a later session adds the link).
-        if site == Frequency.NEVER and email == Frequency.NEVER:
+    for user_id, on_site, *per_channel in db.session.execute(query):
+        on_site = on_site or default_frequency(kind, Channel.SITE)
+        wanted = []
+        for index, sender in enumerate(senders):
+            chosen, reached = per_channel[2 * index], per_channel[2 * index + 1]
+            if reached is None:
+                continue  # no address, no link: this channel cannot reach them
+            frequency = Frequency(chosen or default_frequency(kind, sender.channel))
+            if frequency != Frequency.NEVER:
+                wanted.append((sender.channel, frequency))
+        if on_site == Frequency.NEVER and not wanted:
             continue
         rows.append(
             {
@@ -181,12 +191,12 @@ def fan_out(kind, recipients, columns, actor_id=None, exclude=(), detail=None, c
                 "actor_id": actor_id,
                 "detail": detail,
                 "created_dt": created_dt,
-                # Not on the site: kept (the e-mail links to it) but already read.
-                "read_dt": created_dt if site == Frequency.NEVER else None,
+                # Not on the site: kept (the message links to it) but already read.
+                "read_dt": created_dt if on_site == Frequency.NEVER else None,
                 **{name: columns.get(name) for name in TARGET_COLUMNS},
             }
         )
-        deliveries.append(email)
+        deliveries.append(wanted)
     if not rows:
         return 0
     written = db.session.execute(
@@ -199,12 +209,12 @@ def fan_out(kind, recipients, columns, actor_id=None, exclude=(), detail=None, c
         {
             "notification_id": notification_id,
             "user_id": user_id,
-            "channel": Channel.EMAIL.value,
-            "frequency": email,
+            "channel": channel.value,
+            "frequency": frequency.value,
             "created_dt": created_dt,
         }
-        for (notification_id, user_id), email in zip(written, deliveries, strict=True)
-        if email != Frequency.NEVER
+        for (notification_id, user_id), wanted in zip(written, deliveries, strict=True)
+        for channel, frequency in wanted
     ]
     if pending:
         db.session.execute(sa.insert(Delivery), pending)

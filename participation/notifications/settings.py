@@ -1,7 +1,7 @@
 """Each person's choice, per kind of event and channel: at once, daily or weekly digest, never.
 
-Only choices that differ from the defaults (``DEFAULT_FREQUENCY``) are stored, so a person who
-never opened the settings follows the defaults, and better defaults later reach them too.
+Only choices that differ from the defaults (``channels.default_frequency``) are stored, so a
+person who never opened the settings follows the defaults, and better defaults later reach them.
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 from participation.core.rules import RuleError
 from participation.extensions import db
+from participation.notifications.channels import default_frequency
 from participation.notifications.models import (
-    DEFAULT_FREQUENCY,
     Channel,
     Frequency,
     NotificationKind,
@@ -49,7 +49,7 @@ def choices_of(user):
         )
     }
     return {
-        (kind, channel): Frequency(stored.get((kind, channel), DEFAULT_FREQUENCY[channel]))
+        (kind, channel): Frequency(stored.get((kind, channel), default_frequency(kind, channel)))
         for kind in NotificationKind
         for channel in channels()
     }
@@ -81,6 +81,6 @@ def save_choices(user, choices):
             user_id=user.id, kind=kind.value, channel=channel.value, frequency=frequency.value
         )
         for (kind, channel), frequency in clean.items()
-        if frequency != DEFAULT_FREQUENCY[channel]
+        if frequency != default_frequency(kind, channel)
     )
     db.session.flush()

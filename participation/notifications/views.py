@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from participation.core.paging import requested_page
 from participation.extensions import configured_limit, db, limiter
-from participation.notifications import reminders  # noqa: F401 - declares the periodic job
+from participation.notifications import mail, reminders  # noqa: F401 - declare the e-mail channel, the periodic job
 from participation.notifications.models import Notification
 from participation.notifications.operations import mark_all_read, mark_read
 from participation.proposals.models import Contribution
