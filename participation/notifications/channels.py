@@ -2,8 +2,10 @@
 
 ``notify`` writes a pending :class:`Delivery` for each person a registered channel reaches, as
 that person's settings say (or :func:`default_frequency`). The channel's sender takes them up:
-``send_now(delivery_ids)`` in a job for "at once", ``send_digest(user_id, delivery_ids,
-frequency)`` for the daily and weekly digests. Each marks its deliveries sent or failed.
+``send_now(delivery_ids)`` in a job for "at once", ``send_digest(people, frequency)`` for the
+daily and weekly digests, where ``people`` is ``{user_id: [delivery_id, ...]}`` (a batch of
+the people due, so a channel may send identical messages together, e.g. LINE's multicast).
+Each marks its deliveries sent or failed.
 
 A channel's feature calls :func:`register` when it is imported; the notifications feature
 imports none of them.
@@ -27,8 +29,8 @@ class Sender:
     reachable: Callable[[], sa.Select]
     #: ``(delivery_ids) -> None``: send deliveries due at once.
     send_now: Callable[[list[int]], None]
-    #: ``(user_id, delivery_ids, frequency) -> None``: send one person's digest.
-    send_digest: Callable[[int, list[int], Frequency], None]
+    #: ``({user_id: [delivery_id, ...]}, frequency) -> None``: send these people's digests.
+    send_digest: Callable[[dict[int, list[int]], Frequency], None]
     #: ``() -> bool``: the municipality configured this channel.
     available: Callable[[], bool] = lambda: True
 

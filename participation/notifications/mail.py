@@ -15,7 +15,7 @@ def _send_now(delivery_ids):
     raise NotImplementedError("the e-mail sender comes with the notifications mail work")
 
 
-def _send_digest(user_id, delivery_ids, frequency):
+def _send_digest(people, frequency):
     raise NotImplementedError("the e-mail digest comes with the notifications mail work")
 
 
