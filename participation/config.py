@@ -266,6 +266,13 @@ class Config:
         self.TOWNHALL_REMINDER_MINUTES = _env_int("TOWNHALL_REMINDER_MINUTES", 60, minimum=1)
         # Notifications for more people than this are written by a job, not by the request.
         self.NOTIFY_INLINE_MAX = _env_int("NOTIFY_INLINE_MAX", 200)
+        # Digests go out at this hour, Bangkok time (daily), and on this day (weekly, 0 is
+        # Monday); records of what was sent are kept this many days.
+        self.DIGEST_HOUR = _env_int("DIGEST_HOUR", 7)
+        self.DIGEST_WEEKDAY = _env_int("DIGEST_WEEKDAY", 0)
+        if self.DIGEST_HOUR > 23 or self.DIGEST_WEEKDAY > 6:
+            raise ConfigError("DIGEST_HOUR must be 0 to 23 and DIGEST_WEEKDAY 0 (Monday) to 6.")
+        self.NOTIFICATIONS_RETENTION_DAYS = _env_int("NOTIFICATIONS_RETENTION_DAYS", 365, minimum=1)
 
         self.BABEL_DEFAULT_LOCALE = "th"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"

@@ -18,6 +18,7 @@ from participation.notifications.models import (
     Follow,
     Notification,
     NotificationPreference,
+    NotificationRun,
 )
 from participation.opinions.models import Conversation, OpinionResult, OpinionVote, Statement
 from participation.processes.models import Category, Process
@@ -80,6 +81,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Delivery",
+    "NotificationRun",
     "OfficialResponse",
     "OpinionResult",
     "OpinionVote",

@@ -36,6 +36,7 @@ from participation.core.rules import Checks, RuleError
 from participation.core.sanitize import plain_text
 from participation.core.transactions import HOLDS_WRITER_LOCK, reading, writing
 from participation.extensions import db
+from participation.jobs import job
 
 logger = logging.getLogger(__name__)
 
@@ -252,13 +253,14 @@ def new_reset_token():
     return secrets.token_urlsafe(32)
 
 
+@job("accounts.send_password_reset")
 def send_password_reset(email, token, url):
     """A job: store ``token`` for the account at ``email`` and e-mail it ``url``; nothing for an
     address without an account.
 
-    Run off the request (``core.jobs.defer``), so the answer takes the same path and time
+    Run by the job worker (participation/jobs), so the answer takes the same path and time
     whether or not the address has an account; the mail goes out after the commit, outside any
-    transaction.
+    transaction. A mail server that is down makes the job fail and be tried again.
     """
     with writing():
         user = find_user_by_email(email)

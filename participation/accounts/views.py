@@ -29,9 +29,9 @@ from participation.accounts.forms import (
 )
 from participation.core.forms import public_url_for, redirect_next
 from participation.core.i18n import current_language
-from participation.core.jobs import defer
 from participation.core.rules import RuleError
 from participation.extensions import configured_limit, db, limiter
+from participation.jobs import enqueue
 
 bp = Blueprint("accounts", __name__)
 
@@ -216,7 +216,8 @@ def forgot_password():
         # words are said: the answer does not tell (nor does its time).
         token = operations.new_reset_token()
         url = public_url_for("accounts.reset_password", token=token)
-        defer(operations.send_password_reset, form.email.data, token, url)
+        enqueue("accounts.send_password_reset", email=form.email.data, token=token, url=url)
+        db.session.commit()
         flash(
             _(
                 "If an account uses that address, we have sent it a link to choose a new "

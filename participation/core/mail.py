@@ -1,7 +1,15 @@
-"""Sending e-mail: to the log in development, to memory in tests, over SMTP in production."""
+"""Sending e-mail: to the log in development, to memory in tests, over SMTP in production.
+
+A message has a plain-text part and, when given, an HTML part (multipart/alternative), plus
+any extra headers (``List-Unsubscribe``). Over SMTP, a failure is classified for the caller:
+:class:`TemporaryMailError` (a 4xx answer, a refused or dropped connection, a timeout: try
+again later) or :class:`PermanentMailError` (a 5xx answer about this message or address, i.e.
+a bounce at sending time: trying again will not help).
+"""
 
 import logging
 import smtplib
+import socket
 from email.message import EmailMessage
 
 from flask import current_app
@@ -9,31 +17,91 @@ from flask import current_app
 logger = logging.getLogger(__name__)
 
 
+class MailError(Exception):
+    """The message was not sent."""
+
+
+class TemporaryMailError(MailError):
+    """Not sent now; the same message may well go through later."""
+
+
+class PermanentMailError(MailError):
+    """Refused for good (a 5xx answer: unknown address, message refused)."""
+
+
 def outbox():
     """Return the list that the ``memory`` backend appends sent messages to."""
     return current_app.extensions.setdefault("ruamkid_outbox", [])
 
 
-def send_mail(to, subject, body):
-    """Send a plain-text message through the configured backend."""
+def build_message(to, subject, body, html=None, headers=None):
+    """The message as it is sent: text, then HTML as the preferred alternative."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
 
-    backend = config["MAIL_BACKEND"]
-    if backend == "memory":
-        outbox().append(message)
-    elif backend == "log":
-        logger.info(
-            "E-mail (not sent, MAIL_BACKEND=log)\nTo: %s\nSubject: %s\n\n%s", to, subject, body
+
+def _classify(error):
+    """Turn an smtplib/socket error into a temporary or permanent :class:`MailError`."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in error.recipients.values()]
+        reason = "; ".join(
+            f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for address, (code, text) in error.recipients.items()
         )
-    else:
+        if codes and all(500 <= code < 600 for code in codes):
+            return PermanentMailError(reason)
+        return TemporaryMailError(reason)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        # Our own credentials are wrong: not the recipient's fault, so the message waits for
+        # an administrator to fix the settings (the job fails visibly at /admin/jobs).
+        return TemporaryMailError(f"authentication failed: {error.smtp_code}")
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = error.smtp_error
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        reason = f"{error.smtp_code} {text}"
+        if 500 <= error.smtp_code < 600:
+            return PermanentMailError(reason)
+        return TemporaryMailError(reason)
+    # Disconnected, refused, timed out, name not resolved: the server, not the message.
+    return TemporaryMailError(f"{type(error).__name__}: {error}")
+
+
+def _send_smtp(message):
+    config = current_app.config
+    try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
             if config["MAIL_USE_TLS"]:
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
+    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        raise _classify(error) from error
+
+
+def send_mail(to, subject, body, html=None, headers=None):
+    """Send a message through the configured backend; raises :class:`MailError` when the
+    SMTP server did not take it."""
+    message = build_message(to, subject, body, html=html, headers=headers)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "memory":
+        outbox().append(message)
+    elif backend == "log":
+        logger.info(
+            "E-mail (not sent, MAIL_BACKEND=log)\nTo: %s\nSubject: %s\n%s\n%s",
+            to,
+            subject,
+            "".join(f"{name}: {value}\n" for name, value in (headers or {}).items()),
+            body,
+        )
+    else:
+        _send_smtp(message)

@@ -1,22 +1,224 @@
-"""The e-mail channel: everyone with an account has an address, so e-mail reaches everyone."""
+"""The e-mail channel: everyone with an account has an address, so e-mail reaches everyone.
+
+Each message has a plain-text and an HTML part in the recipient's language, and a one-click
+unsubscribe link (RFC 8058: ``List-Unsubscribe`` with a signed address, and
+``List-Unsubscribe-Post``) that turns off e-mail for the kinds of news in that message,
+without signing in (notifications/views.py, ``unsubscribe``).
+
+A message the SMTP server refuses for good (5xx) marks its deliveries failed with the reason;
+a passing failure (4xx, no connection, timeout) leaves them pending, counts the try, and
+raises :class:`DeliveryRetry` so the job is tried again with growing waits; after
+``JOBS_RETRIES`` tries they are marked failed. The notification on the site is never touched.
+"""
+
+import logging
 
 import sqlalchemy as sa
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import ngettext
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from participation.accounts.models import User
+from participation.core.mail import PermanentMailError, TemporaryMailError, send_mail
+from participation.core.models import utcnow
+from participation.extensions import db
+from participation.notifications import digest
 from participation.notifications.channels import Sender, register
-from participation.notifications.models import Channel
+from participation.notifications.dispatch import DeliveryRetry
+from participation.notifications.models import (
+    Channel,
+    Delivery,
+    Frequency,
+    Notification,
+    NotificationKind,
+)
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "ruamkid.notifications.unsubscribe"
+
+
+# --- Unsubscribe links --------------------------------------------------------------------------
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id, kinds):
+    """A signed token naming a person and the kinds of e-mail a link turns off.
+
+    No expiry: a link in an e-mail from last year must still work (RFC 8058 asks that the
+    address keep working). Signed with SECRET_KEY and its own salt, so no other token of the
+    site is accepted here, and nobody can make one for someone else.
+    """
+    return _serializer().dumps([int(user_id), sorted({str(NotificationKind(k)) for k in kinds})])
+
+
+def read_unsubscribe_token(token):
+    """``(user_id, [kinds])`` from a token, or None when it is not one we signed."""
+    try:
+        user_id, kinds = _serializer().loads(token)
+        return int(user_id), [NotificationKind(kind) for kind in kinds]
+    except (BadSignature, ValueError, TypeError):
+        return None
+
+
+# --- Rendering ----------------------------------------------------------------------------------
+
+
+def _render(name, user, kinds, subject, **context):
+    """``(subject, text, html, headers)`` of message ``name`` for ``user``, in their language."""
+    with force_locale(user.preferred_language or "th"), digest.links():
+        token = unsubscribe_token(user.id, kinds)
+        unsubscribe = digest.absolute_url(url_for("notifications.unsubscribe", token=token))
+        values = {
+            "user": user,
+            "lang": user.preferred_language or "th",
+            "settings_url": digest.absolute_url(url_for("notification_settings.edit")),
+            "unsubscribe_url": unsubscribe,
+            "site_url": digest.absolute_url("/"),
+            **context,
+        }
+        subject = subject() if callable(subject) else subject
+        text = render_template(f"notifications/email/{name}.txt", subject=subject, **values)
+        html = render_template(f"notifications/email/{name}.html", subject=subject, **values)
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+    return subject, text, html, headers
+
+
+def render_now(user, note):
+    """The message for one notification sent at once."""
+
+    def subject():
+        return digest.sentence(note)
+
+    with force_locale(user.preferred_language or "th"), digest.links():
+        url = digest.item_url(note)
+    return _render("now", user, [note.kind], subject, note=note, url=url)
+
+
+def render_digest(user, frequency, groups, kinds):
+    """The digest message for ``user``: ``groups`` from :func:`digest.group`."""
+    count = sum(group.total for group in groups)
+
+    def subject():
+        if frequency == Frequency.WEEKLY:
+            return ngettext("Your week on Ruamkid: %(num)d piece of news",
+                            "Your week on Ruamkid: %(num)d pieces of news", count)  # fmt: skip
+        return ngettext("Your day on Ruamkid: %(num)d piece of news",
+                        "Your day on Ruamkid: %(num)d pieces of news", count)  # fmt: skip
+
+    return _render("digest", user, kinds, subject, groups=groups, frequency=str(frequency),
+                   count=count, today=utcnow())  # fmt: skip
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def _record(deliveries, state, result=None):
+    now = utcnow()
+    for delivery in deliveries:
+        delivery.state = state
+        delivery.result = result
+        if state == "sent":
+            delivery.sent_dt = now
+    db.session.commit()
+
+
+def _send(user, deliveries, rendered):
+    """Send one message for ``deliveries``; True when it is done for good (sent or failed)."""
+    subject, text, html, headers = rendered
+    try:
+        send_mail(user.email, subject, text, html=html, headers=headers)
+    except PermanentMailError as error:
+        logger.warning("E-mail to user %s refused for good: %s", user.id, error)
+        _record(deliveries, "failed", f"refused: {error}"[:1000])
+        return True
+    except TemporaryMailError as error:
+        tries = current_app.config["JOBS_RETRIES"] + 1
+        for delivery in deliveries:
+            delivery.attempts += 1
+        if max(delivery.attempts for delivery in deliveries) >= tries:
+            _record(deliveries, "failed", f"gave up after {tries} tries: {error}"[:1000])
+            return True
+        for delivery in deliveries:
+            delivery.result = f"will try again: {error}"[:1000]
+        db.session.commit()
+        return False
+    _record(deliveries, "sent", "sent")
+    return True
+
+
+def _pending(delivery_ids):
+    return db.session.scalars(
+        sa.select(Delivery)
+        .where(
+            Delivery.id.in_(list(delivery_ids)),
+            Delivery.channel == Channel.EMAIL,
+            Delivery.state == "pending",
+        )
+        .options(
+            sa.orm.joinedload(Delivery.notification).options(
+                sa.orm.joinedload(Notification.actor),
+                sa.orm.joinedload(Notification.contribution),
+                sa.orm.joinedload(Notification.process),
+                sa.orm.joinedload(Notification.townhall),
+                sa.orm.joinedload(Notification.summary),
+            )
+        )
+        .order_by(Delivery.id)
+    ).all()
+
+
+def _users(user_ids):
+    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+
+
+def _send_now(delivery_ids):
+    deliveries = _pending(delivery_ids)
+    users = _users({delivery.user_id for delivery in deliveries})
+    waiting = 0
+    for delivery in deliveries:
+        user = users.get(delivery.user_id)
+        if user is None:
+            continue
+        if not _send(user, [delivery], render_now(user, delivery.notification)):
+            waiting += 1
+    if waiting:
+        raise DeliveryRetry(f"{waiting} e-mails met a passing failure; trying again later")
+
+
+def _send_digest(people, frequency):
+    users = _users(list(people))
+    waiting = 0
+    for user_id, delivery_ids in people.items():
+        user = users.get(user_id)
+        deliveries = _pending(delivery_ids)
+        if user is None or not deliveries:
+            continue  # nothing left to say: no empty digest
+        notes = [delivery.notification for delivery in deliveries]
+        with force_locale(user.preferred_language or "th"):
+            groups = digest.group(notes)
+        kinds = {note.kind for note in notes}
+        if not _send(user, deliveries, render_digest(user, frequency, groups, kinds)):
+            waiting += 1
+    if waiting:
+        raise DeliveryRetry(f"{waiting} digests met a passing failure; trying again later")
 
 
 def _reachable():
     return sa.select(User.id)
 
 
-def _send_now(delivery_ids):
-    raise NotImplementedError("the e-mail sender comes with the notifications mail work")
-
-
-def _send_digest(people, frequency):
-    raise NotImplementedError("the e-mail digest comes with the notifications mail work")
+def describe_kinds(kinds):
+    """The kinds' titles, for the unsubscribe page (in the current locale)."""
+    return [str(NotificationKind(kind).title) for kind in kinds]
 
 
 register(

@@ -181,6 +181,9 @@ class Delivery(db.Model):
         sa.Index("ix_notification_deliveries_due", "channel", "state", "frequency", "id"),
         sa.Index("ix_notification_deliveries_user", "user_id"),
         sa.Index("ix_notification_deliveries_notification", "notification_id"),
+        # The digest takes each channel's pending deliveries person by person.
+        sa.Index("ix_notification_deliveries_digest", "channel", "state", "frequency", "user_id"),
+        sa.Index("ix_notification_deliveries_created", "created_dt"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,5 +201,21 @@ class Delivery(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     result: Mapped[str | None] = mapped_column(sa.Text)
+    # Tries that failed for a passing reason (the server busy): given up after JOBS_RETRIES.
+    attempts: Mapped[int] = mapped_column(nullable=False, default=0, server_default="0")
 
     notification = relationship("Notification")
+
+
+class NotificationRun(db.Model):
+    """A digest (or the purge of old records) that has started for its period.
+
+    The worker checks every minute which periods are due; inserting this row is what claims
+    one, so each digest goes out once per day or week however many workers there are.
+    """
+
+    __tablename__ = "notification_runs"
+
+    name: Mapped[str] = mapped_column(sa.String(12), primary_key=True)  # daily, weekly, purge
+    period: Mapped[str] = mapped_column(sa.String(10), primary_key=True)  # its local date
+    started_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

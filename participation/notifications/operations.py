@@ -217,7 +217,15 @@ def fan_out(kind, recipients, columns, actor_id=None, exclude=(), detail=None, c
         for channel, frequency in wanted
     ]
     if pending:
-        db.session.execute(sa.insert(Delivery), pending)
+        written_deliveries = db.session.execute(
+            sa.insert(Delivery).returning(
+                Delivery.id, Delivery.channel, Delivery.frequency, sort_by_parameter_order=True
+            ),
+            pending,
+        ).all()
+        from participation.notifications.dispatch import queue_now
+
+        queue_now(written_deliveries)
     bell = [row["user_id"] for row in rows if row["read_dt"] is None]
     app = current_app._get_current_object()
     after_commit(lambda: push_unread_counts(app, bell))

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from participation.core.paging import requested_page
-from participation.extensions import configured_limit, db, limiter
+from participation.extensions import configured_limit, csrf, db, limiter
 from participation.notifications import mail, reminders  # noqa: F401 - declare the e-mail channel, the periodic job
 from participation.notifications.models import Notification
 from participation.notifications.operations import mark_all_read, mark_read
@@ -121,3 +121,41 @@ def edit():
         line=settings.line_configured(),
         error=error,
     ), (422 if error else 200)
+
+
+# --- Unsubscribing from e-mail, without signing in ----------------------------------------------
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATELIMIT_POST"), methods=["POST"])
+def unsubscribe(token):
+    """Turn off e-mail for the kinds of news a signed link names (RFC 8058 one-click).
+
+    GET shows what the link will turn off and a button; POST does it. The link itself is the
+    proof: it is signed with SECRET_KEY and names one person and the kinds, so it needs no
+    sign-in, and a changed or foreign link is refused with nothing changed.
+    """
+    from participation.accounts.models import User
+    from participation.notifications.mail import describe_kinds, read_unsubscribe_token
+    from participation.notifications.models import Channel, Frequency
+    from participation.notifications.settings import save_choices
+
+    found = read_unsubscribe_token(token)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None:
+        return render_template("notifications/unsubscribe.html", state="invalid"), 400
+    kinds = describe_kinds(found[1])
+    if request.method == "POST":
+        save_choices(user, {(kind, Channel.EMAIL): Frequency.NEVER for kind in found[1]})
+        db.session.commit()
+        return render_template("notifications/unsubscribe.html", state="done", kinds=kinds)
+    return render_template(
+        "notifications/unsubscribe.html", state="confirm", kinds=kinds, token=token
+    )
+
+
+# Mail programs that offer "Unsubscribe" (RFC 8058) POST "List-Unsubscribe=One-Click" to the
+# link themselves, with no cookie and no form of ours, so they cannot send a CSRF token. CSRF
+# protects a signed-in session from forged requests; this address needs no session at all,
+# and its signed token is the proof that the request comes from the person's own mail.
+csrf.exempt(unsubscribe)
