@@ -7,7 +7,7 @@
   digest moment that has passed (``DIGEST_HOUR`` each day, Bangkok time; ``DIGEST_WEEKDAY``
   for the weekly one). Claiming it is inserting a :class:`NotificationRun` row for that
   period: the primary key lets exactly one worker win, so each digest starts once per period,
-  and one missed while no worker ran goes out as soon as one is back. A job per channel
+  and one missed while no worker ran goes out as soon as one is back (within a day). A job per channel
   (``notifications.send_digest``) then hands the people with pending deliveries to the
   sender in batches of ``DIGEST_BATCH``.
 - Records: :func:`purge_old_deliveries` forgets deliveries older than
@@ -118,6 +118,10 @@ def start_due_digests(now=None):
     started = []
     moments = latest_moments(now, config["DIGEST_HOUR"], config["DIGEST_WEEKDAY"])
     for frequency, moment in moments.items():
+        # Due until a day after its moment: a weekly digest missed for a whole day (no worker
+        # ran) waits for the next week, with nothing lost, rather than landing mid-week.
+        if to_bangkok(now) - moment >= timedelta(days=1):
+            continue
         if not claim(frequency.value, moment.date().isoformat(), now):
             continue
         started.append(frequency)
