@@ -75,8 +75,9 @@ def line(kind, num, what):
         return ngettext('%(num)d corrected progress update on "%(what)s"',
                         '%(num)d corrected progress updates on "%(what)s"', num, what=what)  # fmt: skip
     if kind == NotificationKind.PHASE:
-        return ngettext('"%(what)s" moved to its next phase',
-                        '"%(what)s" moved on %(num)d phases', num, what=what)  # fmt: skip
+        if num == 1:
+            return _('"%(what)s" moved to its next phase', what=what)
+        return _('"%(what)s" moved on %(num)d phases', num=num, what=what)
     if kind == NotificationKind.SUMMARY:
         return ngettext('The council published what became of "%(what)s"',
                         'The council published %(num)d summaries of "%(what)s"', num, what=what)  # fmt: skip
