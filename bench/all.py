@@ -78,6 +78,8 @@ BENCHMARKS = [
     Benchmark("summaries", "summary_bench.py", quick_args=("--scale", "0.05", "--runs", "2")),
     # The recompute reads SQLite; the method itself does not touch a database.
     Benchmark("opinions", "opinion_bench.py", databases=("sqlite",)),
+    # Fan-out of a council answer and the daily digest; SQLite only for now.
+    Benchmark("notify", "notify_bench.py", databases=("sqlite",)),
 ]
 
 
