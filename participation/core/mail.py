@@ -9,7 +9,6 @@ a bounce at sending time: trying again will not help).
 
 import logging
 import smtplib
-import socket
 from email.message import EmailMessage
 
 from flask import current_app
@@ -49,13 +48,16 @@ def build_message(to, subject, body, html=None, headers=None):
     return message
 
 
+def _text(answer):
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+
+
 def _classify(error):
     """Turn an smtplib/socket error into a temporary or permanent :class:`MailError`."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _text in error.recipients.values()]
         reason = "; ".join(
-            f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
-            for address, (code, text) in error.recipients.items()
+            f"{address}: {code} {_text(text)}" for address, (code, text) in error.recipients.items()
         )
         if codes and all(500 <= code < 600 for code in codes):
             return PermanentMailError(reason)
@@ -65,9 +67,7 @@ def _classify(error):
         # an administrator to fix the settings (the job fails visibly at /admin/jobs).
         return TemporaryMailError(f"authentication failed: {error.smtp_code}")
     if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error
-        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-        reason = f"{error.smtp_code} {text}"
+        reason = f"{error.smtp_code} {_text(error.smtp_error)}"
         if 500 <= error.smtp_code < 600:
             return PermanentMailError(reason)
         return TemporaryMailError(reason)
@@ -84,7 +84,7 @@ def _send_smtp(message):
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
-    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
         raise _classify(error) from error
 
 

@@ -57,35 +57,66 @@ def line(kind, num, what):
     """``num`` pieces of news of ``kind`` about ``what``, as a resident reads them."""
     kind = NotificationKind(kind)
     if kind == NotificationKind.COMMENT:
-        return ngettext('%(num)d new comment on "%(what)s"', '%(num)d new comments on "%(what)s"',
-                        num, what=what)  # fmt: skip
+        return ngettext(
+            '%(num)d new comment on "%(what)s"',
+            '%(num)d new comments on "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.REPLY:
-        return ngettext('%(num)d reply to your comments on "%(what)s"',
-                        '%(num)d replies to your comments on "%(what)s"', num, what=what)  # fmt: skip
+        return ngettext(
+            '%(num)d reply to your comments on "%(what)s"',
+            '%(num)d replies to your comments on "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.RESPONSE:
-        return ngettext('%(num)d council answer to "%(what)s"',
-                        '%(num)d council answers to "%(what)s"', num, what=what)  # fmt: skip
+        return ngettext(
+            '%(num)d council answer to "%(what)s"',
+            '%(num)d council answers to "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.STATUS:
-        return ngettext('%(num)d status change of "%(what)s"',
-                        '%(num)d status changes of "%(what)s"', num, what=what)  # fmt: skip
+        return ngettext(
+            '%(num)d status change of "%(what)s"',
+            '%(num)d status changes of "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.UPDATE:
-        return ngettext('%(num)d progress update on "%(what)s"',
-                        '%(num)d progress updates on "%(what)s"', num, what=what)  # fmt: skip
+        return ngettext(
+            '%(num)d progress update on "%(what)s"',
+            '%(num)d progress updates on "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.CORRECTION:
-        return ngettext('%(num)d corrected progress update on "%(what)s"',
-                        '%(num)d corrected progress updates on "%(what)s"', num, what=what)  # fmt: skip
+        return ngettext(
+            '%(num)d corrected progress update on "%(what)s"',
+            '%(num)d corrected progress updates on "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.PHASE:
         if num == 1:
             return _('"%(what)s" moved to its next phase', what=what)
         return _('"%(what)s" moved on %(num)d phases', num=num, what=what)
     if kind == NotificationKind.SUMMARY:
-        return ngettext('The council published what became of "%(what)s"',
-                        'The council published %(num)d summaries of "%(what)s"', num, what=what)  # fmt: skip
+        return ngettext(
+            'The council published what became of "%(what)s"',
+            'The council published %(num)d summaries of "%(what)s"',
+            num,
+            what=what,
+        )
     if kind == NotificationKind.TOWNHALL:
         return _('The town hall "%(what)s" starts soon', what=what)
-    return ngettext('%(num)d moderation decision about your posts on "%(what)s"',
-                    '%(num)d moderation decisions about your posts on "%(what)s"', num,
-                    what=what)  # fmt: skip
+    return ngettext(
+        '%(num)d moderation decision about your posts on "%(what)s"',
+        '%(num)d moderation decisions about your posts on "%(what)s"',
+        num,
+        what=what,
+    )
 
 
 def sentence(note):
@@ -106,15 +137,15 @@ def sentence(note):
     if kind == "correction":
         return _('%(who)s corrected a progress update on "%(what)s"', who=who, what=what)
     if kind == "summary":
-        return _('The council published what became of "%(what)s", where you took part',
-                 what=what)  # fmt: skip
+        return _('The council published what became of "%(what)s", where you took part', what=what)
     if kind == "townhall":
         return _('The town hall "%(what)s" starts soon', what=what)
     if kind == "moderation" and note.detail == "restored":
         return _('A moderator showed your post on "%(what)s" again', what=what)
     if kind == "moderation":
-        return _('A moderator hid your post on "%(what)s"; the reason is shown in its place',
-                 what=what)  # fmt: skip
+        return _(
+            'A moderator hid your post on "%(what)s"; the reason is shown in its place', what=what
+        )
     return _('"%(what)s" moved to its next phase', what=what)
 
 

@@ -7,8 +7,8 @@
   digest moment that has passed (``DIGEST_HOUR`` each day, Bangkok time; ``DIGEST_WEEKDAY``
   for the weekly one). Claiming it is inserting a :class:`NotificationRun` row for that
   period: the primary key lets exactly one worker win, so each digest starts once per period,
-  and one missed while no worker ran goes out as soon as one is back (within a day). A job per channel
-  (``notifications.send_digest``) then hands the people with pending deliveries to the
+  and one missed while no worker ran goes out as soon as one is back (within a day). A job
+  per channel (``notifications.send_digest``) then hands the people with pending deliveries to the
   sender in batches of ``DIGEST_BATCH``.
 - Records: :func:`purge_old_deliveries` forgets deliveries older than
   ``NOTIFICATIONS_RETENTION_DAYS``, once a day.
@@ -70,14 +70,18 @@ def _later(name, **payload):
 
 
 def queue_now(written):
-    """Queue the sending of deliveries due at once: ``written`` is ``[(id, channel, frequency)]``."""
+    """Queue the sending of the deliveries due at once (``[(id, channel, frequency)]``)."""
     by_channel = {}
     for delivery_id, channel, frequency in written:
         if frequency == Frequency.NOW:
             by_channel.setdefault(channel, []).append(delivery_id)
     for channel, ids in by_channel.items():
         for start in range(0, len(ids), NOW_BATCH):
-            _later("notifications.send_now", channel=channel, delivery_ids=ids[start : start + NOW_BATCH])
+            _later(
+                "notifications.send_now",
+                channel=channel,
+                delivery_ids=ids[start : start + NOW_BATCH],
+            )
 
 
 @job("notifications.send_now")
@@ -210,4 +214,3 @@ def purge_old_deliveries(now=None, chunk=10_000):
         removed += len(ids)
     db.session.execute(sa.delete(NotificationRun).where(NotificationRun.started_dt < cutoff))
     return removed
-

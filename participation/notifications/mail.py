@@ -15,8 +15,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
-from flask_babel import ngettext
+from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from participation.accounts.models import User
@@ -109,13 +108,27 @@ def render_digest(user, frequency, groups, kinds):
 
     def subject():
         if frequency == Frequency.WEEKLY:
-            return ngettext("Your week on Ruamkid: %(num)d piece of news",
-                            "Your week on Ruamkid: %(num)d pieces of news", count)  # fmt: skip
-        return ngettext("Your day on Ruamkid: %(num)d piece of news",
-                        "Your day on Ruamkid: %(num)d pieces of news", count)  # fmt: skip
+            return ngettext(
+                "Your week on Ruamkid: %(num)d piece of news",
+                "Your week on Ruamkid: %(num)d pieces of news",
+                count,
+            )
+        return ngettext(
+            "Your day on Ruamkid: %(num)d piece of news",
+            "Your day on Ruamkid: %(num)d pieces of news",
+            count,
+        )
 
-    return _render("digest", user, kinds, subject, groups=groups, frequency=str(frequency),
-                   count=count, today=utcnow())  # fmt: skip
+    return _render(
+        "digest",
+        user,
+        kinds,
+        subject,
+        groups=groups,
+        frequency=str(frequency),
+        count=count,
+        today=utcnow(),
+    )
 
 
 # --- Sending ------------------------------------------------------------------------------------
@@ -177,7 +190,9 @@ def _pending(delivery_ids):
 
 
 def _users(user_ids):
-    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+    return {
+        user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))
+    }
 
 
 def _send_now(delivery_ids):
