@@ -130,6 +130,13 @@ def start_due_digests(now=None):
             continue
         started.append(frequency)
         for sender in channels.active():
+            waiting = sa.select(Delivery.id).where(
+                Delivery.channel == sender.channel.value,
+                Delivery.state == "pending",
+                Delivery.frequency == frequency.value,
+            )
+            if db.session.scalar(waiting.limit(1)) is None:
+                continue  # nobody has anything new: no job at all
             _later(
                 "notifications.send_digest",
                 channel=sender.channel.value,

@@ -211,18 +211,21 @@ def _send_now(delivery_ids):
 
 def _send_digest(people, frequency):
     users = _users(list(people))
+    by_person = {}
+    for delivery in _pending([i for ids in people.values() for i in ids]):
+        by_person.setdefault(delivery.user_id, []).append(delivery)
     waiting = 0
-    for user_id, delivery_ids in people.items():
-        user = users.get(user_id)
-        deliveries = _pending(delivery_ids)
-        if user is None or not deliveries:
-            continue  # nothing left to say: no empty digest
-        notes = [delivery.notification for delivery in deliveries]
-        with force_locale(user.preferred_language or "th"):
-            groups = digest.group(notes)
-        kinds = {note.kind for note in notes}
-        if not _send(user, deliveries, render_digest(user, frequency, groups, kinds)):
-            waiting += 1
+    with digest.links():  # one context for the batch: building links is per message otherwise
+        for user_id, deliveries in by_person.items():
+            user = users.get(user_id)
+            if user is None:
+                continue  # nothing pending is left for someone: no empty digest
+            notes = [delivery.notification for delivery in deliveries]
+            with force_locale(user.preferred_language or "th"):
+                groups = digest.group(notes)
+            kinds = {note.kind for note in notes}
+            if not _send(user, deliveries, render_digest(user, frequency, groups, kinds)):
+                waiting += 1
     if waiting:
         raise DeliveryRetry(f"{waiting} digests met a passing failure; trying again later")
 
