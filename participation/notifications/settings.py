@@ -13,7 +13,9 @@ from participation.extensions import db
 from participation.notifications.channels import default_frequency
 from participation.notifications.models import (
     Channel,
+    Delivery,
     Frequency,
+    Notification,
     NotificationKind,
     NotificationPreference,
 )
@@ -83,4 +85,20 @@ def save_choices(user, choices):
         for (kind, channel), frequency in clean.items()
         if frequency != default_frequency(kind, channel)
     )
+    # "Never" means from now on: messages still waiting for a digest are not sent either.
+    stopped = [(k.value, c.value) for (k, c), f in clean.items() if f == Frequency.NEVER]
+    stopped = [(kind, channel) for kind, channel in stopped if channel != Channel.SITE]
+    if stopped:
+        waiting = sa.select(Notification.id).where(
+            Notification.user_id == user.id, Notification.kind.in_({k for k, _c in stopped})
+        )
+        for kind, channel in stopped:
+            db.session.execute(
+                sa.delete(Delivery).where(
+                    Delivery.user_id == user.id,
+                    Delivery.channel == channel,
+                    Delivery.state == "pending",
+                    Delivery.notification_id.in_(waiting.where(Notification.kind == kind)),
+                )
+            )
     db.session.flush()

@@ -415,3 +415,25 @@ def test_records_older_than_the_retention_period_are_purged_once_a_day(
         assert dispatch.purge_old_deliveries() == 0  # once a day
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 1
+
+
+def test_after_unsubscribing_nothing_waiting_for_the_digest_is_sent_either(
+    app, client, smtp, item, create_user
+):
+    reader = create_user()
+    _choose(app, reader, reply="now")  # comments stay in the daily digest (the default)
+    _notify(app, "comment", [reader], item)
+    _notify(app, "reply", [reader], item)
+    path = _unsubscribe_link(smtp.to(reader.email)[0]).removeprefix(
+        "https://ruamkid.example.go.th"
+    )
+    with app.app_context():  # a digest link would name "comment": make one as the digest does
+        from participation.notifications.mail import unsubscribe_token
+
+        path = path.rsplit("/", 1)[0] + "/" + unsubscribe_token(reader.id, ["comment"])
+
+    assert client.post(path).status_code == 200
+
+    assert _run_digests(app, _digest_moment(weekday=5)) == ["daily"]
+    assert len(smtp.to(reader.email)) == 1  # only the reply, sent at once before
+    assert [row.frequency for row in _deliveries(app, reader)] == ["now"]
