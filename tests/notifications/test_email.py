@@ -424,9 +424,7 @@ def test_after_unsubscribing_nothing_waiting_for_the_digest_is_sent_either(
     _choose(app, reader, reply="now")  # comments stay in the daily digest (the default)
     _notify(app, "comment", [reader], item)
     _notify(app, "reply", [reader], item)
-    path = _unsubscribe_link(smtp.to(reader.email)[0]).removeprefix(
-        "https://ruamkid.example.go.th"
-    )
+    path = _unsubscribe_link(smtp.to(reader.email)[0]).removeprefix("https://ruamkid.example.go.th")
     with app.app_context():  # a digest link would name "comment": make one as the digest does
         from participation.notifications.mail import unsubscribe_token
 
