@@ -134,14 +134,25 @@ def render_digest(user, frequency, groups, kinds):
 # --- Sending ------------------------------------------------------------------------------------
 
 
-def _record(deliveries, state, result=None):
-    now = utcnow()
-    for delivery in deliveries:
-        delivery.state = state
-        delivery.result = result
-        if state == "sent":
-            delivery.sent_dt = now
-    db.session.commit()
+def _record(deliveries, **values):
+    """Write the outcome of one message on its deliveries and commit it at once, so a crash
+    later in the batch never sends it twice. A plain UPDATE of the rows still pending (the
+    person may have turned the kind off meanwhile, removing them), and the loaded objects are
+    kept as they are (no reload of the whole batch after each commit)."""
+    session = db.session()
+    keep = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_([delivery.id for delivery in deliveries]))
+            .where(Delivery.state == "pending")
+            .values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+    finally:
+        session.expire_on_commit = keep
 
 
 def _send(user, deliveries, rendered):
@@ -151,20 +162,20 @@ def _send(user, deliveries, rendered):
         send_mail(user.email, subject, text, html=html, headers=headers)
     except PermanentMailError as error:
         logger.warning("E-mail to user %s refused for good: %s", user.id, error)
-        _record(deliveries, "failed", f"refused: {error}"[:1000])
+        _record(deliveries, state="failed", result=f"refused: {error}"[:1000])
         return True
     except TemporaryMailError as error:
         tries = current_app.config["JOBS_RETRIES"] + 1
-        for delivery in deliveries:
-            delivery.attempts += 1
-        if max(delivery.attempts for delivery in deliveries) >= tries:
-            _record(deliveries, "failed", f"gave up after {tries} tries: {error}"[:1000])
+        attempts = max(delivery.attempts for delivery in deliveries) + 1
+        for delivery in deliveries:  # what the row says after the UPDATE below, not a change
+            sa.orm.attributes.set_committed_value(delivery, "attempts", attempts)
+        if attempts >= tries:
+            result = f"gave up after {tries} tries: {error}"[:1000]
+            _record(deliveries, state="failed", result=result, attempts=attempts)
             return True
-        for delivery in deliveries:
-            delivery.result = f"will try again: {error}"[:1000]
-        db.session.commit()
+        _record(deliveries, attempts=attempts, result=f"will try again: {error}"[:1000])
         return False
-    _record(deliveries, "sent", "sent")
+    _record(deliveries, state="sent", sent_dt=utcnow(), result="sent")
     return True
 
 
