@@ -242,9 +242,10 @@ def record_sent(count):
     warn_if_near()
 
 
-def warn_if_near():
-    """Log a warning for the administrators, once a month, when the quota is near."""
-    if not near_quota():
+def warn_if_near(more=0):
+    """Log a warning for the administrators, once a month, when the quota is near (or will be
+    with ``more`` messages)."""
+    if not near_quota(more):
         return
     month = this_month()
     insert_if_absent(LineUsage, month=month, sent_count=0)
@@ -263,8 +264,13 @@ def warn_if_near():
 
 
 def quota_notice():
-    """``{"used", "quota", "month"}`` when this month is near the quota (for the admin pages),
-    else None."""
-    if not line_configured() or not near_quota():
+    """``{"used", "quota", "month"}`` when this month is near the quota, or messages already
+    waited for the digest because of it (for the admin pages); else None."""
+    if not line_configured():
+        return None
+    warned = db.session.scalar(
+        sa.select(LineUsage.warned_dt).where(LineUsage.month == this_month())
+    )
+    if warned is None and not near_quota():
         return None
     return {"used": used_this_month(), "quota": quota(), "month": this_month()}

@@ -242,7 +242,7 @@ def send_now(delivery_ids):
                     result="moved to the daily digest: the monthly LINE quota is near"),
             execution_options={"synchronize_session": False},
         )  # fmt: skip
-        operations.warn_if_near()
+        operations.warn_if_near(len(people))
         return
     groups = defaultdict(list)
     with _links():
@@ -279,7 +279,7 @@ def send_batch(text, delivery_ids, retry_key):
     recipients = list(dict.fromkeys(account.line_user_id for _d, _l, account in rows))
     ids = [delivery.id for delivery, _language, _account in rows]
     if operations.used_this_month() + len(recipients) > operations.quota():
-        operations.warn_if_near()
+        operations.warn_if_near(len(recipients))
         _mark(ids, "failed", "not sent: the monthly LINE quota is used up")
         return
     try:

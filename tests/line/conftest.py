@@ -19,6 +19,7 @@ def configure_line(config, fake):
     config.LINE_CHANNEL_ACCESS_TOKEN = fake.access_token
     config.LINE_API_URL = fake.url
     config.LINE_ACCESS_URL = fake.url
+    config.LINE_MONTHLY_QUOTA = 15000  # a paid plan: the quota tests set their own
     config.PUBLIC_URL = "https://ruamkid.example.go.th"
     config.TRUSTED_HOSTS = ["ruamkid.example.go.th", "localhost"]
     return config
