@@ -275,9 +275,7 @@ class Config:
         self.LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN") or None
         # LINE's servers: the Messaging API and LINE Login's token endpoint, and LINE Login's
         # authorisation page (the tests point both at a fake server on this machine).
-        self.LINE_API_URL = _checked_url(
-            "LINE_API_URL", env("LINE_API_URL"), "https://api.line.me"
-        )
+        self.LINE_API_URL = _checked_url("LINE_API_URL", env("LINE_API_URL"), "https://api.line.me")
         self.LINE_ACCESS_URL = _checked_url(
             "LINE_ACCESS_URL", env("LINE_ACCESS_URL"), "https://access.line.me"
         )

@@ -21,8 +21,10 @@ from participation.core.i18n import to_bangkok
 from participation.core.models import utcnow
 from participation.core.rules import RuleError
 from participation.extensions import db
-from participation.line import action_log  # noqa: F401  (registers the action log's words)
-from participation.line import client
+from participation.line import (
+    action_log,  # noqa: F401  (registers the action log's words)
+    client,
+)
 from participation.line.models import LineAccount, LineUsage, LineWebhookEvent
 from participation.notifications.operations import insert_if_absent
 from participation.notifications.settings import line_configured
@@ -38,7 +40,7 @@ WEBHOOK_MAX_AGE_SECONDS = 300
 QUOTA_NEAR = 0.9
 
 
-class LoginRefused(Exception):
+class LoginRefusedError(Exception):
     """The LINE Login answer is not this person's attempt or could not be verified."""
 
     def __init__(self, message, reason):
@@ -47,7 +49,7 @@ class LoginRefused(Exception):
         self.reason = reason
 
 
-class WebhookRefused(Exception):
+class WebhookRefusedError(Exception):
     """A webhook request that is not LINE's, not fresh or not readable: answered 400."""
 
 
@@ -73,7 +75,10 @@ MISMATCH = _l(
     "This answer from LINE does not belong to a LINE sign-in started here, or it came too "
     "late. Nothing was changed. Please start again."
 )
-UNVERIFIED = _l("We could not verify the answer from LINE. Nothing was changed. Please start again.")
+UNVERIFIED = _l(
+    "We could not verify the answer from LINE. Nothing was changed. Please start again."
+)
+CANCELLED = _l("You did not allow Ruamkid to use your LINE account. Nothing was changed.")
 UNREACHABLE = _l("LINE did not answer. Nothing was changed. Please try again in a moment.")
 
 
@@ -87,20 +92,19 @@ def finish_login(args, redirect_uri):
         or not secrets.compare_digest(state.encode(), str(attempt.get("state", "")).encode())
         or time.time() - attempt.get("started", 0) > ATTEMPT_MINUTES * 60
     ):
-        raise LoginRefused(MISMATCH, "state")
+        raise LoginRefusedError(MISMATCH, "state")
     if args.get("error"):
-        raise LoginRefused(_l("You did not allow Ruamkid to use your LINE account. Nothing was "
-                              "changed."), "cancelled")  # fmt: skip
+        raise LoginRefusedError(CANCELLED, "cancelled")
     code = args.get("code") or ""
     if not code:
-        raise LoginRefused(UNVERIFIED, "code")
+        raise LoginRefusedError(UNVERIFIED, "code")
     try:
         token = client.exchange_code(code, redirect_uri)
         claims = client.verify_id_token(token, attempt["nonce"])
     except client.LoginError as error:
         logger.warning("LINE Login refused: %s", error)
         message = {"exchange": UNREACHABLE, "nonce": MISMATCH}.get(error.reason, UNVERIFIED)
-        raise LoginRefused(message, error.reason) from None
+        raise LoginRefusedError(message, error.reason) from None
     return attempt, claims
 
 
@@ -109,9 +113,7 @@ def account_of(user):
 
 
 def account_for_line_user(line_user_id):
-    return db.session.scalar(
-        sa.select(LineAccount).where(LineAccount.line_user_id == line_user_id)
-    )
+    return db.session.scalar(sa.select(LineAccount).where(LineAccount.line_user_id == line_user_id))
 
 
 def link(user, line_user_id, display_name=None):
@@ -151,31 +153,31 @@ def _events(body):
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise WebhookRefused("not JSON") from None
+        raise WebhookRefusedError("not JSON") from None
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
-        raise WebhookRefused("no events")
+        raise WebhookRefusedError("no events")
     now_ms = time.time() * 1000
     for event in events:
         if not isinstance(event, dict):
-            raise WebhookRefused("an event is not an object")
+            raise WebhookRefusedError("an event is not an object")
         event_id, stamp = event.get("webhookEventId"), event.get("timestamp")
         if not isinstance(event_id, str) or not 0 < len(event_id) <= 64:
-            raise WebhookRefused("an event without webhookEventId")
+            raise WebhookRefusedError("an event without webhookEventId")
         if not isinstance(stamp, int) or isinstance(stamp, bool):
-            raise WebhookRefused("an event without timestamp")
+            raise WebhookRefusedError("an event without timestamp")
         if now_ms - stamp > WEBHOOK_MAX_AGE_SECONDS * 1000 or stamp - now_ms > 60_000:
-            raise WebhookRefused("an event that is not fresh (a replay?)")
+            raise WebhookRefusedError("an event that is not fresh (a replay?)")
     return events
 
 
 def handle_webhook(body, signature):
     """Check and handle one webhook request (the raw ``body`` and ``X-Line-Signature``).
 
-    Everything is checked before anything is stored; raises :class:`WebhookRefused`. Returns
+    Everything is checked before anything is stored; raises :class:`WebhookRefusedError`. Returns
     how many events were new."""
     if not client.signature_is_valid(body, signature):
-        raise WebhookRefused("bad signature")
+        raise WebhookRefusedError("bad signature")
     handled = 0
     for event in _events(body):
         if not insert_if_absent(

@@ -248,9 +248,7 @@ def send_now(delivery_ids):
     with _links():
         for delivery, language, account in rows:
             with force_locale(language or "th"):
-                groups[now_text(delivery.notification)].append(
-                    (delivery.id, account.line_user_id)
-                )
+                groups[now_text(delivery.notification)].append((delivery.id, account.line_user_id))
     _send_groups(groups)
 
 

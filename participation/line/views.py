@@ -82,7 +82,7 @@ def callback():
     _configured()
     try:
         attempt, claims = operations.finish_login(request.args, _callback_url())
-    except operations.LoginRefused as refused:
+    except operations.LoginRefusedError as refused:
         db.session.rollback()
         return render_template("line/refused.html", message=refused.message), 400
     if attempt["purpose"] == "link":
@@ -145,7 +145,7 @@ def webhook():
         operations.handle_webhook(
             request.get_data(cache=True), request.headers.get("X-Line-Signature", "")
         )
-    except operations.WebhookRefused as refused:
+    except operations.WebhookRefusedError as refused:
         db.session.rollback()
         current_app.logger.warning("LINE webhook refused: %s", refused)
         return {"error": "refused"}, 400

@@ -70,7 +70,8 @@ class FakeLine:
         assert query["response_type"] == "code"
         assert query["client_id"] == self.channel_id
         assert set(query["scope"].split()) >= {"openid"}
-        assert query["state"] and query["nonce"]
+        assert query["state"]
+        assert query["nonce"]
         code = secrets.token_urlsafe(12)
         now = int(time.time())
         claims = {
@@ -95,8 +96,11 @@ class FakeLine:
                 and getattr(call, "accepted", False)]  # fmt: skip
 
     def recipients(self):
-        return [r for call in self.messages() for r in (
-            call.body["to"] if isinstance(call.body["to"], list) else [call.body["to"]])]  # fmt: skip
+        found = []
+        for call in self.messages():
+            to = call.body["to"]
+            found.extend(to if isinstance(to, list) else [to])
+        return found
 
     def sign(self, body):
         digest = hmac.new(self.channel_secret.encode(), body, hashlib.sha256).digest()

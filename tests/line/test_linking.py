@@ -113,8 +113,8 @@ def test_an_id_token_signed_with_another_secret_is_refused(client, auth, residen
 
     auth.login(resident)
     authorize = start_link(client)
-    forged = id_token("not-the-channel-secret", {"iss": line.url, "aud": line.channel_id,
-                                                 "sub": new_line_user_id(), "exp": 2**31})  # fmt: skip
+    claims = {"iss": line.url, "aud": line.channel_id, "sub": new_line_user_id(), "exp": 2**31}
+    forged = id_token("not-the-channel-secret", claims)
     response = client.get(line.approve(authorize, "U0", token=forged))
     assert response.status_code == 400
     assert REFUSED_TOKEN in response.text
@@ -158,9 +158,7 @@ def test_a_linked_resident_signs_in_with_line(client, auth, resident, line, in_d
     assert resident.email in client.get("/profile").text
 
 
-def test_an_unknown_line_account_is_not_linked_by_its_e_mail_address(
-    client, resident, line, in_db
-):
+def test_an_unknown_line_account_is_not_linked_by_its_e_mail_address(client, resident, line, in_db):
     """LINE may know the same e-mail address as an account here: that links nothing and signs
     nobody in."""
     from tests.line.fake_line import id_token

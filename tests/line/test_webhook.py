@@ -122,17 +122,13 @@ def test_malformed_json_is_refused_and_nothing_is_stored(app, client, resident, 
     assert state(in_db) == ([False], 0)
 
 
-def test_a_follow_from_someone_who_never_linked_stores_nothing_about_them(
-    client, line, in_db
-):
+def test_a_follow_from_someone_who_never_linked_stores_nothing_about_them(client, line, in_db):
     assert post(client, line, body_of(event("follow", new_line_user_id()))).status_code == 200
     with in_db() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(LineAccount)) == 0
 
 
-def test_the_webhook_needs_no_csrf_token_but_is_rate_limited(
-    config, make_app, resident, line
-):
+def test_the_webhook_needs_no_csrf_token_but_is_rate_limited(config, make_app, resident, line):
     config.WTF_CSRF_ENABLED = True
     config.RATELIMIT_ENABLED = True
     config.RATELIMIT_LINE_WEBHOOK = "3 per minute"
