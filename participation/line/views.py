@@ -62,8 +62,9 @@ def link():
     return redirect(operations.start_login("link", _callback_url(), user=current_user))
 
 
+# Not counted against the sign-in limit: it only leaves for LINE; the callback, which checks
+# LINE's answer, is counted (one LINE sign-in, one count, as one password sign-in).
 @bp.route("/login", methods=["POST"])
-@limiter.shared_limit(configured_limit("RATELIMIT_LOGIN"), scope="sign-in")
 def login():
     """Leave for LINE Login to sign in to an account linked before."""
     _configured()

@@ -80,9 +80,24 @@ def test_a_wrong_state_is_refused_and_nothing_is_stored(client, auth, resident, 
 
 def test_a_callback_without_any_attempt_is_refused(client, auth, resident, line, in_db):
     auth.login(resident)
-    response = client.get("/line/callback?code=abc&state=def")
+    for query in ("code=abc&state=def", "", "state=%00%ff&code=" + "x" * 5000, "state[]=1"):
+        response = client.get(f"/line/callback?{query}")
+        assert response.status_code == 400, query
+        assert REFUSED_STATE in response.text
+    assert accounts(in_db) == []
+
+
+def test_a_resident_who_says_no_on_lines_page_is_told_nothing_changed(
+    client, auth, resident, line, in_db
+):
+    auth.login(resident)
+    authorize = start_link(client)
+    state = authorize.split("state=")[1].split("&")[0]
+
+    response = client.get(f"/line/callback?error=access_denied&state={state}")
+
     assert response.status_code == 400
-    assert REFUSED_STATE in response.text
+    assert "คุณไม่ได้อนุญาตให้ร่วมคิดใช้บัญชี LINE ของคุณ" in response.text
     assert accounts(in_db) == []
 
 
