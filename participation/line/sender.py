@@ -165,48 +165,86 @@ def _links():
 # --- Sending ------------------------------------------------------------------------------------
 
 
+#: Ids per query (database parameter limits).
+CHUNK = 5000
+
+#: What makes two notifications read the same (for the same language).
+EVENT_COLUMNS = ("kind", "actor_id", "detail", "process_id", "contribution_id", "comment_id",
+                 "summary_id", "townhall_id")  # fmt: skip
+
+
+def _chunks(ids):
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
 def _pending(delivery_ids):
-    """The pending LINE deliveries among ``delivery_ids``, with their notification, and
-    their recipient's language and LINE account (or None)."""
-    rows = db.session.execute(
-        sa.select(Delivery, User.preferred_language, LineAccount)
-        .join(User, User.id == Delivery.user_id)
-        .outerjoin(LineAccount, LineAccount.user_id == Delivery.user_id)
-        .where(
-            Delivery.id.in_(delivery_ids),
-            Delivery.channel == Channel.LINE,
-            Delivery.state == "pending",
-        )
-        .options(
-            sa.orm.joinedload(Delivery.notification).joinedload(Notification.actor),
-            sa.orm.joinedload(Delivery.notification).joinedload(Notification.contribution),
-            sa.orm.joinedload(Delivery.notification).joinedload(Notification.process),
-            sa.orm.joinedload(Delivery.notification).joinedload(Notification.townhall),
-            sa.orm.joinedload(Delivery.notification).joinedload(Notification.summary),
-        )
-        .order_by(Delivery.id)
-    ).all()
-    return rows
+    """The pending LINE deliveries among ``delivery_ids``, oldest first, as rows of
+    ``(id, user_id, notification_id, language, line_user_id, is_following)`` (the LINE
+    columns None for someone no longer linked)."""
+    rows = []
+    for some in _chunks(delivery_ids):
+        rows += db.session.execute(
+            sa.select(
+                Delivery.id, Delivery.user_id, Delivery.notification_id,
+                User.preferred_language, LineAccount.line_user_id, LineAccount.is_following,
+            )
+            .join(User, User.id == Delivery.user_id)
+            .outerjoin(LineAccount, LineAccount.user_id == Delivery.user_id)
+            .where(Delivery.id.in_(some), Delivery.channel == Channel.LINE,
+                   Delivery.state == "pending")
+        ).all()  # fmt: skip
+    return sorted(rows, key=lambda row: row.id)
 
 
 def _mark(delivery_ids, state, result):
-    if not delivery_ids:
-        return
-    db.session.execute(
-        sa.update(Delivery)
-        .where(Delivery.id.in_(delivery_ids), Delivery.state == "pending")
-        .values(state=state, result=result[:1000],
-                sent_dt=utcnow() if state == "sent" else None),
-        execution_options={"synchronize_session": False},
-    )  # fmt: skip
+    for some in _chunks(delivery_ids):
+        db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id.in_(some), Delivery.state == "pending")
+            .values(state=state, result=result[:1000],
+                    sent_dt=utcnow() if state == "sent" else None),
+            execution_options={"synchronize_session": False},
+        )  # fmt: skip
 
 
 def _unreachable(rows):
     """Mark failed the deliveries of people no longer linked or following; return the rest."""
-    lost = [delivery.id for delivery, _language, account in rows
-            if account is None or not account.is_following]  # fmt: skip
+    lost = [row.id for row in rows if not row.is_following]
     _mark(lost, "failed", "not sent: LINE is no longer linked, or the Official Account is blocked")
-    return [row for row in rows if row[2] is not None and row[2].is_following]
+    return [row for row in rows if row.is_following]
+
+
+class _Events:
+    """The notifications of many deliveries, one object per distinct event: 10,000 people told
+    of one answer share one text, made once per language."""
+
+    def __init__(self, notification_ids):
+        self.key_of = {}
+        for some in _chunks(set(notification_ids)):
+            for row in db.session.execute(
+                sa.select(Notification.id, *(getattr(Notification, c) for c in EVENT_COLUMNS))
+                .where(Notification.id.in_(some))
+            ):  # fmt: skip
+                self.key_of[row[0]] = tuple(row[1:])
+        self._example = {}
+        for notification_id, key in self.key_of.items():
+            self._example.setdefault(key, notification_id)
+        self._loaded = {}
+
+    def note(self, key):
+        """One notification of event ``key`` (loaded once)."""
+        if key not in self._loaded:
+            self._loaded[key] = db.session.get(Notification, self._example[key])
+        return self._loaded[key]
+
+
+def _by_language(rows):
+    languages = defaultdict(list)
+    for row in rows:
+        languages[row.preferred_language or "th"].append(row)
+    return languages
 
 
 def _send_groups(groups):
@@ -232,39 +270,51 @@ def send_now(delivery_ids):
     rows = _unreachable(_pending(delivery_ids))
     if not rows:
         return
-    people = {account.line_user_id for _delivery, _language, account in rows}
+    people = {row.line_user_id for row in rows}
     if operations.near_quota(len(people)):
         # Near the month's quota: these wait for tomorrow's digest (one message for them all).
-        db.session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id.in_([row[0].id for row in rows]), Delivery.state == "pending")
-            .values(frequency=Frequency.DAILY.value,
-                    result="moved to the daily digest: the monthly LINE quota is near"),
-            execution_options={"synchronize_session": False},
-        )  # fmt: skip
+        for some in _chunks([row.id for row in rows]):
+            db.session.execute(
+                sa.update(Delivery)
+                .where(Delivery.id.in_(some), Delivery.state == "pending")
+                .values(frequency=Frequency.DAILY.value,
+                        result="moved to the daily digest: the monthly LINE quota is near"),
+                execution_options={"synchronize_session": False},
+            )  # fmt: skip
         operations.warn_if_near(len(people))
         return
+    events = _Events(row.notification_id for row in rows)
     groups = defaultdict(list)
     with _links():
-        for delivery, language, account in rows:
-            with force_locale(language or "th"):
-                groups[now_text(delivery.notification)].append((delivery.id, account.line_user_id))
+        for language, some in _by_language(rows).items():
+            texts = {}
+            with force_locale(language):
+                for row in some:
+                    key = events.key_of[row.notification_id]
+                    if key not in texts:
+                        texts[key] = now_text(events.note(key))
+                    groups[texts[key]].append((row.id, row.line_user_id))
     _send_groups(groups)
 
 
 def send_digest(people, frequency):
     """Send each of ``people`` (``{user_id: [delivery_id, ...]}``) their digest; people whose
     digest reads the same are sent it together."""
-    wanted = [i for ids in people.values() for i in ids]
-    by_person = defaultdict(list)
-    for delivery, language, account in _unreachable(_pending(wanted)):
-        by_person[(delivery.user_id, language, account.line_user_id)].append(delivery)
+    rows = _unreachable(_pending([i for ids in people.values() for i in ids]))
+    events = _Events(row.notification_id for row in rows)
     groups = defaultdict(list)
     with _links():
-        for (_user_id, language, line_user_id), deliveries in by_person.items():
-            with force_locale(language or "th"):
-                text = digest_text([d.notification for d in deliveries], frequency)
-            groups[text].extend((d.id, line_user_id) for d in deliveries)
+        for language, some in _by_language(rows).items():
+            by_person = defaultdict(list)
+            for row in some:
+                by_person[(row.user_id, row.line_user_id)].append(row)
+            texts = {}
+            with force_locale(language):
+                for (_user_id, line_user_id), theirs in by_person.items():
+                    keys = tuple(events.key_of[row.notification_id] for row in theirs)
+                    if keys not in texts:
+                        texts[keys] = digest_text([events.note(k) for k in keys], frequency)
+                    groups[texts[keys]].extend((row.id, line_user_id) for row in theirs)
     _send_groups(groups)
 
 
@@ -274,8 +324,8 @@ def send_batch(text, delivery_ids, retry_key):
     rows = _unreachable(_pending(delivery_ids))
     if not rows:
         return
-    recipients = list(dict.fromkeys(account.line_user_id for _d, _l, account in rows))
-    ids = [delivery.id for delivery, _language, _account in rows]
+    recipients = list(dict.fromkeys(row.line_user_id for row in rows))
+    ids = [row.id for row in rows]
     if operations.used_this_month() + len(recipients) > operations.quota():
         operations.warn_if_near(len(recipients))
         _mark(ids, "failed", "not sent: the monthly LINE quota is used up")
