@@ -116,8 +116,9 @@ def account_for_line_user(line_user_id):
     return db.session.scalar(sa.select(LineAccount).where(LineAccount.line_user_id == line_user_id))
 
 
-def link(user, line_user_id, display_name=None):
-    """Link ``user``'s account to this LINE user (replacing an earlier link of theirs)."""
+def link(user, line_user_id, display_name=None, is_following=False):
+    """Link ``user``'s account to this LINE user (replacing an earlier link of theirs);
+    ``is_following``: they have the Official Account as a friend (:func:`client.is_friend`)."""
     other = account_for_line_user(line_user_id)
     if other is not None and other.user_id != user.id:
         raise RuleError(_l("This LINE account is already linked to another Ruamkid account. "
@@ -126,8 +127,7 @@ def link(user, line_user_id, display_name=None):
     account.line_user_id = line_user_id
     account.display_name = (display_name or "")[:100] or None
     account.linked_dt = utcnow()
-    # A friend already? LINE gives the Official Account a profile only of its friends.
-    account.is_following = bool(client.is_friend(line_user_id))
+    account.is_following = bool(is_following)
     account.following_changed_dt = utcnow()
     db.session.add(account)
     db.session.flush()

@@ -24,8 +24,9 @@ from flask_login import current_user, login_required, login_user
 from participation.accounts import operations as accounts
 from participation.core.forms import is_safe_next, public_url_for
 from participation.core.rules import RuleError
+from participation.core.transactions import writing
 from participation.extensions import configured_limit, csrf, db, limiter
-from participation.line import operations
+from participation.line import client, operations
 from participation.line import sender as _sender  # noqa: F401 - registers the LINE channel
 from participation.notifications.settings import line_configured
 
@@ -87,16 +88,23 @@ def callback():
         db.session.rollback()
         return render_template("line/refused.html", message=refused.message), 400
     if attempt["purpose"] == "link":
-        return _finish_link(attempt, claims)
-    return _finish_sign_in(attempt, claims)
+        if not current_user.is_authenticated or current_user.id != attempt.get("user_id"):
+            # Started by another session or person: never link someone else's account.
+            return render_template("line/refused.html", message=operations.MISMATCH), 400
+        # A friend already? LINE gives the Official Account a profile only of its friends.
+        following = client.is_friend(claims["sub"])
+    # This GET writes: end the read begun by loading the signed-in person, and write in a
+    # transaction that takes SQLite's write lock at once (after the calls to LINE, not during).
+    db.session.rollback()
+    with writing():
+        if attempt["purpose"] == "link":
+            return _finish_link(claims, following)
+        return _finish_sign_in(attempt, claims)
 
 
-def _finish_link(attempt, claims):
-    if not current_user.is_authenticated or current_user.id != attempt.get("user_id"):
-        # Started by another session or person: never link someone else's account.
-        return render_template("line/refused.html", message=operations.MISMATCH), 400
+def _finish_link(claims, following):
     try:
-        operations.link(current_user, claims["sub"], claims.get("name"))
+        operations.link(current_user, claims["sub"], claims.get("name"), following)
     except RuleError as error:
         db.session.rollback()
         flash(str(error.message), "error")
