@@ -4,8 +4,6 @@ Without the LINE settings (``line_configured``) these pages answer 404 and nothi
 them; unlinking still works, so a resident can always remove a link.
 """
 
-from datetime import timedelta
-
 from flask import (
     Blueprint,
     abort,
@@ -126,7 +124,7 @@ def _finish_sign_in(attempt, claims):
     session.clear()
     accounts.start_session(user, False, request.user_agent.string)
     db.session.commit()
-    login_user(user, duration=timedelta(days=current_app.config["REMEMBER_DAYS"]))
+    login_user(user)  # not remembered: as a password sign-in without "remember me"
     flash(_("You are signed in with LINE."), "success")
     next_url = attempt.get("next") or ""
     return redirect(next_url if is_safe_next(next_url) else url_for("home.index"))
