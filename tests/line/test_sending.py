@@ -274,3 +274,28 @@ def test_a_message_line_refuses_is_recorded_failed_and_not_tried_again(
     assert state == "failed"
     assert "400" in result
     assert line.messages() == []
+
+
+def test_housekeeping_gives_up_old_unsent_messages_and_forgets_old_webhook_events(
+    app, line, proposal, council
+):
+    from datetime import timedelta
+
+    from participation.line.models import LineWebhookEvent
+
+    _process, item_id = proposal
+    people = linked_residents(app, 2)
+    old, fresh = tell(app, NotificationKind.RESPONSE, people, item_id, council.id)
+    with app.app_context():
+        day_ago = utcnow() - timedelta(hours=25)
+        db.session.execute(sa.update(Delivery).where(Delivery.id == old.id)
+                           .values(created_dt=day_ago))  # fmt: skip
+        db.session.add_all([LineWebhookEvent(event_id="OLD", received_dt=day_ago),
+                            LineWebhookEvent(event_id="NEW", received_dt=utcnow())])  # fmt: skip
+        db.session.commit()
+        sender.housekeeping()
+        db.session.commit()
+        assert db.session.scalars(sa.select(LineWebhookEvent.event_id)).all() == ["NEW"]
+    [(old_state, _f, result), (fresh_state, _f2, _r)] = deliveries(app, [old.id, fresh.id])
+    assert (old_state, fresh_state) == ("failed", "pending")
+    assert "within a day" in result
