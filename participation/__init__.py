@@ -197,6 +197,7 @@ def _register_blueprints(app):
     from participation.api.views import bp as api_bp
     from participation.comments.views import bp as comments_bp
     from participation.home.views import bp as home_bp
+    from participation.line.views import bp as line_bp
     from participation.moderation.views import bp as moderation_bp
     from participation.notifications.views import bp as notifications_bp
     from participation.notifications.views import settings_bp as notification_settings_bp
@@ -210,7 +211,7 @@ def _register_blueprints(app):
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
-        opinions_bp, notification_settings_bp,
+        opinions_bp, notification_settings_bp, line_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -79,6 +79,15 @@ def public_url_from_env():
     return url
 
 
+def _checked_url(name, value, default):
+    """``value`` (read from the environment variable ``name``) or ``default``: an address."""
+    url = ((value or "").strip() or default).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an address like {default}, not {url!r}.")
+    return url
+
+
 def redis_url_from_env():
     url = os.environ.get("REDIS_URL", "").strip() or None
     if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
@@ -256,9 +265,25 @@ class Config:
         self.JOBS_HEARTBEAT_SECONDS = _env_int("JOBS_HEARTBEAT_SECONDS", 10, minimum=1)
         self.JOBS_RETRIES = _env_int("JOBS_RETRIES", 5)
         self.JOBS_RETRY_DELAY_SECONDS = _env_int("JOBS_RETRY_DELAY_SECONDS", 30)
-        # LINE (docs/notifications.md): without these, LINE options do not appear.
+        # LINE (docs/notifications.md, "LINE"): the LINE Login channel (linking, signing in)
+        # and the Messaging API channel of the municipality's LINE Official Account (sending,
+        # the webhook). Without all four, no LINE option appears anywhere; `flask doctor`
+        # fails on half of them.
         self.LINE_LOGIN_CHANNEL_ID = env("LINE_LOGIN_CHANNEL_ID") or None
+        self.LINE_LOGIN_CHANNEL_SECRET = env("LINE_LOGIN_CHANNEL_SECRET") or None
+        self.LINE_CHANNEL_SECRET = env("LINE_CHANNEL_SECRET") or None
         self.LINE_CHANNEL_ACCESS_TOKEN = env("LINE_CHANNEL_ACCESS_TOKEN") or None
+        # LINE's servers: the Messaging API and LINE Login's token endpoint, and LINE Login's
+        # authorisation page (the tests point both at a fake server on this machine).
+        self.LINE_API_URL = _checked_url("LINE_API_URL", env("LINE_API_URL"), "https://api.line.me")
+        self.LINE_ACCESS_URL = _checked_url(
+            "LINE_ACCESS_URL", env("LINE_ACCESS_URL"), "https://access.line.me"
+        )
+        # Messages the Official Account's plan allows per calendar month (each recipient of a
+        # multicast counts); from 90% of it, "at once" LINE messages wait for the digest.
+        self.LINE_MONTHLY_QUOTA = _env_int("LINE_MONTHLY_QUOTA", 300, minimum=1)
+        # LINE's servers calling /line/webhook, per address.
+        self.RATELIMIT_LINE_WEBHOOK = env("RATELIMIT_LINE_WEBHOOK", "600 per minute")
         # Pages connect to Socket.IO (/me) for the live bell. Off only where no Socket.IO
         # server answers /socket.io/ (a test server of plain sync workers).
         self.BELL_LIVE = _env_bool("BELL_LIVE", True)

@@ -11,6 +11,7 @@ from participation.audit.models import ActionLog
 from participation.comments.models import Comment, CommentVote
 from participation.home.models import Heartbeat
 from participation.jobs.models import Job, JobWorker
+from participation.line.models import LineAccount, LineUsage, LineWebhookEvent
 from participation.moderation.models import Report
 from participation.municipality.models import Area, Municipality
 from participation.notifications.models import (
@@ -76,6 +77,9 @@ __all__ = [
     "ImplementationUpdateVersion",
     "Job",
     "JobWorker",
+    "LineAccount",
+    "LineUsage",
+    "LineWebhookEvent",
     "Issue",
     "Municipality",
     "Notification",

@@ -306,11 +306,40 @@ def check_jobs_worker(app):
     return Result(PASS, "job worker", f"alive (heartbeat {age} s ago)")
 
 
+LINE_SETTINGS = (
+    "LINE_LOGIN_CHANNEL_ID", "LINE_LOGIN_CHANNEL_SECRET", "LINE_CHANNEL_SECRET",
+    "LINE_CHANNEL_ACCESS_TOKEN",
+)  # fmt: skip
+
+
+def check_line(app):
+    """LINE is set up completely, or not at all (docs/notifications.md, "LINE")."""
+    given = [name for name in LINE_SETTINGS if app.config.get(name)]
+    if not given:
+        return Result(PASS, "LINE", "not set up (optional): no LINE option is shown")
+    missing = [name for name in LINE_SETTINGS if name not in given]
+    if missing:
+        return Result(FAIL, "LINE",
+                      f"only half set up: {', '.join(missing)} missing (set all four LINE "
+                      "settings, or none; docs/notifications.md)")  # fmt: skip
+    insecure = [name for name in ("LINE_API_URL", "LINE_ACCESS_URL")
+                if urlsplit(app.config[name]).scheme != "https"]  # fmt: skip
+    if insecure:
+        return Result(FAIL, "LINE",
+                      f"{', '.join(insecure)} must be LINE's https:// address "
+                      "(unset to use LINE's)")  # fmt: skip
+    site = app.config.get("PUBLIC_URL") or "https://<PUBLIC_URL>"
+    return Result(PASS, "LINE",
+                  f"set up; LINE Login callback {site}/line/callback, webhook "
+                  f"{site}/line/webhook, {app.config['LINE_MONTHLY_QUOTA']} messages a "
+                  "month")  # fmt: skip
+
+
 CHECKS = [
     check_environment, check_secret_key, check_public_url, check_cookies, check_proxy,
     check_database, check_database_kind, check_migrations, check_redis, check_rate_limits,
-    check_mail, check_jobs_worker, check_instance_dir, check_translations, check_static_files,
-    check_pdf,
+    check_mail, check_jobs_worker, check_line, check_instance_dir, check_translations,
+    check_static_files, check_pdf,
 ]  # fmt: skip
 
 

@@ -24,10 +24,20 @@ from participation.notifications.models import (
 SITE_FREQUENCIES = (Frequency.NOW, Frequency.NEVER)
 
 
+#: What a municipality sets to use LINE (docs/notifications.md, "LINE"): all or none.
+LINE_SETTINGS = (
+    "LINE_LOGIN_CHANNEL_ID",
+    "LINE_LOGIN_CHANNEL_SECRET",
+    "LINE_CHANNEL_SECRET",
+    "LINE_CHANNEL_ACCESS_TOKEN",
+)
+
+
 def line_configured(app=None):
-    """True when the municipality set up LINE (its channel and LINE Login)."""
+    """True when the municipality set up LINE: its LINE Login channel and its Official
+    Account's Messaging API channel."""
     config = (app or current_app).config
-    return bool(config.get("LINE_CHANNEL_ACCESS_TOKEN") and config.get("LINE_LOGIN_CHANNEL_ID"))
+    return all(config.get(name) for name in LINE_SETTINGS)
 
 
 def channels():

@@ -62,7 +62,7 @@ def test_a_production_configuration_passes_every_check(production, make_app):
     assert result.exit_code == 0, result.output
     expected = {"environment", "secret key", "public address", "secure cookies", "proxy",
                 "database", "database kind", "migrations", "redis", "rate limits", "mail",
-                "job worker", "instance folder", "translations", "static files",
+                "job worker", "LINE", "instance folder", "translations", "static files",
                 "PDF summaries"}  # fmt: skip
     assert set(lines) == expected
     sqlite = production.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
@@ -70,8 +70,21 @@ def test_a_production_configuration_passes_every_check(production, make_app):
         # SQLite is allowed, with a warning that PostgreSQL is recommended.
         wanted = "WARN" if sqlite and name == "database kind" else "PASS"
         assert status == wanted, (name, detail)
-    assert result.output.splitlines()[-1].startswith("16 checks: ")
+    assert result.output.splitlines()[-1].startswith("17 checks: ")
     assert STRONG_KEY not in result.output
+
+
+def test_line_set_up_completely_passes_and_names_the_addresses_to_give_line(app):
+    app.config.update(
+        PUBLIC_URL="https://ruamkid.example.go.th", LINE_LOGIN_CHANNEL_ID="1650000001",
+        LINE_LOGIN_CHANNEL_SECRET="a", LINE_CHANNEL_SECRET="b", LINE_CHANNEL_ACCESS_TOKEN="c",
+    )  # fmt: skip
+    from participation.core.doctor import check_line
+
+    result = check_line(app)
+    assert result.status == "PASS"
+    assert "https://ruamkid.example.go.th/line/callback" in result.detail
+    assert "https://ruamkid.example.go.th/line/webhook" in result.detail
 
 
 def _generated_key(app):
@@ -118,6 +131,12 @@ BROKEN_SETTINGS = [
     ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "redis", "redis://127.0.0.1:1 is unreachable"),
     ({"MAIL_PORT": 1}, "mail", "SMTP server 127.0.0.1:1 does not answer"),
     ({"MAIL_BACKEND": "memory"}, "mail", "set MAIL_BACKEND=smtp"),
+    # LINE half set up: Login without the Official Account's Messaging API channel.
+    (
+        {"LINE_LOGIN_CHANNEL_ID": "1650000001", "LINE_LOGIN_CHANNEL_SECRET": "s"},
+        "LINE",
+        "LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN missing",
+    ),
 ]
 
 

@@ -51,7 +51,10 @@ def test_the_settings_page_offers_every_kind_and_the_site_and_email_but_not_line
 
 
 def test_line_options_appear_once_the_municipality_configures_line(app, client, auth, resident):
-    app.config.update(LINE_LOGIN_CHANNEL_ID="1650000000", LINE_CHANNEL_ACCESS_TOKEN="secret")
+    app.config.update(
+        LINE_LOGIN_CHANNEL_ID="1650000000", LINE_LOGIN_CHANNEL_SECRET="login-secret",
+        LINE_CHANNEL_SECRET="channel-secret", LINE_CHANNEL_ACCESS_TOKEN="token",
+    )  # fmt: skip
     auth.login(resident)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert 'name="comment-line"' in page
