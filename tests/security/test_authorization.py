@@ -4,8 +4,8 @@ People: A anonymous visitor, R the resident who wrote the content, O another res
 X a facilitator of *another* process and town hall, C a council member, M an administrator,
 F the facilitator of this process and town hall, and G a guest of this town hall (a name only,
 its signed cookie; participation/townhall/guests.py): G is a visitor everywhere but in that
-town hall's live events, so G's column is A's unless a row says otherwise. Outcomes: "ok" (a page, or done and sent on),
-"login" (sent to sign in), or the status code. A route missing from the table fails the test,
+town hall's live events, so G's column is A's unless a row says otherwise. Outcomes: "ok" (a
+page, or done and sent on), "login" (sent to sign in), or the status code. A route missing from the table fails the test,
 so new routes must say who may use them.
 """
 
@@ -360,7 +360,8 @@ def test_every_route_is_in_the_table(app):
     for method, path, _expected, _data in TABLE:
         adapter = app.url_map.bind("localhost")
         sample = path.replace("{s.slug}", "p").replace("{s.draft}", "d").replace(
-            "{s.remake}", "r").replace("{s.townhall}", "t").replace("{s.code}", "ABC123")  # fmt: skip
+            "{s.remake}", "r").replace("{s.townhall}", "t")  # fmt: skip
+        sample = sample.replace("{s.code}", "ABC123")
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
                      "other_id", "token", "conversation", "draft_conversation",
                      "statement", "update"):  # fmt: skip
