@@ -5,8 +5,8 @@ X a facilitator of *another* process and town hall, C a council member, M an adm
 F the facilitator of this process and town hall, and G a guest of this town hall (a name only,
 its signed cookie; participation/townhall/guests.py): G is a visitor everywhere but in that
 town hall's live events, so G's column is A's unless a row says otherwise. Outcomes: "ok" (a
-page, or done and sent on), "login" (sent to sign in), or the status code. A route missing from the table fails the test,
-so new routes must say who may use them.
+page, or done and sent on), "login" (sent to sign in), or the status code. A route missing from
+the table fails the test, so new routes must say who may use them.
 """
 
 import uuid
