@@ -8,7 +8,7 @@ from participation.notifications.models import Channel
 
 
 def _reachable():
-    return sa.select(User.id)
+    return sa.select(User.id).where(User.is_guest.is_(False))  # a guest has no real address
 
 
 def _send_now(delivery_ids):
