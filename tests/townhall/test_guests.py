@@ -125,7 +125,8 @@ def test_projector_shows_the_code_and_the_facilitator_can_hide_it(
 
     assert answer["ok"], answer
     [event] = events(watcher)
-    assert event["type"] == "settings" and event["data"]["show_join_code"] is False
+    assert event["type"] == "settings"
+    assert event["data"]["show_join_code"] is False
     page = client.get(f"/townhalls/{townhall.slug}/projector").get_data(as_text=True)
     assert re.search(r'<aside class="projector__join" data-join-box hidden', page)
     assert call(watcher, "settings", townhall=townhall.slug, show_join_code=True)["ok"] is False
@@ -136,7 +137,8 @@ def test_the_poster_has_what_the_notice_board_needs(client, create_townhall, mun
     page = client.get(f"/townhalls/{townhall.slug}/poster").get_data(as_text=True)
     code = _code(in_db, townhall)
 
-    assert "เวทีประชาคม" in page and "หอประชุมเทศบาล" in page
+    assert "เวทีประชาคม" in page
+    assert "หอประชุมเทศบาล" in page
     assert f"{code[:3]} {code[3:]}" in page
     assert f"/townhalls/{townhall.slug}/qr.svg" in page
     assert re.search(r"25\d\d", page)  # the year in the Buddhist Era
@@ -152,13 +154,15 @@ def test_a_guest_joins_with_a_name_and_takes_part(app, socket_for, create_townha
     client = app.test_client()
     _join_as_guest(client, townhall, "ลุงสมชาย")
     page = client.get(f"/townhalls/{townhall.slug}").get_data(as_text=True)
-    assert "ลุงสมชาย" in page and 'data-form="ask"' in page
+    assert "ลุงสมชาย" in page
+    assert 'data-form="ask"' in page
 
     sio = _guest_socket(app, client, townhall)
     asked = call(sio, "ask", townhall=townhall.slug, body="ถนนหน้าบ้านจะซ่อมเมื่อไร", client_id="g1")
     posted = call(sio, "post", townhall=townhall.slug, body="สวัสดีครับ", client_id="g2")
 
-    assert asked["ok"] and posted["ok"]
+    assert asked["ok"]
+    assert posted["ok"]
     seen = [e for e in events(facilitator) if e["type"] == "question"]
     assert seen[0]["data"]["author"] == {"id": seen[0]["data"]["author"]["id"], "name": "ลุงสมชาย",
                                          "guest": True}  # fmt: skip
@@ -245,7 +249,8 @@ def test_muting_and_hiding_work_on_guests(app, socket_for, create_townhall, in_d
     muted = call(facilitator, "mute", townhall=townhall.slug, user_id=question["author"]["id"])
     after = call(sio, "post", townhall=townhall.slug, body="อีกครั้ง", client_id="m2")
 
-    assert hidden["ok"] and muted["ok"]
+    assert hidden["ok"]
+    assert muted["ok"]
     assert after["error"] == "muted"
     visitor = socket_for(None)
     snapshot = joined(visitor, townhall)["snapshot"]
@@ -274,7 +279,8 @@ def test_a_guest_who_registers_keeps_what_they_wrote(app, create_townhall, in_db
         account = session.scalars(sa.select(User).where(User.email == "newcomer@example.org")).one()
         question = session.scalars(sa.select(Question)).one()
         message = session.scalars(sa.select(Message)).one()
-        assert question.author_id == account.id and message.author_id == account.id
+        assert question.author_id == account.id
+        assert message.author_id == account.id
         assert session.scalars(sa.select(Guest)).all() == []
         assert session.scalars(sa.select(User).where(User.is_guest.is_(True))).all() == []
 
