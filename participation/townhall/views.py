@@ -26,6 +26,7 @@ from participation.core.qr import qr_response
 from participation.core.rules import Checks, RuleError
 from participation.extensions import db
 from participation.processes.models import Process
+from participation.share.cards import Card, register_card
 from participation.townhall import guests
 from participation.townhall import operations as ops
 from participation.townhall.events import broadcast
@@ -375,3 +376,20 @@ def change_state(slug, action):
         db.session.commit()
         broadcast(townhall.id, event)
     return redirect(url_for("townhall.show", slug=townhall.slug))
+
+
+def _share_card(slug):
+    """A published town hall: its title, when and where, and whether it is live."""
+    from participation.core.i18n import format_datetime
+
+    townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == slug))
+    if townhall is None or not townhall.is_published:
+        return None
+    venue = localized(townhall, "venue")
+    when = format_datetime(townhall.starts_dt)
+    return Card(title=localized(townhall, "title"), kind=_("Town hall"),
+                status=f"{townhall.current_state.title} · {when}",
+                count=venue, description=localized(townhall, "description"))  # fmt: skip
+
+
+register_card("townhall.show", _share_card)
