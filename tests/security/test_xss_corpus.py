@@ -251,9 +251,9 @@ def test_town_hall_guest_names(app, create_townhall):
                 cookies[payload] = (guests.cookie_name(hall), guests.cookie_value(guest))
         facilitator = app.test_client()
         Auth(facilitator).login(townhall.facilitator)
-        for path, client in ((f"/townhalls/{townhall.slug}", facilitator),
-                             (f"/townhalls/{townhall.slug}", app.test_client()),
-                             (f"/townhalls/{townhall.slug}/projector", app.test_client())):  # fmt: skip
+        page = f"/townhalls/{townhall.slug}"
+        for path, client in ((page, facilitator), (page, app.test_client()),
+                             (f"{page}/projector", app.test_client())):  # fmt: skip
             if found := _active(client.get(path).get_data(as_text=True)):
                 problems[(chunk[0], path)] = found
         stored += len(cookies)
