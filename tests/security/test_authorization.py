@@ -168,6 +168,10 @@ TABLE = [
     ("GET", "/j", everyone(), None),
     ("GET", "/j/{s.code}", everyone(), None),
     ("GET", "/j/AAAAAA", everyone(404), None),
+    # Share images and QR codes of pages (tests/share): the site's card without a page.
+    ("GET", "/share/card.png", everyone(), None),
+    ("GET", "/share/qr.svg", everyone(404), None),  # no page named
+    ("GET", "/share/qr.png", everyone(404), None),
     ("GET", "/townhalls/new", only("X", "M", "F"), None),
     ("GET", "/townhalls/{s.townhall}/edit", only("M", "F"), None),
     ("POST", "/townhalls/{s.townhall}/end", only("M", "F"), {}),
