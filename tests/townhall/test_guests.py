@@ -322,3 +322,11 @@ def test_many_guests_writing_from_one_address_hit_its_limit(config, make_app, cr
         sio.disconnect(namespace=NS)
 
     assert [a.get("error") for a in answers] == [None] * 4 + ["rate_limited"] * 2
+
+
+def test_guests_are_not_listed_as_accounts(app, client, auth, admin, create_townhall):
+    townhall = create_townhall(allow_guests=True)
+    _join_as_guest(app.test_client(), townhall, "แขกที่ไม่ใช่บัญชี")
+    auth.login(admin)
+
+    assert "แขกที่ไม่ใช่บัญชี" not in client.get("/admin/users").get_data(as_text=True)
