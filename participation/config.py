@@ -228,6 +228,10 @@ class Config:
         self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
         self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")
         self.TOWNHALL_POLL_LIMIT = env("TOWNHALL_POLL_LIMIT", "30/minute")
+        # Guests (a name only): how many may join, and how much all guests may write, from one
+        # network address. A hall's shared Wi-Fi is one address: keep these generous.
+        self.TOWNHALL_GUEST_JOIN_LIMIT = env("TOWNHALL_GUEST_JOIN_LIMIT", "60/hour")
+        self.TOWNHALL_GUEST_ADDRESS_LIMIT = env("TOWNHALL_GUEST_ADDRESS_LIMIT", "120/minute")
         # Spam defences (participation.core.forms.check_human): seconds between showing a form
         # and sending it; new accounts' links per post until they have taken part a little.
         self.FORM_MIN_SECONDS = _env_int("FORM_MIN_SECONDS", 2)
@@ -252,7 +256,8 @@ class Config:
                 f"not {self.OPINIONS_RECOMPUTE!r}."
             )
         self.OPINIONS_RECOMPUTE_SECONDS = _env_int("OPINIONS_RECOMPUTE_SECONDS", 5)
-        for name in ("TOWNHALL_POST_LIMIT", "TOWNHALL_UPVOTE_LIMIT", "TOWNHALL_POLL_LIMIT"):
+        for name in ("TOWNHALL_POST_LIMIT", "TOWNHALL_UPVOTE_LIMIT", "TOWNHALL_POLL_LIMIT",
+                     "TOWNHALL_GUEST_JOIN_LIMIT", "TOWNHALL_GUEST_ADDRESS_LIMIT"):  # fmt: skip
             try:
                 parse_limit(getattr(self, name))
             except ValueError:

@@ -388,10 +388,12 @@ def socket_for(app):
 
     opened = []
 
-    def connect(person=None, auth=None):
+    def connect(person=None, auth=None, cookies=()):
         client = app.test_client()
         if person is not None:
             Auth(client).login(person)
+        for name, value in cookies:  # e.g. a town hall guest's cookie
+            client.set_cookie(name, value)
         sio = socketio.test_client(app, namespace="/townhall", flask_test_client=client,
                                    auth=auth)  # fmt: skip
         opened.append(sio)

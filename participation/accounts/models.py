@@ -45,6 +45,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Suspension (participation.moderation): set while suspended; no end means indefinitely.
     suspended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A town hall guest's stand-in (participation.townhall.guests): never signs in.
+    is_guest: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     suspension_reason: Mapped[str] = mapped_column(
         sa.String(300), nullable=False, default="", server_default=""
     )

@@ -102,6 +102,11 @@ def registration_problems(email, display_name, password, preferred_language, con
     return checks, email, display_name
 
 
+# Called with each new account, in the registering request (features register here: a town
+# hall guest's posts become the new account's, participation/townhall/guests.py).
+after_registration = []
+
+
 def register_user(email, display_name, password, preferred_language, consent):
     """Create a resident's account; every rule is checked (all problems reported together)
     before anything is written."""
@@ -119,6 +124,8 @@ def register_user(email, display_name, password, preferred_language, consent):
     )
     db.session.add(user)
     db.session.flush()
+    for hook in after_registration:
+        hook(user)
     return user
 
 
@@ -131,7 +138,7 @@ def authenticate(email, password):
     """
     with reading():
         user = find_user_by_email(email)
-        password_hash = user.password_hash if user else None
+        password_hash = user.password_hash if user and not user.is_guest else None
         db.session.rollback()  # only read so far: ends the read before the slow part
     if not verify_password(password_hash, password or ""):
         return None

@@ -40,6 +40,7 @@ def users():
     page = requested_page()
     select = (
         sa.select(User)
+        .where(User.is_guest.is_(False))  # town hall guests are not accounts
         .options(sa.orm.selectinload(User.role_rows))
         .order_by(User.created_dt.desc(), User.id.desc())
     )

@@ -242,7 +242,7 @@ def _send_digest(people, frequency):
 
 
 def _reachable():
-    return sa.select(User.id)
+    return sa.select(User.id).where(User.is_guest.is_(False))  # a guest has no real address
 
 
 def describe_kinds(kinds):

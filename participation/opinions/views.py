@@ -21,6 +21,7 @@ from participation.opinions import operations as ops
 from participation.opinions.forms import ConversationForm, StatementForm, VoteForm
 from participation.opinions.models import STATEMENT_MAX, Conversation
 from participation.opinions.recompute import request_recompute
+from participation.share.cards import Card, register_card
 
 bp = Blueprint("opinions", __name__, url_prefix="/opinions")
 
@@ -237,3 +238,17 @@ def statements(conversation_id):
         .order_by(Statement.id.desc())
     ).all()
     return render_template("opinions/statements.html", conversation=conversation, rows=rows)
+
+
+def _share_card(conversation_id):
+    """An opinion map anyone may see: its question, open or closed."""
+    from flask_login import AnonymousUserMixin
+
+    conversation = db.session.get(Conversation, conversation_id)
+    if conversation is None or not ops.is_visible(conversation, AnonymousUserMixin()):
+        return None
+    return Card(title=conversation.question, kind=_("Opinion map"),
+                status=_("Open") if conversation.is_open else _("Closed"))  # fmt: skip
+
+
+register_card("opinions.show", _share_card)

@@ -30,6 +30,7 @@ from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASES, Action, Process
 from participation.proposals.models import RESPONSE_STATUSES, Contribution, Proposal, Status
+from participation.share.cards import register_card
 from participation.townhall.views import upcoming_townhalls
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -231,3 +232,23 @@ def toggle_follow(slug):
         flash(_("You follow this process: we will tell you when its phase changes."), "success")
     db.session.commit()
     return redirect(url_for("processes.show", slug=process.slug))
+
+
+def _share_card(slug):
+    """The process as anyone may share it: only once published."""
+    from flask_babel import gettext as _g
+    from flask_login import AnonymousUserMixin
+
+    from participation.core.i18n import localized
+    from participation.processes.operations import process_is_visible
+    from participation.share.cards import Card
+
+    process = db.session.scalar(sa.select(Process).where(Process.slug == slug))
+    if process is None or not process_is_visible(process, AnonymousUserMixin()):
+        return None
+    return Card(title=localized(process, "title"), kind=_g("Process"),
+                status=str(process.current_phase.title),
+                description=localized(process, "summary"))  # fmt: skip
+
+
+register_card("processes.show", _share_card)

@@ -39,6 +39,7 @@ from participation.proposals.forms import ContributionForm as IssueForm
 from participation.proposals.forms import ProposalForm, ResponseForm, UpdateForm
 from participation.proposals.listing import Filters, contributions_watermark, list_contributions
 from participation.proposals.models import Issue, Kind, Proposal, Status
+from participation.share.cards import Card, register_card
 from participation.votes import operations as votes
 
 bp = Blueprint("proposals", __name__, url_prefix="/processes/<slug>")
@@ -460,3 +461,39 @@ def update_history(slug, item_id, update_id):
     return render_template(
         "proposals/update_history.html", process=process, item=proposal, update=update
     )
+
+
+def _share_card(slug, kind_path, item_id):
+    """An issue or proposal as anyone may share it: nothing of a hidden one, nor of one in a
+    process that is not published."""
+    from flask_babel import gettext as _g
+    from flask_babel import ngettext
+    from flask_login import AnonymousUserMixin
+
+    from participation.processes.operations import process_is_visible
+
+    item = operations.get_contribution(item_id, _kind(kind_path))
+    if item is None or item.is_hidden or item.process.slug != slug:
+        return None
+    if not process_is_visible(item.process, AnonymousUserMixin()):
+        return None
+    if isinstance(item, Proposal):
+        kind = _g("Proposal")
+        count = ngettext("%(num)d support", "%(num)d supports", item.support_count)
+    else:
+        kind = _g("Issue")
+        count = ""
+    return Card(title=item.title, kind=kind, status=str(item.current_status.title), count=count,
+                description=plain_summary(item.body))  # fmt: skip
+
+
+def plain_summary(markdown_text):
+    """The first words of a body, without Markdown's marks, for a share description."""
+    import re
+
+    from participation.share.cards import short
+
+    return short(re.sub(r"[#*_`>\[\]()!|~-]+", " ", markdown_text or ""))
+
+
+register_card("proposals.show", _share_card)

@@ -299,7 +299,9 @@ def _registrations(first, last):
     start = _utc_midnight(first)
     end = _utc_midnight(last + timedelta(days=1))
     moments = db.session.scalars(
-        sa.select(User.created_dt).where(User.created_dt >= start, User.created_dt < end)
+        sa.select(User.created_dt).where(
+            User.created_dt >= start, User.created_dt < end, User.is_guest.is_(False)
+        )
     )
     return Counter(to_bangkok(_aware(moment)).date() for moment in moments)
 

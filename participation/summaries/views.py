@@ -27,6 +27,7 @@ from participation.processes.models import Phase
 from participation.processes.views import load_process
 from participation.proposals.listing import Page
 from participation.proposals.models import OfficialResponse, Status
+from participation.share.cards import Card, register_card
 from participation.summaries import compute, exports, operations
 from participation.summaries.forms import StatementForm
 from participation.summaries.models import KIND_PATHS
@@ -240,3 +241,21 @@ def summary_url(subject):
         return None
     kind = "process" if isinstance(subject, operations.Process) else "townhall"
     return url_for("summaries.show", kind=KIND_PATHS[kind], slug=subject.slug)
+
+
+def _share_card(kind, slug):
+    """A published summary (never a draft): its subject's title."""
+    from participation.core.i18n import localized
+
+    subject = _subject(kind, slug)  # 404 (nothing to share) when unknown or hidden
+    summary = operations.summary_of(subject, create=False)
+    if summary is None or not summary.is_published:
+        return None
+    if not getattr(subject, "is_published", False):
+        return None
+    return Card(title=localized(subject, "title"), kind=_("Summary"),
+                status=str(summary.current_state.title),
+                description=localized(summary, "statement"))  # fmt: skip
+
+
+register_card("summaries.show", _share_card)

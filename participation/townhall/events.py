@@ -25,6 +25,7 @@ from participation.core.transactions import database_problem, reading, writing
 from participation.extensions import db, socketio
 from participation.townhall import operations as ops
 from participation.townhall.fanout import Broadcaster
+from participation.townhall.guests import guest_in
 from participation.townhall.limits import live_limits
 from participation.townhall.models import Event, TownHall
 from participation.townhall.presence import presence
@@ -76,16 +77,28 @@ def _error(code, message, retry_after=None):
     return answer
 
 
-def _viewer():
+def _viewer(townhall=None):
     """The person behind this connection, checked again on every event: a signed-out session
-    or a revoked token stops being able to act at once."""
+    or a revoked token stops being able to act at once. Without an account, the guest its
+    cookie names in ``townhall`` (participation/townhall/guests.py), in that town hall only."""
     client = _clients.get(request.sid) or {}
     if client.get("token"):
         user, _row = user_for_token(client["token"])
         return user
     if client.get("session_token"):
         return load_session_user(client["session_token"])
-    return None
+    guest = guest_in(townhall) if townhall is not None else None
+    return guest.user if guest is not None else None
+
+
+def _may_write(client, user):
+    """Whether this connection may write as ``user``: a guest only in their own town hall (as
+    ``_viewer`` found them), a suspended guest never."""
+    if user is None:
+        return False
+    if user.is_guest:
+        return not user.is_suspended
+    return client["can_write"]
 
 
 @socketio.on("connect", namespace=NAMESPACE)
@@ -177,8 +190,8 @@ def handler(event_name, needs_write=False):
                 return _error("not_found", _("That town hall does not exist."))
             if townhall.id not in client["joined"]:
                 return _error("not_joined", _("Join the town hall first."))
-            user = _viewer()
-            if needs_write and (user is None or not client["can_write"]):
+            user = _viewer(townhall)
+            if needs_write and not _may_write(client, user):
                 return _error("sign_in", _("Please sign in to take part."))
             if payload.get("website"):  # the hidden field of the live page's forms
                 return _error("invalid", _("Something went wrong. Please send the form again."))
@@ -206,19 +219,21 @@ def _count_against_limit(event_name, payload):
     with reading():
         client = _clients.get(request.sid)
         townhall = _townhall(payload.get("townhall")) if isinstance(payload, dict) else None
-        user = _viewer() if townhall is not None else None
-        counted = None
+        user = _viewer(townhall) if townhall is not None else None
+        counted, guest = None, False
         if (
             client is not None and townhall is not None and townhall.id in client["joined"]
-            and user is not None and client["can_write"]
+            and _may_write(client, user)
             and not ops.is_repeat(event_name, townhall, user, payload.get("client_id"))
         ):  # fmt: skip
-            counted = (townhall.id, user.id)
+            counted, guest = (townhall.id, user.id), user.is_guest
         db.session.rollback()  # ends the reading transaction
     if counted is None:
         return None
     try:
         ops.check_rate_limit(ops.LIMITED[event_name], *counted)
+        if guest:  # and every guest behind one address together (a script making guests)
+            ops.check_guest_address_limit(counted[0], request.remote_addr)
     except ops.TownHallError as error:
         return _error(error.code, error.message, error.retry_after)
     return None
@@ -275,7 +290,7 @@ def on_join(payload=None):
     townhall = _townhall(payload.get("townhall"))
     if client is None or townhall is None:
         return _error("not_found", _("That town hall does not exist."))
-    user = _viewer()
+    user = _viewer(townhall)
     signed_in = user is not None
     if not signed_in and not townhall.allow_visitors:
         return _error("sign_in", _("Please sign in to follow this town hall."))
@@ -415,10 +430,12 @@ def on_pin(townhall, user, payload):
 
 @handler("settings", needs_write=True)
 def on_settings(townhall, user, payload):
-    """Lock the discussion or set slow mode; the room receives ``settings``."""
+    """Lock the discussion, set slow mode or show/hide the join code on the projector; the
+    room receives ``settings``."""
     return None, ops.update_settings(
-        townhall, user, payload.get("discussion_locked"), payload.get("slow_mode_seconds")
-    )
+        townhall, user, payload.get("discussion_locked"), payload.get("slow_mode_seconds"),
+        payload.get("show_join_code"),
+    )  # fmt: skip
 
 
 @handler("mute", needs_write=True)

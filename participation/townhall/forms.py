@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
 from participation.core.dates import EraDateTimeField
 from participation.core.forms import RuleAwareForm
 from participation.core.sanitize import FORMATTING_HINT
+from participation.townhall.models import GUEST_NAME_MAX
 
 # A town hall is planned weeks ahead: a date further than this asks "do you mean it?".
 TOWNHALL_WITHIN_YEARS = 2
@@ -34,9 +35,20 @@ class TownHallForm(RuleAwareForm):
     )  # fmt: skip
     process_id = SelectField(_l("Process"), coerce=str, validate_choice=False)
     allow_visitors = BooleanField(_l("Visitors without an account may watch"), default=True)
+    allow_guests = BooleanField(
+        _l("Guests may take part with a name only (ask, upvote, answer polls, chat)"),
+        default=False,
+    )
     facilitators = SelectMultipleField(
         _l("Facilitators"),
         description=_l("People with the facilitator role who run this town hall with you."),
         coerce=str,
         validate_choice=False,
+    )
+
+
+class GuestForm(RuleAwareForm):
+    name = StringField(
+        _l("Your name, as others will see it"),
+        validators=[InputRequired(), Length(max=GUEST_NAME_MAX)],
     )

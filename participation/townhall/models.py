@@ -23,6 +23,10 @@ MESSAGE_MAX = 1000
 POLL_QUESTION_MAX = 300
 OPTION_MAX = 120
 CLIENT_ID_MAX = 64
+JOIN_CODE_LENGTH = 6
+# No look-alikes: no 0/O/Q/D, 1/I/L/J, 2/Z, 5/S, 8/B, U/V.
+JOIN_CODE_ALPHABET = "ACEFGHKMNPRTWXY34679"
+GUEST_NAME_MAX = 60
 
 
 class State(StrEnum):
@@ -89,6 +93,17 @@ class TownHall(TimestampMixin, db.Model):
     discussion_locked: Mapped[bool] = mapped_column(
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
+    # People may take part with a display name only (a guest, bound to this town hall).
+    allow_guests: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
+    # The short code people type at /j; unique among town halls that have not ended, and
+    # cleared when the town hall ends (so the code can be used again later).
+    join_code: Mapped[str | None] = mapped_column(sa.String(JOIN_CODE_LENGTH), unique=True)
+    # Whether the projector shows the QR code and the join code (the facilitator's toggle).
+    show_join_code: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=True, server_default=sa.true()
+    )
     slow_mode_seconds: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     pinned_message_id: Mapped[int | None] = mapped_column(sa.Integer)
     current_question_id: Mapped[int | None] = mapped_column(sa.Integer)
@@ -116,6 +131,28 @@ class TownHall(TimestampMixin, db.Model):
         if permission in (Permission.FACILITATE, Permission.MODERATE):
             return self.is_facilitator(user)
         return Permission(permission) in permissions_of(user.roles)
+
+
+@sa.event.listens_for(TownHall, "before_insert")
+def _give_join_code(_mapper, connection, townhall):
+    """Every new town hall gets its join code (participation/townhall/guests.py)."""
+    if townhall.join_code is None and townhall.state != State.ENDED:
+        townhall.join_code = free_join_code(
+            lambda code: connection.scalar(
+                sa.select(TownHall.id).where(TownHall.join_code == code)
+            ) is not None
+        )  # fmt: skip
+
+
+def free_join_code(taken):
+    """A random code from the alphabet that ``taken(code)`` says no town hall uses."""
+    import secrets
+
+    for _attempt in range(100):
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if not taken(code):
+            return code
+    raise RuntimeError("no free join code")  # 20**6 codes: only if nearly all are taken
 
 
 class Event(db.Model):
@@ -307,3 +344,27 @@ class Attendance(db.Model):
     present: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     # How many different people (accounts, or visitors' connections) had joined by then.
     seen: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0, server_default="0")
+
+
+class Guest(TimestampMixin, db.Model):
+    """A person taking part in one town hall with a display name only.
+
+    Each guest is backed by a ``User`` row marked ``is_guest`` (no e-mail anyone knows, no
+    usable password, never signed in through the site), so their questions, messages, upvotes,
+    poll answers and mutes work exactly like a resident's. The guest's cookie names this row
+    and its town hall; nowhere else does it count.
+    """
+
+    __tablename__ = "townhall_guests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    townhall_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("townhalls.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    display_name: Mapped[str] = mapped_column(sa.String(GUEST_NAME_MAX * 2), nullable=False)
+
+    user = relationship("User")
+    townhall = relationship("TownHall")

@@ -97,7 +97,9 @@ def _iso(moment):
 
 
 def _author(user):
-    return {"id": user.id, "name": user.display_name} if user else None
+    if not user:
+        return None
+    return {"id": user.id, "name": user.display_name, **({"guest": True} if user.is_guest else {})}
 
 
 def _hidden(item):
@@ -163,6 +165,7 @@ def settings_dict(townhall):
         "slow_mode_seconds": townhall.slow_mode_seconds,
         "pinned_message_id": townhall.pinned_message_id,
         "current_question_id": townhall.current_question_id,
+        "show_join_code": townhall.show_join_code,
     }
 
 
@@ -246,6 +249,22 @@ def check_rate_limit(kind, townhall_id, user_id):
         )  # fmt: skip
 
 
+def check_guest_address_limit(townhall_id, address):
+    """Count a guest's live write against every guest's writes from one network address."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    from participation.townhall.limits import live_limits
+
+    rule = current_app.config["TOWNHALL_GUEST_ADDRESS_LIMIT"]
+    allowed, wait = live_limits.hit(rule, "townhall", "guest-address", str(townhall_id),
+                                    str(address or "-"))  # fmt: skip
+    if not allowed:
+        raise TownHallError(
+            "rate_limited", _l("You are going a little fast. Please wait a moment."),
+            retry_after=wait,
+        )  # fmt: skip
+
+
 def is_repeat(kind, townhall, user, client_id):
     """Whether an ``ask`` or ``post`` repeats one already stored (a retry: not counted again)."""
     model = {"ask": Question, "post": Message}.get(kind)
@@ -276,6 +295,7 @@ def end_townhall(townhall, actor):
         raise TownHallError("not_live", _l("The town hall is not live."))
     townhall.state = State.ENDED
     townhall.closed_dt = utcnow()
+    townhall.join_code = None  # the code stops working, and may serve another town hall later
     events = []
     for poll in db.session.scalars(
         sa.select(Poll).where(Poll.townhall_id == townhall.id, Poll.state == "open")
@@ -478,8 +498,14 @@ def pin_message(townhall, actor, message):
     return add_event(townhall, "settings", settings_dict(townhall))
 
 
-def update_settings(townhall, actor, discussion_locked=None, slow_mode_seconds=None):
+def update_settings(
+    townhall, actor, discussion_locked=None, slow_mode_seconds=None, show_join_code=None
+):
     require_facilitator(townhall, actor)
+    if show_join_code is not None:
+        if not isinstance(show_join_code, bool):
+            raise TownHallError("invalid", _l("The request was not understood."))
+        townhall.show_join_code = show_join_code
     if discussion_locked is not None:
         if not isinstance(discussion_locked, bool):
             raise TownHallError("invalid", _l("The request was not understood."))
@@ -622,7 +648,7 @@ def snapshot(townhall, viewer):
         sa.select(Poll).where(Poll.townhall_id == townhall.id).order_by(Poll.seq)
         .options(sa.orm.selectinload(Poll.options))
     ).all()  # fmt: skip
-    upvoted, answered = set(), set()
+    upvoted, answered, choices = set(), set(), {}
     if viewer.is_authenticated:
         upvoted = set(db.session.scalars(
             sa.select(QuestionUpvote.question_id).join(Question)
@@ -632,6 +658,12 @@ def snapshot(townhall, viewer):
             sa.select(PollResponse.poll_id).join(Poll)
             .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
         ))  # fmt: skip
+        for poll_id, option_id in db.session.execute(
+            sa.select(PollResponse.poll_id, PollChoice.option_id)
+            .join(PollChoice, PollChoice.response_id == PollResponse.id).join(Poll)
+            .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
+        ):  # fmt: skip
+            choices.setdefault(str(poll_id), []).append(option_id)
     return {
         "last_seq": townhall.last_seq,
         "settings": settings_dict(townhall),
@@ -644,6 +676,8 @@ def snapshot(townhall, viewer):
             "muted": viewer.is_authenticated and is_muted(townhall, viewer),
             "upvoted": sorted(upvoted),
             "answered_polls": sorted(answered),
+            "poll_choices": choices,
+            "guest": bool(viewer.is_authenticated and viewer.is_guest),
         },
     }
 

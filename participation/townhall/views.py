@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,15 +22,21 @@ from participation.core.forms import public_url_for
 from participation.core.i18n import localized
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, Role, can, permission_required
+from participation.core.qr import qr_response
 from participation.core.rules import Checks, RuleError
 from participation.extensions import db
 from participation.processes.models import Process
+from participation.share.cards import Card, register_card
+from participation.townhall import guests
 from participation.townhall import operations as ops
 from participation.townhall.events import broadcast
-from participation.townhall.forms import TownHallForm
+from participation.townhall.forms import GuestForm, TownHallForm
+from participation.townhall.limits import live_limits
 from participation.townhall.models import Message, Poll, Question, State, TownHall
 
 bp = Blueprint("townhall", __name__, url_prefix="/townhalls")
+# The short addresses people type or scan in the hall: /j and /j/<code>.
+join_bp = Blueprint("join", __name__)
 
 
 def load_townhall(slug, members_only_page=False):
@@ -73,12 +80,96 @@ def show(slug):
     if not current_user.is_authenticated and not townhall.allow_visitors:
         flash(_("Please sign in to follow this town hall."), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    state = ops.snapshot(townhall, current_user)
+    guest = None if current_user.is_authenticated else guests.guest_in(townhall)
+    state = ops.snapshot(townhall, guest.user if guest else current_user)
     from participation.opinions.operations import conversations_of
 
-    return render_template("townhall/live.html", townhall=townhall, state=state,
+    return render_template("townhall/live.html", townhall=townhall, state=state, guest=guest,
                            questions=_questions_by_state(state["questions"]),
+                           join_url=_join_url(townhall),
                            conversations=conversations_of(townhall))  # fmt: skip
+
+
+def _join_url(townhall):
+    """The address the QR code and the poster give: /j/<code> while the town hall has a code."""
+    if townhall.join_code:
+        return public_url_for("join.code", code=townhall.join_code)
+    return public_url_for("townhall.show", slug=townhall.slug)
+
+
+@bp.route("/<slug>/qr.<any(svg, png):kind>")
+def qr(slug, kind):
+    """The QR code of the town hall's join address (drawn here, never by a web service)."""
+    townhall = load_townhall(slug)
+    return qr_response(_join_url(townhall), kind, title=localized(townhall, "title"))
+
+
+@bp.route("/<slug>/poster")
+def poster(slug):
+    """An A4 poster for the notice board: title, date and place, QR code and join code."""
+    townhall = load_townhall(slug)
+    from participation.municipality.models import current_municipality
+
+    return render_template("townhall/poster.html", townhall=townhall,
+                           municipality=current_municipality(), join_url=_join_url(townhall),
+                           code=guests.pretty_code(townhall.join_code))  # fmt: skip
+
+
+@bp.route("/<slug>/guest", methods=["POST"])
+def join_as_guest(slug):
+    """Take part with a name only, when the town hall allows guests (a cookie for this town hall
+    only). A person already signed in, or already a guest here, just goes to the live page."""
+    townhall = load_townhall(slug, members_only_page=True)
+    back = redirect(url_for("townhall.show", slug=townhall.slug))
+    if current_user.is_authenticated or guests.guest_in(townhall) is not None:
+        return back
+    form = GuestForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a name to show with your questions."), "error")
+        return back
+    if current_app.config["RATELIMIT_ENABLED"]:
+        rule = current_app.config["TOWNHALL_GUEST_JOIN_LIMIT"]
+        allowed, wait = live_limits.hit(rule, "townhall", "guest-join", str(request.remote_addr))
+        if not allowed:
+            message = _("Too many people joined from this network just now. Please try again "
+                        "in a few minutes, or sign in.")  # fmt: skip
+            page = render_template("townhall/join.html", code="", wrong=False, message=message)
+            return page, 429, {"Retry-After": str(wait)}
+    try:
+        guest = guests.join_as_guest(townhall, form.name.data)
+    except guests.GuestError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back
+    db.session.commit()
+    flash(_("Welcome, %(name)s! You can ask, vote and chat in this town hall.",
+            name=guest.display_name), "success")  # fmt: skip
+    back.set_cookie(
+        guests.cookie_name(townhall), guests.cookie_value(guest),
+        max_age=60 * 60 * 24 * 30, httponly=True, samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )  # fmt: skip
+    return back
+
+
+@join_bp.route("/j", methods=["GET"])
+def enter():
+    """A box to type the join code; a wrong code is said plainly."""
+    code = request.args.get("code")
+    if code is not None:
+        townhall = guests.townhall_for_code(code)
+        if townhall is not None:
+            return redirect(url_for("townhall.show", slug=townhall.slug))
+        return render_template("townhall/join.html", code=code[:20], wrong=True), 404
+    return render_template("townhall/join.html", code="", wrong=False)
+
+
+@join_bp.route("/j/<code>")
+def code(code):
+    townhall = guests.townhall_for_code(code)
+    if townhall is None:
+        return render_template("townhall/join.html", code=code[:20], wrong=True), 404
+    return redirect(url_for("townhall.show", slug=townhall.slug))
 
 
 def _questions_by_state(questions):
@@ -95,7 +186,8 @@ def projector(slug):
     current = next((q for q in state["questions"]
                     if q["id"] == townhall.current_question_id), None)  # fmt: skip
     return render_template("townhall/projector.html", townhall=townhall, state=state,
-                           current=current)  # fmt: skip
+                           current=current, join_url=_join_url(townhall),
+                           code=guests.pretty_code(townhall.join_code))  # fmt: skip
 
 
 def _ics_text(value):
@@ -222,6 +314,7 @@ def _edit(townhall, form):
                     "venue_th",
                     "venue_en",
                     "allow_visitors",
+                    "allow_guests",
                 )
             }
             data.update(
@@ -283,3 +376,20 @@ def change_state(slug, action):
         db.session.commit()
         broadcast(townhall.id, event)
     return redirect(url_for("townhall.show", slug=townhall.slug))
+
+
+def _share_card(slug):
+    """A published town hall: its title, when and where, and whether it is live."""
+    from participation.core.i18n import format_datetime
+
+    townhall = db.session.scalar(sa.select(TownHall).where(TownHall.slug == slug))
+    if townhall is None or not townhall.is_published:
+        return None
+    venue = localized(townhall, "venue")
+    when = format_datetime(townhall.starts_dt)
+    return Card(title=localized(townhall, "title"), kind=_("Town hall"),
+                status=f"{townhall.current_state.title} · {when}",
+                count=venue, description=localized(townhall, "description"))  # fmt: skip
+
+
+register_card("townhall.show", _share_card)

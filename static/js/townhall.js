@@ -13,7 +13,7 @@
 
   var model = {
     lastSeq: null, settings: {}, me: {}, questions: new Map(), messages: new Map(),
-    polls: new Map(), upvoted: new Set(), answeredPolls: new Set(),
+    polls: new Map(), upvoted: new Set(), answeredPolls: new Set(), pollChoices: {},
   };
   var sortMode = "top";
   var replyTo = null;
@@ -171,6 +171,7 @@
     model.polls = new Map(snapshot.polls.map(function (p) { return [p.id, p]; }));
     model.upvoted = new Set(snapshot.me.upvoted);
     model.answeredPolls = new Set(snapshot.me.answered_polls);
+    model.pollChoices = snapshot.me.poll_choices || {};
   }
 
   function applyEvent(event) {
@@ -272,7 +273,9 @@
     if (q.hidden) item.appendChild(hiddenNotice(q));
     item.appendChild(el("p", "question__body", q.body));
     var meta = el("p", "meta");
-    meta.appendChild(document.createTextNode((q.author ? q.author.name : text.former) + " · "));
+    meta.appendChild(document.createTextNode(q.author ? q.author.name : text.former));
+    if (q.author && q.author.guest) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "badge badge--guest", text.guest)); }
+    meta.appendChild(document.createTextNode(" · "));
     var asked = timeItem(q.created);
     if (asked) {
       meta.appendChild(asked);
@@ -408,6 +411,8 @@
     answered.sort(function (a, b) { return a.seq - b.seq; });
     fill($("[data-list=questions]"), waiting.map(questionItem));
     fill($("[data-list=answered]"), answered.map(questionItem));
+    var answeredSection = $("[data-answered-section]");
+    if (answeredSection) answeredSection.hidden = !answered.length;
   }
 
   function fill(list, items) {
@@ -429,6 +434,7 @@
       }
       if (m.hidden) item.appendChild(hiddenNotice(m));
       item.appendChild(el("strong", null, m.author ? m.author.name : text.former));
+      if (m.author && m.author.guest) { item.appendChild(document.createTextNode(" ")); item.appendChild(el("span", "badge badge--guest", text.guest)); }
       var posted = timeItem(m.created);
       if (posted) {
         item.appendChild(document.createTextNode(" "));
@@ -485,6 +491,19 @@
     return list;
   }
 
+  // The resident's own answer, beside the poll: what they chose and that it is counted.
+  function ownAnswer(poll) {
+    var chosen = model.pollChoices[poll.id] || [];
+    var labels = poll.options.filter(function (o) { return chosen.indexOf(o.id) !== -1; })
+      .map(function (o) { return o.label; });
+    var note = el("p", "poll__mine");
+    note.setAttribute("role", "status");
+    note.appendChild(el("span", "poll__tick", "✓ "));
+    if (labels.length) note.appendChild(document.createTextNode(text.your_answer.replace("{answer}", labels.join(", ")) + " · "));
+    note.appendChild(document.createTextNode(text.answered_poll));
+    return note;
+  }
+
   function renderPolls() {
     var box = $("[data-list=polls]");
     if (!box) return;
@@ -493,7 +512,9 @@
     fill(box, polls.map(function (poll) {
       var card = el("article", "poll");
       card.dataset.pollId = poll.id;
-      card.appendChild(el("h3", null, poll.question + (poll.state === "closed" ? " (" + text.closed + ")" : "")));
+      var title = el("h3", null, poll.question + " ");
+      if (poll.state === "closed") title.appendChild(el("span", "badge badge--ended", text.closed));
+      card.appendChild(title);
       var canAnswer = poll.state === "open" && model.me.id && !model.answeredPolls.has(poll.id) && !model.me.muted;
       if (canAnswer) {
         var form = el("form", "poll__form");
@@ -519,12 +540,14 @@
           var chosen = Array.from(form.querySelectorAll("input:checked")).map(function (i) { return Number(i.value); });
           if (!chosen.length) return;
           send("answer_poll", { poll_id: poll.id, option_ids: chosen }).then(function (answer) {
-            if (answer.ok || answer.error === "already") { model.answeredPolls.add(poll.id); say(text.answered_poll); render(); }
+            if (answer.ok) model.pollChoices[poll.id] = chosen;
+            if (answer.ok || answer.error === "already") { model.answeredPolls.add(poll.id); render(); }
           });
         });
         card.appendChild(form);
       }
       card.appendChild(pollResults(poll));
+      if (model.answeredPolls.has(poll.id)) card.appendChild(ownAnswer(poll));
       if (poll.hide_results && poll.state === "open") card.appendChild(el("p", "meta", text.results_hidden));
       card.appendChild(el("p", "meta", poll.voters + " " + text.people_answered));
       if (model.me.facilitator && poll.state === "open") {
@@ -537,11 +560,17 @@
   function renderProjector() {
     var current = model.questions.get(model.settings.current_question_id);
     $("[data-current-question]").textContent = current ? current.body : "";
+    var section = $("[data-current-section]");
+    if (section) section.hidden = !current;
+    var join = $("[data-join-box]");
+    if (join) join.hidden = model.settings.show_join_code === false || model.settings.state === "ended";
     var polls = Array.from(model.polls.values()).sort(function (a, b) { return b.seq - a.seq; });
     var box = $("[data-projector-poll]");
     if (!polls.length) { box.replaceChildren(); return; }
     var poll = polls[0];
-    box.replaceChildren(el("h2", null, poll.question), pollResults(poll),
+    var heading = el("h2", null, poll.question + " ");
+    if (poll.state === "closed") heading.appendChild(el("span", "badge badge--ended", text.closed));
+    box.replaceChildren(heading, pollResults(poll),
       el("p", "meta", poll.voters + " " + text.people_answered +
         (poll.hide_results && poll.state === "open" ? " · " + text.results_hidden : "")));
   }
@@ -590,6 +619,8 @@
   });
   var lock = $("[data-control=lock]");
   if (lock) lock.addEventListener("change", function () { send("settings", { discussion_locked: lock.checked }); });
+  var showJoin = $("[data-control=show-join]");
+  if (showJoin) showJoin.addEventListener("change", function () { send("settings", { show_join_code: showJoin.checked }); });
   var slow = $("[data-control=slow-mode]");
   if (slow) slow.addEventListener("change", function () { send("settings", { slow_mode_seconds: Number(slow.value) }); });
   root.querySelectorAll("[data-sort]").forEach(function (b) {

@@ -102,10 +102,13 @@ def test_facilitator_opens_and_question_upvote_answer_and_poll_update_every_scre
         )
         page.wait.until(ec.element_to_be_clickable((By.XPATH, label))).click()
         page.driver.find_element(By.CSS_SELECTOR, ".poll__form button[type=submit]").click()
+        # The confirmation is beside the poll, with the choice made (not at the top of the page).
         thanks = thai("Thank you, your answer is counted.")
         page.wait.until(
-            ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-message]"), thanks)
+            ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".poll .poll__mine"), thanks)
         )
+        assert choice in page.driver.find_element(By.CSS_SELECTOR, ".poll .poll__mine").text
+        assert thanks not in page.driver.find_element(By.CSS_SELECTOR, "[data-message]").text
     for page in (host, asker, voter):
         page.wait.until(ec.text_to_be_present_in_element(
             (By.CSS_SELECTOR, ".poll__results"), "2 (100%)"))  # fmt: skip

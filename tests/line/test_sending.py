@@ -125,9 +125,7 @@ def test_an_answer_reaches_each_resident_in_their_language_in_multicasts_of_500(
         assert operations.used_this_month() == 503
 
 
-def test_a_council_answer_reaches_a_linked_resident_on_line_at_once(
-    app, line, proposal, council
-):
+def test_a_council_answer_reaches_a_linked_resident_on_line_at_once(app, line, proposal, council):
     _process, item_id = proposal
     resident = linked_residents(app, 1)
 

@@ -2,9 +2,11 @@
 
 People: A anonymous visitor, R the resident who wrote the content, O another resident,
 X a facilitator of *another* process and town hall, C a council member, M an administrator,
-F the facilitator of this process and town hall. Outcomes: "ok" (a page, or done and sent on),
-"login" (sent to sign in), or the status code. A route missing from the table fails the test,
-so new routes must say who may use them.
+F the facilitator of this process and town hall, and G a guest of this town hall (a name only,
+its signed cookie; participation/townhall/guests.py): G is a visitor everywhere but in that
+town hall's live events, so G's column is A's unless a row says otherwise. Outcomes: "ok" (a
+page, or done and sent on), "login" (sent to sign in), or the status code. A route missing from
+the table fails the test, so new routes must say who may use them.
 """
 
 import uuid
@@ -16,7 +18,7 @@ from tests.conftest import Auth
 
 PEOPLE = ("A", "R", "O", "X", "C", "M", "F")
 # Order of requests: people who may change the scene go last, so refusals see it unchanged.
-ORDER = ("A", "O", "X", "C", "R", "F", "M")
+ORDER = ("A", "G", "O", "X", "C", "R", "F", "M")
 
 
 def everyone(outcome="ok"):
@@ -158,6 +160,18 @@ TABLE = [
     ("GET", "/townhalls/{s.townhall}/calendar.ics", everyone(), None),
     ("GET", "/townhalls/{s.townhall}/projector", everyone(), None),
     ("GET", "/townhalls/{s.townhall}/record.csv", everyone(), None),  # a public meeting's record
+    ("GET", "/townhalls/{s.townhall}/qr.svg", everyone(), None),
+    ("GET", "/townhalls/{s.townhall}/qr.png", everyone(), None),
+    ("GET", "/townhalls/{s.townhall}/poster", everyone(), None),
+    # Anyone may become a guest where guests are allowed; the signed-in and guests are sent on.
+    ("POST", "/townhalls/{s.townhall}/guest", everyone(), {"name": "แขกในฉาก"}),
+    ("GET", "/j", everyone(), None),
+    ("GET", "/j/{s.code}", everyone(), None),
+    ("GET", "/j/AAAAAA", everyone(404), None),
+    # Share images and QR codes of pages (tests/share): the site's card without a page.
+    ("GET", "/share/card.png", everyone(), None),
+    ("GET", "/share/qr.svg", everyone(404), None),  # no page named
+    ("GET", "/share/qr.png", everyone(404), None),
     ("GET", "/townhalls/new", only("X", "M", "F"), None),
     ("GET", "/townhalls/{s.townhall}/edit", only("M", "F"), None),
     ("POST", "/townhalls/{s.townhall}/end", only("M", "F"), {}),
@@ -232,6 +246,15 @@ TABLE += [
     ("POST", "/line/unlink", signed_in(), {}),
     ("POST", "/line/webhook", everyone(400), {"events": "[]"}),
 ]
+# An e-mail's unsubscribe link needs no sign-in; its signature is the permission, so a link
+# nobody signed is refused to everyone.
+TABLE += [
+    ("GET", "/notifications/unsubscribe/not-signed", everyone(400), None),
+    ("POST", "/notifications/unsubscribe/not-signed", everyone(400), {}),
+]
+# The guest column: a visitor's outcome unless the row says otherwise.
+TABLE = [(method, path, {"G": expected["A"], **expected}, data)
+         for method, path, expected, data in TABLE]  # fmt: skip
 # Refused input (400/409/422) after the permission check still counts as allowed.
 ALLOWED = {"ok", 400, 409, 422}
 
@@ -263,7 +286,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
     hidden = create_contribution(process, people["R"], title="ข้อเสนอที่ถูกซ่อนในฉาก")
     decided = create_contribution(remake, people["R"])
     move_to(remake, "remake")
-    townhall = create_townhall(facilitator=people["F"])
+    townhall = create_townhall(facilitator=people["F"], allow_guests=True)
     from participation.accounts.models import User
     from participation.comments.operations import add_comment
     from participation.extensions import db
@@ -292,6 +315,12 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         db.session.commit()
         live_ids = {"question": question.id, "message": message.id, "poll": poll.id,
                     "option": poll.options[0].id}  # fmt: skip
+        from participation.townhall import guests
+
+        guest = guests.join_as_guest(hall, "แขกในฉาก <b>")
+        db.session.commit()
+        guest_cookie = (guests.cookie_name(hall), guests.cookie_value(guest))
+        code = hall.join_code
         from participation.accounts.operations import create_access_token
         from participation.opinions import operations as opinions
 
@@ -327,6 +356,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         townhall=townhall.slug, resident_id=people["R"].id, other_id=people["O"].id,
         live=live_ids, token=ids.token, conversation=ids.conversation,
         draft_conversation=ids.draft_conversation, statement=ids.statement, update=ids.update,
+        guest_cookie=guest_cookie, code=code,
     )  # fmt: skip
 
 
@@ -341,7 +371,9 @@ def _outcome(response):
 
 def _client_for(app, scene, who):
     client = app.test_client()
-    if who != "A":
+    if who == "G":
+        client.set_cookie(*scene.guest_cookie)
+    elif who != "A":
         Auth(client).login(scene.people[who])
     return client
 
@@ -359,6 +391,7 @@ def test_every_route_is_in_the_table(app):
         adapter = app.url_map.bind("localhost")
         sample = path.replace("{s.slug}", "p").replace("{s.draft}", "d").replace(
             "{s.remake}", "r").replace("{s.townhall}", "t")  # fmt: skip
+        sample = sample.replace("{s.code}", "ABC123")
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
                      "other_id", "token", "conversation", "draft_conversation",
                      "statement", "update"):  # fmt: skip
@@ -380,7 +413,7 @@ def test_who_may_use_each_route(app, scene, method, path, expected, data):
         response.close()
     mismatches = {
         who: (outcomes[who], expected[who])
-        for who in PEOPLE
+        for who in ORDER
         if outcomes[who] != expected[who]
         and not (expected[who] == "ok" and outcomes[who] in ALLOWED)
     }
@@ -406,17 +439,18 @@ def test_hidden_content_drafts_notifications_and_exports_stay_with_their_people(
 
 
 def _facilitators(ok=True, others="forbidden"):
-    return {**dict.fromkeys(PEOPLE, others), "A": "sign_in", "M": ok, "F": ok}
+    return {**dict.fromkeys(ORDER, others), "A": "sign_in", "G": "forbidden", "M": ok, "F": ok}
 
 
 def _residents(ok=True):
-    return {**dict.fromkeys(PEOPLE, ok), "A": "sign_in"}
+    """Residents, and the town hall's guest in it (under the same rules)."""
+    return {**dict.fromkeys(ORDER, ok), "A": "sign_in"}
 
 
 # (event, payload from the scene's live ids, expected answer per person: True or the error code)
 SOCKET_TABLE = [
-    ("join", lambda ids: {}, dict.fromkeys(PEOPLE, True)),
-    ("leave", lambda ids: {}, dict.fromkeys(PEOPLE, True)),
+    ("join", lambda ids: {}, dict.fromkeys(ORDER, True)),
+    ("leave", lambda ids: {}, dict.fromkeys(ORDER, True)),
     ("ask", lambda ids: {"body": "คำถามทดสอบสิทธิ์"}, _residents()),
     ("post", lambda ids: {"body": "ข้อความทดสอบสิทธิ์"}, _residents()),
     # Allowed, then refused by a rule: one's own question; what F already did before M.
@@ -459,7 +493,10 @@ def test_who_may_send_each_socket_event(socket_for, scene, event, payload, expec
 
     answers = {}
     for who in ORDER:
-        sio = socket_for(None if who == "A" else scene.people[who])
+        if who == "G":
+            sio = socket_for(None, cookies=[scene.guest_cookie])
+        else:
+            sio = socket_for(None if who == "A" else scene.people[who])
         assert call(sio, "join", townhall=scene.townhall)["ok"]
         extra = {"client_id": str(uuid.uuid4())} if event in ("ask", "post") else {}
         answer = call(sio, event, townhall=scene.townhall, **payload(scene.live), **extra)
@@ -499,3 +536,23 @@ def test_every_state_changing_request_needs_its_csrf_token(csrf_app, scene, path
     response = client.post(path.format(s=scene), data=data)
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(("event", "payload", "expected"), SOCKET_TABLE,
+                         ids=[row[0] for row in SOCKET_TABLE])  # fmt: skip
+def test_a_guest_is_a_visitor_in_every_other_town_hall(socket_for, scene, create_townhall,
+                                                       event, payload, expected):  # fmt: skip
+    """The guest's cookie, even renamed to the other town hall's cookie, does nothing there."""
+    from tests.townhall.test_live import call
+
+    other = create_townhall(allow_guests=True)
+    name, value = scene.guest_cookie
+    renamed = (name.rsplit("_", 1)[0] + f"_{other.id}", value)
+    for cookies in ([scene.guest_cookie], [renamed]):
+        sio = socket_for(None, cookies=cookies)
+        assert call(sio, "join", townhall=other.slug)["ok"]
+        extra = {"client_id": str(uuid.uuid4())} if event in ("ask", "post") else {}
+        answer = call(sio, event, townhall=other.slug, **extra)
+        assert (True if answer.get("ok") else answer.get("error")) == (
+            True if event in ("join", "leave") else "sign_in"
+        ), (cookies, answer)

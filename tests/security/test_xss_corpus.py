@@ -224,3 +224,43 @@ def test_suspension_reasons_shown_to_the_suspended(app, client, auth, admin, res
         if found := _active(page):
             problems[payload] = found
     assert problems == {}
+
+
+def test_town_hall_guest_names(app, create_townhall):
+    """A guest's name (the only thing a guest types to join) on the guest's own page, on the
+    facilitator's page with its guest badge, and on the projector."""
+    from participation.extensions import db
+    from participation.townhall import guests
+    from participation.townhall import operations as ops
+    from participation.townhall.models import TownHall
+
+    problems, stored = {}, 0
+    for chunk in _chunks(_fits(60), 20):
+        townhall = create_townhall(allow_guests=True)
+        cookies = {}
+        with app.app_context():
+            hall = db.session.get(TownHall, townhall.id)
+            for n, payload in enumerate(chunk):
+                try:
+                    guest = guests.join_as_guest(hall, payload)
+                except guests.GuestError:
+                    db.session.rollback()
+                    continue  # refused with a clear message: nothing stored
+                ops.ask_question(hall, guest.user, f"คำถามที่ {n}", f"xss-{n}")
+                db.session.commit()
+                cookies[payload] = (guests.cookie_name(hall), guests.cookie_value(guest))
+        facilitator = app.test_client()
+        Auth(facilitator).login(townhall.facilitator)
+        page = f"/townhalls/{townhall.slug}"
+        for path, client in ((page, facilitator), (page, app.test_client()),
+                             (f"{page}/projector", app.test_client())):  # fmt: skip
+            if found := _active(client.get(path).get_data(as_text=True)):
+                problems[(chunk[0], path)] = found
+        stored += len(cookies)
+        for payload, cookie in cookies.items():
+            own = app.test_client()
+            own.set_cookie(*cookie)
+            if found := _active(own.get(f"/townhalls/{townhall.slug}").get_data(as_text=True)):
+                problems[(payload, "own page")] = found
+    assert stored > len(_fits(60)) // 2  # most are names that are kept, and shown
+    assert problems == {}

@@ -1,0 +1,1 @@
+"""Sharing pages on LINE and Facebook: Open Graph tags, share images drawn here, share links."""
