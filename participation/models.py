@@ -20,10 +20,13 @@ from participation.notifications.models import (
     NotificationPreference,
 )
 from participation.opinions.models import Conversation, OpinionResult, OpinionVote, Statement
+from participation.photos.models import Photo
+from participation.places.models import Place
 from participation.processes.models import Category, Process
 from participation.proposals.models import (
     Contribution,
     ContributionVersion,
+    DuplicateLink,
     ImplementationUpdate,
     ImplementationUpdateVersion,
     Issue,
@@ -80,6 +83,9 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Delivery",
+    "DuplicateLink",
+    "Photo",
+    "Place",
     "OfficialResponse",
     "OpinionResult",
     "OpinionVote",
