@@ -31,5 +31,5 @@ class Place(db.Model):
 
     contribution = relationship(
         "Contribution",
-        backref=backref("place", uselist=False, cascade="all, delete-orphan", lazy="selectin"),
+        backref=backref("place", uselist=False, cascade="all, delete-orphan"),
     )
