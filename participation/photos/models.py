@@ -39,9 +39,7 @@ class Photo(HideableMixin, db.Model):
 
     contribution = relationship(
         "Contribution",
-        backref=backref(
-            "photos", order_by="Photo.position", cascade="all, delete-orphan"
-        ),
+        backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
     )
     author = relationship("User", foreign_keys=[author_id])
 

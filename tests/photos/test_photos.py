@@ -11,6 +11,9 @@ from participation.photos.models import Photo
 from participation.proposals.models import Contribution
 from tests.photos import images
 
+NOT_A_PHOTO = "This file is not a photo. Please send a JPEG, PNG or WebP photo."
+DAMAGED = "This photo is damaged or incomplete. Please send it again."
+TOO_MANY_PIXELS = "This photo is too large in pixels. Please send a smaller one."
 POLYGLOT = images.phone_jpeg() + b"<html><script>alert(1)</script></html>"
 
 
@@ -66,11 +69,13 @@ def test_phone_photo_is_stored_upright_without_exif_or_gps(
         assert stored.format == "JPEG"
         assert len(stored.getexif()) == 0
         assert not {"exif", "xmp", "icc_profile"} & set(stored.info)
-        assert b"PhoneMaker" not in served.data and b"Exif" not in served.data
+        assert b"PhoneMaker" not in served.data
+        assert b"Exif" not in served.data
         assert stored.height > stored.width
         # The blue half was on the left; turned a quarter clockwise it is on top.
         top = stored.getpixel((stored.width // 2, stored.height // 8))
-        assert top[2] > 150 and top[0] < 100
+        assert top[2] > 150
+        assert top[0] < 100
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'alt="ทางเท้าแตกเป็นแนวยาว"' in page
     assert len(_stored_files(app)) == 2
@@ -90,7 +95,8 @@ def test_png_with_transparency_and_animated_webp_are_re_encoded_as_jpeg(
     assert [(row.width, row.height) for row in rows] == [(120, 80), (300, 200)]
     served = _get(client, f"/photos/{rows[0].token}/display.jpg")
     image = Image.open(io.BytesIO(served.data))
-    assert image.format == "JPEG" and image.mode == "RGB"
+    assert image.format == "JPEG"
+    assert image.mode == "RGB"
     assert image.getpixel((110, 40))[0] > 240  # transparency became white
     # The page shows the item's title where the author gave no description.
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -107,19 +113,20 @@ def test_a_polyglot_is_re_encoded_so_nothing_appended_survives(
 
     [photo] = _photos(in_db)
     served = _get(client, f"/photos/{photo.token}/display.jpg").data
-    assert b"<script" not in served and b"<html" not in served
+    assert b"<script" not in served
+    assert b"<html" not in served
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("page.jpg", b"<html><body>hello</body></html>", "This file is not a photo. Please send a JPEG, PNG or WebP photo."),
-        ("shell.jpg", b"<?php system($_GET['c']); ?>", "This file is not a photo. Please send a JPEG, PNG or WebP photo."),
+        ("page.jpg", b"<html><body>hello</body></html>", NOT_A_PHOTO),
+        ("shell.jpg", b"<?php system($_GET['c']); ?>", NOT_A_PHOTO),
         ("drawing.jpg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
-                        b"</svg>", "This file is not a photo. Please send a JPEG, PNG or WebP photo."),
-        ("anim.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "This file is not a photo. Please send a JPEG, PNG or WebP photo."),
-        ("half.jpg", images.truncated_jpeg(), "This photo is damaged or incomplete. Please send it again."),
-        ("bomb.png", images.huge_png(), "This photo is too large in pixels. Please send a smaller one."),
+                        b"</svg>", NOT_A_PHOTO),
+        ("anim.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", NOT_A_PHOTO),
+        ("half.jpg", images.truncated_jpeg(), DAMAGED),
+        ("bomb.png", images.huge_png(), TOO_MANY_PIXELS),
         ("empty.jpg", b"", "The photo file is empty."),
     ],
 )  # fmt: skip
@@ -228,7 +235,8 @@ def test_a_hidden_items_photo_answers_404_to_everyone_but_its_author_and_moderat
     auth.logout()
     auth.login(resident)
     seen = _get(client, url)
-    assert seen.status_code == 200 and "no-store" in seen.headers["Cache-Control"]
+    assert seen.status_code == 200
+    assert "no-store" in seen.headers["Cache-Control"]
     auth.logout()
     auth.login(process.facilitator)
     assert _get(client, url).status_code == 200
@@ -254,7 +262,8 @@ def test_a_moderator_hides_one_photo_and_it_is_replaced_for_everyone_else(
     auth.logout()
     issue_page = f"/processes/{process.slug}/issues/{photo.contribution_id}"
     page = client.get(issue_page).get_data(as_text=True)  # anonymous: a fresh render
-    assert photo.token not in page and "เห็นบ้านเลขที่" in page
+    assert photo.token not in page
+    assert "เห็นบ้านเลขที่" in page
     assert _get(client, f"/photos/{photo.token}/thumb.jpg").status_code == 404
     auth.login(resident)
     assert photo.token in client.get(issue_page).get_data(as_text=True)
