@@ -98,7 +98,7 @@ def upgrade():
         sa.Column(
             "created_dt", participation.core.models.UTCDateTime(timezone=True), nullable=False
         ),
-        sa.Column("is_hidden", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("is_hidden", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("hidden_reason", sa.String(length=300), server_default="", nullable=False),
         sa.Column("hidden_dt", participation.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("hidden_by_id", sa.Integer(), nullable=True),

@@ -8,11 +8,13 @@
     try { return JSON.parse(el.dataset.center); } catch (e) { return [13.75, 100.5, 6]; }
   }
 
-  function baseMap(el) {
-    var centre = centreOf(el);
+  // ``settings``: the element whose data-center, data-tiles and data-attribution apply.
+  function baseMap(el, settings) {
+    settings = settings || el;
+    var centre = centreOf(settings);
     el.hidden = false;
     var map = L.map(el, { scrollWheelZoom: false }).setView([centre[0], centre[1]], centre[2]);
-    var tiles = L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution });
+    var tiles = L.tileLayer(settings.dataset.tiles, { maxZoom: 19, attribution: settings.dataset.attribution });
     var failed = false;
     tiles.on("tileerror", function () {
       if (failed) { return; }
@@ -29,7 +31,7 @@
     var el = fieldset.querySelector(".place-picker__map");
     var lat = fieldset.querySelector("input[name=latitude]");
     var lng = fieldset.querySelector("input[name=longitude]");
-    var map = baseMap(el);
+    var map = baseMap(el, fieldset);
     var marker = null;
     fieldset.querySelector(".place-picker__hint").hidden = false;
     var locate = fieldset.querySelector(".place-picker__locate");
@@ -74,7 +76,7 @@
 
   // "Is it one of these?": open issues close by or saying something similar, while writing.
   function similarIssues(section) {
-    var form = section.closest("form");
+    var form = document.querySelector("form.wide-form");
     var list = section.querySelector(".similar__list");
     var timer = null;
     function ask() {
