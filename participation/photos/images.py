@@ -47,7 +47,7 @@ def clean_photo(stream, max_bytes, max_pixels):
                 raise Image.DecompressionBombError
             if image.format == "JPEG":
                 # Decode at a reduced scale when the largest size needs no more pixels.
-                image.draft("RGB", (max(SIZES.values()) * 2, max(SIZES.values()) * 2))
+                image.draft("RGB", (max(SIZES.values()), max(SIZES.values())))
             image.seek(0)  # an animation keeps only its first frame
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -69,7 +69,7 @@ def clean_photo(stream, max_bytes, max_pixels):
         buffer = io.BytesIO()
         copy.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"")
         files[name] = buffer.getvalue()
-    return CleanPhoto(width=rgb.width, height=rgb.height, files=files)
+    return CleanPhoto(width=rgb.width, height=rgb.height, files=files)  # as decoded
 
 
 def _flatten(image):
