@@ -33,7 +33,15 @@ node_modules/.package-lock.json: package.json
 # Only files the pages load are copied; git ignores static/vendor.
 $(STAMP)/vendor: node_modules/.package-lock.json | $(STAMP)
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/socket.io $(VENDOR)/sarabun/files $(VENDOR)/chart.js
+	mkdir -p $(VENDOR)/socket.io $(VENDOR)/sarabun/files $(VENDOR)/chart.js $(VENDOR)/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map \
+	   node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images \
+	   node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	   node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	   node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/MIT-LICENCE.txt $(VENDOR)/leaflet/LICENSE.markercluster
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map \
 	   node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js/
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io/

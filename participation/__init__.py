@@ -202,6 +202,8 @@ def _register_blueprints(app):
     from participation.notifications.views import bp as notifications_bp
     from participation.notifications.views import settings_bp as notification_settings_bp
     from participation.opinions.views import bp as opinions_bp
+    from participation.photos.views import bp as photos_bp
+    from participation.places.views import bp as places_bp
     from participation.privacy.views import bp as privacy_bp
     from participation.processes.views import bp as processes_bp
     from participation.proposals.views import bp as proposals_bp
@@ -213,7 +215,8 @@ def _register_blueprints(app):
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
-        opinions_bp, notification_settings_bp, line_bp, join_bp, share_bp,
+        opinions_bp, notification_settings_bp, line_bp, join_bp, share_bp, photos_bp,
+        places_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -304,6 +304,17 @@ class Config:
             raise ConfigError("DIGEST_HOUR must be 0 to 23 and DIGEST_WEEKDAY 0 (Monday) to 6.")
         self.NOTIFICATIONS_RETENTION_DAYS = _env_int("NOTIFICATIONS_RETENTION_DAYS", 365, minimum=1)
 
+        # Photos (participation/photos): where they are stored (re-encoded, in display sizes),
+        # how large an upload may be (bytes) and how many pixels it may open to.
+        self.PHOTO_STORAGE_DIR = env("PHOTO_STORAGE_DIR") or str(Path(instance_dir) / "photos")
+        self.PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 12 * 1024 * 1024, minimum=1024)
+        self.PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=10_000)
+        # Maps (participation/places): the tile server and the credit its licence requires.
+        self.MAP_TILE_URL = env("MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        self.MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or (
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+        )
+
         self.BABEL_DEFAULT_LOCALE = "th"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT_DIR / "translations")

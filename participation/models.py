@@ -22,10 +22,13 @@ from participation.notifications.models import (
     NotificationRun,
 )
 from participation.opinions.models import Conversation, OpinionResult, OpinionVote, Statement
+from participation.photos.models import Photo
+from participation.places.models import Place
 from participation.processes.models import Category, Process
 from participation.proposals.models import (
     Contribution,
     ContributionVersion,
+    DuplicateLink,
     ImplementationUpdate,
     ImplementationUpdateVersion,
     Issue,
@@ -86,6 +89,9 @@ __all__ = [
     "NotificationPreference",
     "Delivery",
     "NotificationRun",
+    "DuplicateLink",
+    "Photo",
+    "Place",
     "OfficialResponse",
     "OpinionResult",
     "OpinionVote",

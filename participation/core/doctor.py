@@ -29,6 +29,9 @@ PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 VENDOR_FILES = [
     "socket.io/socket.io.min.js",
     "chart.js/chart.umd.min.js",
+    "leaflet/leaflet.js",
+    "leaflet/leaflet.css",
+    "leaflet/leaflet.markercluster.js",
     *(
         f"sarabun/files/sarabun-{script}-{weight}-normal.woff2"
         for script in ("thai", "latin")

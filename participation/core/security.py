@@ -1,5 +1,7 @@
 """HTTP security headers for every response."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -18,14 +20,24 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy(config):
+    """The policy, with the map tiles' server (MAP_TILE_URL) allowed to give images."""
+    parts = urlsplit(config.get("MAP_TILE_URL") or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        origin = f"{parts.scheme}://{parts.netloc}".replace("{s}", "*")
+        return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:",
+                                               f"img-src 'self' data: {origin}")  # fmt: skip
+    return CONTENT_SECURITY_POLICY
+
+
 def security_headers(config):
     """The headers every response carries, as (name, value) pairs."""
     headers = [
-        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("Content-Security-Policy", content_security_policy(config)),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
         ("X-Frame-Options", "DENY"),
-        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),
     ]
     if config.get("SESSION_COOKIE_SECURE"):
         headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))

@@ -30,6 +30,23 @@ AREAS = [
 
 
 DEMO_MUNICIPALITY_EN = "Mae Hia Town Municipality"
+# Illustrative boundaries, NOT the real communities' limits: a grid of rectangles around Mae Hia
+# (three across, two down), so pins, the map and community-from-pin can be tried in the demo.
+DEMO_GRID_ORIGIN = (98.915, 18.745)  # west, south (longitude, latitude)
+DEMO_GRID_CELL = (0.02, 0.015)
+
+
+def illustrative_boundary(position):
+    """A GeoJSON rectangle for the community at ``position`` (illustrative only)."""
+    import json
+
+    column, row = position % 3, position // 3
+    west = DEMO_GRID_ORIGIN[0] + column * DEMO_GRID_CELL[0]
+    south = DEMO_GRID_ORIGIN[1] + row * DEMO_GRID_CELL[1]
+    east, north = west + DEMO_GRID_CELL[0], south + DEMO_GRID_CELL[1]
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return json.dumps({"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)]
+                                                            for x, y in ring]]})  # fmt: skip
 
 
 def seed():
@@ -48,7 +65,7 @@ def seed():
     for position, (slug, name_th, name_en, population) in enumerate(AREAS):
         municipality.areas.append(
             Area(slug=slug, name_th=name_th, name_en=name_en, population=population,
-                 position=position)
+                 position=position, boundary=illustrative_boundary(position))
         )  # fmt: skip
     db.session.add(municipality)
 

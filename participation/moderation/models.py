@@ -42,6 +42,7 @@ class TargetType(StrEnum):
     QUESTION = "question"
     MESSAGE = "message"
     STATEMENT = "statement"
+    PHOTO = "photo"
     USER = "user"
 
 

@@ -46,6 +46,23 @@ MODELS = {
     TargetType.USER: User,
 }
 SUSPENSION_REASON_MAX = 300
+# Kinds of content other features register (see register_content): kind -> (scope, changed).
+REGISTERED = {}
+
+
+def register_content(kind, model, scope, changed=None):
+    """A feature's content that can be reported and hidden: ``scope(item)`` gives its
+    (process, town hall); ``changed(item)``, if given, is called when it is hidden or shown
+    again (to refresh the pages that show it)."""
+    MODELS[TargetType(kind)] = model
+    REGISTERED[TargetType(kind)] = (scope, changed)
+
+
+def _registered(target):
+    for kind, (scope, changed) in REGISTERED.items():
+        if isinstance(target, MODELS[kind]):
+            return scope, changed
+    return None, None
 
 
 def find_target(target_type, target_id):
@@ -83,6 +100,9 @@ def type_of(target):
 
 def scope_of(target):
     """(process, town hall) the target belongs to; people belong to neither."""
+    scope, _changed = _registered(target)
+    if scope is not None:
+        return scope(target)
     if isinstance(target, Contribution):
         return target.process, None
     if isinstance(target, Comment):
@@ -194,6 +214,9 @@ def _set_hidden(target, moderator, reason):
     target.hidden_reason = reason
     target.hidden_dt = utcnow()
     target.hidden_by_id = moderator.id if moderator else None
+    _scope, changed = _registered(target)
+    if changed is not None:
+        changed(target)
     if isinstance(target, Statement):
         opinions_ops.visibility_changed(target)
     if isinstance(target, Question | Message):
@@ -257,6 +280,9 @@ def restore(moderator, target, reason=""):
     target.hidden_reason = ""
     target.hidden_dt = None
     target.hidden_by_id = None
+    _scope, changed = _registered(target)
+    if changed is not None:
+        changed(target)
     _resolve(target, moderator, Resolution.DISMISSED)
     record_action(moderator, "moderation.restore", target, reason=reason, public=True)
     _tell_author(target, moderator, "restored")

@@ -77,7 +77,8 @@ def _broadcast(target, events):
         broadcast(target.townhall_id, events)
 
 
-@bp.route("/report/<any(contribution, comment, question, message, statement, user):target_type>/"
+@bp.route("/report/<any(contribution, comment, question, message, statement, photo, user):"
+          "target_type>/"
           "<int:target_id>", methods=["GET", "POST"])  # fmt: skip
 @login_required
 @write_limit("report", methods=["POST"])
@@ -128,7 +129,8 @@ def queue():
     )  # fmt: skip
 
 
-@bp.route("/moderation/<any(contribution, comment, question, message, statement):target_type>/"
+@bp.route("/moderation/<any(contribution, comment, question, message, statement, photo):"
+          "target_type>/"
           "<int:target_id>/<any(hide, restore, dismiss):action>", methods=["POST"])  # fmt: skip
 @permission_required(Permission.MODERATE)
 def act(target_type, target_id, action):

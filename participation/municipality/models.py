@@ -44,6 +44,8 @@ class Area(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     population: Mapped[int | None] = mapped_column(sa.Integer)
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # The community's boundary: a GeoJSON Polygon or MultiPolygon (participation/places/geo.py).
+    boundary: Mapped[str | None] = mapped_column(sa.Text)
 
     municipality: Mapped[Municipality] = relationship(back_populates="areas")
 

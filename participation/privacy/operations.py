@@ -34,6 +34,7 @@ from participation.extensions import db
 from participation.opinions import operations as opinions
 from participation.opinions.models import Statement
 from participation.privacy import action_log  # noqa: F401  (registers the action log's words)
+from participation.privacy.registry import erase_all_of, files_of
 from participation.proposals.models import Contribution, ContributionVersion, Status
 from participation.townhall.models import Message, Question
 from participation.votes import operations as votes
@@ -95,6 +96,14 @@ def data_archive(user):
             )
             + "\n",
         )
+        files = files_of(user)
+        if files:
+            archive.writestr("photos/README.txt", _("The photos you added, as stored.") + "\n")
+        for name, path in files:
+            try:
+                archive.write(path, name)
+            except FileNotFoundError:
+                continue  # a file lost from storage; its row is still in the JSON
     return buffer.getvalue()
 
 
@@ -106,6 +115,7 @@ def delete_account(user, password, keep_contributions):
     votes.withdraw_all_of(user)
     opinions.withdraw_votes_of(user)
     comments.take_back_votes_of(user)
+    erase_all_of(user)  # files (photos) go whatever is kept of the writing
     if not keep_contributions:
         _erase_writing(user)
     record_action(None, "user.delete", None,

@@ -101,3 +101,9 @@ register_action(
     _l("The council deleted a progress update on %(target)s (it said %(progress)s%% done)"),
     _progress_params,
 )
+register_action(
+    "issue.merge",
+    _l("Duplicate issues merged"),
+    _l("%(actor)s merged %(target)s into another issue that says the same"),
+    _l("%(target)s was merged into another issue that says the same"),
+)

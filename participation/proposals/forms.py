@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
+    MultipleFileField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -31,7 +32,30 @@ class ContributionForm(HumanForm):
         description=FORMATTING_HINT,
     )
     category_id = SelectField(_l("Category"), coerce=_optional_int, validate_choice=False)
-    area_id = SelectField(_l("Community"), coerce=_optional_int, validate_choice=False)
+    area_id = SelectField(
+        _l("Community"),
+        coerce=_optional_int,
+        validate_choice=False,
+        description=_l("With a pin on the map and no community chosen, the community is found "
+                       "from the pin."),
+    )  # fmt: skip
+    landmark = StringField(
+        _l("Where is it? (a landmark people know)"),
+        description=_l("For example: in front of the Mae Hia fresh market"),
+    )
+    latitude = StringField(_l("Latitude"))
+    longitude = StringField(_l("Longitude"))
+    photos = MultipleFileField(
+        _l("Photos (up to 4)"),
+        description=_l("JPEG, PNG or WebP, taken with your phone's camera or chosen from its "
+                       "photos. Location data in the photos is removed before they are "
+                       "stored."),
+    )  # fmt: skip
+    photo_alt = StringField(
+        _l("Describe the photos"),
+        description=_l("For people who cannot see them. Without a description, the title is "
+                       "used."),
+    )  # fmt: skip
     next = HiddenField()
 
     def set_choices(self, process):
@@ -49,7 +73,17 @@ class ContributionForm(HumanForm):
             "body": self.body.data,
             "category_id": self.category_id.data,
             "area_id": self.area_id.data,
+            "latitude": self.latitude.data,
+            "longitude": self.longitude.data,
+            "landmark": self.landmark.data,
         }
+
+    def uploads(self):
+        """(file, description) of each photo chosen."""
+        from participation.photos.operations import uploads_from
+
+        files = [f for f in (self.photos.data or []) if getattr(f, "filename", "")]
+        return uploads_from(files, [self.photo_alt.data or ""] * len(files))
 
 
 class ProposalForm(ContributionForm):

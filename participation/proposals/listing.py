@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, load_only
 from participation.accounts.models import User
 from participation.core.paging import page_number
 from participation.extensions import db
-from participation.proposals.models import Contribution, Status
+from participation.proposals.models import Contribution, DuplicateLink, Kind, Status
 from participation.search.index import ranked_matches, search_condition
 from participation.search.thai import query_terms
 
@@ -128,6 +128,8 @@ def list_contributions(process, kind, filters, user=None):
     """Return one page of a process's issues or proposals."""
     model = Contribution
     query = sa.select(model).where(model.process_id == process.id, model.kind == kind)
+    if kind == Kind.ISSUE:  # a merged issue is counted and shown in the one it was merged into
+        query = query.where(model.id.not_in(sa.select(DuplicateLink.duplicate_id)))
     if filters.category_id:
         query = query.where(model.category_id == filters.category_id)
     if filters.area_id:

@@ -278,3 +278,24 @@ class ImplementationUpdateVersion(db.Model):
     replaced_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     update = relationship("ImplementationUpdate", back_populates="versions")
+
+
+class DuplicateLink(db.Model):
+    """An issue merged into another that says the same: the kept one speaks for both."""
+
+    __tablename__ = "duplicate_links"
+    __table_args__ = (sa.CheckConstraint("duplicate_id <> kept_id", name="not_itself"),)
+
+    duplicate_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True
+    )
+    kept_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    merged_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    merged_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    duplicate = relationship("Contribution", foreign_keys=[duplicate_id])
+    kept = relationship("Contribution", foreign_keys=[kept_id])

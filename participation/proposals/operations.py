@@ -24,6 +24,7 @@ from participation.core.sanitize import body_text, plain_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import follow, notify
+from participation.places.operations import apply_place, clean_place, community_for
 from participation.processes.models import Action, Phase, Process
 from participation.proposals import action_log  # noqa: F401  (registers the action log's words)
 from participation.proposals.models import (
@@ -82,8 +83,14 @@ def _clean(process, data, author):
     area_id = data.get("area_id") or None
     if area_id is not None and area_id not in {area.id for area in process.areas}:
         checks.add(_l("Please choose one of the listed communities."), "area_id")
+    place = None
+    if any(key in data for key in ("latitude", "longitude", "landmark")):
+        place = clean_place(process, data, checks)
+        if area_id is None:  # the resident's own choice of community wins over the pin's
+            area_id = community_for(process, place)
     checks.done()
-    return {"title": title, "body": body, "category_id": category_id, "area_id": area_id}
+    return {"title": title, "body": body, "category_id": category_id, "area_id": area_id,
+            "place": place}  # fmt: skip
 
 
 def _apply(contribution, fields):
@@ -92,6 +99,7 @@ def _apply(contribution, fields):
     contribution.body_html = str(render_markdown(fields["body"]))
     contribution.category_id = fields["category_id"]
     contribution.area_id = fields["area_id"]
+    apply_place(contribution, fields.get("place"))
     contribution.search_text = " ".join(index_terms(f"{fields['title']}\n{fields['body']}"))
     contribution.theme_tokens = phrase_tokens(f"{fields['title']}\n{fields['body']}")
 

@@ -32,13 +32,15 @@ from participation.notifications.operations import (
     mark_target_read,
     unfollow,
 )
+from participation.photos.operations import add_photos
+from participation.photos.views import allow_photo_uploads
 from participation.processes.models import Action
 from participation.processes.views import load_process
-from participation.proposals import operations
+from participation.proposals import duplicates, operations
 from participation.proposals.forms import ContributionForm as IssueForm
 from participation.proposals.forms import ProposalForm, ResponseForm, UpdateForm
 from participation.proposals.listing import Filters, contributions_watermark, list_contributions
-from participation.proposals.models import Issue, Kind, Proposal, Status
+from participation.proposals.models import TITLE_MAX, Issue, Kind, Proposal, Status
 from participation.share.cards import Card, register_card
 from participation.votes import operations as votes
 
@@ -121,6 +123,7 @@ def _new_form(process, kind):
 @login_required
 @write_limit("post", methods=["POST"])
 def create(slug, kind_path):
+    allow_photo_uploads()
     process = load_process(slug)
     kind = _kind(kind_path)
     action = Action.POST_PROPOSAL if kind == Kind.PROPOSAL else Action.POST_ISSUE
@@ -133,6 +136,7 @@ def create(slug, kind_path):
         )
         try:
             item = create_operation(process, current_user, form.data_for_operation())
+            add_photos(item, current_user, form.uploads())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
@@ -188,6 +192,15 @@ def _show_page(process, item, kind_path, sort):
         context["update_form"] = UpdateForm()
     else:
         context["affected"] = votes.is_affected(item, current_user)
+        context["kept"] = duplicates.kept_of(item)
+        context["merged"] = duplicates.merged_into(item)
+        context["can_merge"] = duplicates.can_merge(current_user, item) and not context["kept"]
+        if context["can_merge"] or item.author_id == getattr(current_user, "id", None):
+            place = item.place if item.place is not None and item.place.has_pin else None
+            context["similar"] = duplicates.similar_issues(
+                process, item.title, item.body, place and place.latitude,
+                place and place.longitude, exclude_id=item.id,
+            )  # fmt: skip
     return render_template("proposals/show.html", **context)
 
 
@@ -219,6 +232,7 @@ def _thread_html(process, item, sort):
 @login_required
 @write_limit("edit", methods=["POST"])
 def edit(slug, kind_path, item_id):
+    allow_photo_uploads()
     process = load_process(slug)
     item = load_contribution(process, kind_path, item_id)
     if item.author_id != current_user.id:
@@ -227,11 +241,16 @@ def edit(slug, kind_path, item_id):
     if request.method == "GET":
         form.title.data, form.body.data = item.title, item.body
         form.category_id.data, form.area_id.data = item.category_id, item.area_id
+        if item.place is not None:
+            form.landmark.data = item.place.landmark
+            form.latitude.data = "" if item.place.latitude is None else item.place.latitude
+            form.longitude.data = "" if item.place.longitude is None else item.place.longitude
         if isinstance(item, Proposal):
             form.issue_ids.data = [issue.id for issue in item.issues]
     if form.validate_on_submit():
         try:
             operations.edit_contribution(item, current_user, form.data_for_operation())
+            add_photos(item, current_user, form.uploads())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
@@ -497,3 +516,63 @@ def plain_summary(markdown_text):
 
 
 register_card("proposals.show", _share_card)
+
+
+@bp.route("/issues/similar")
+def similar(slug):
+    """Open issues like the one being written (JSON for the form's script)."""
+    process = load_process(slug)
+    args = request.args
+    latitude = longitude = None
+    try:
+        if args.get("latitude") and args.get("longitude"):
+            latitude, longitude = float(args["latitude"]), float(args["longitude"])
+    except ValueError:
+        latitude = longitude = None
+    found = duplicates.similar_issues(
+        process, args.get("title", "")[:TITLE_MAX], args.get("body", "")[:2000], latitude,
+        longitude,
+    )  # fmt: skip
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": issue.id,
+                    "title": issue.title,
+                    "url": url_for(".show", slug=slug, kind_path="issues", item_id=issue.id),
+                    "affected_url": url_for(".affected", slug=slug, item_id=issue.id),
+                    "affected_count": issue.affected_count,
+                    "metres": None if metres is None else round(metres),
+                    "where": _("about %(metres)s m away", metres=round(metres))
+                    if metres is not None
+                    else "",
+                }
+                for issue, metres in found
+            ],
+            "affects_me": _("This affects me too"),
+        }
+    )
+
+
+@bp.route("/issues/<int:item_id>/merge", methods=["POST"])
+@login_required
+def merge(slug, item_id):
+    """A facilitator merges this issue into another that says the same."""
+    process = load_process(slug)
+    duplicate = load_contribution(process, "issues", item_id)
+    if not duplicates.can_merge(current_user, duplicate):
+        abort(403)
+    kept_id = request.form.get("kept_id", type=int)
+    kept = operations.get_contribution(kept_id, Kind.ISSUE) if valid_id(kept_id) else None
+    if kept is None or kept.process_id != process.id:
+        flash(_("Choose another issue of the same process to keep."), "error")
+        return redirect(url_for(".show", slug=slug, kind_path="issues", item_id=item_id))
+    try:
+        duplicates.merge(current_user, duplicate, kept)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(".show", slug=slug, kind_path="issues", item_id=item_id))
+    db.session.commit()
+    flash(_("Merged. Its supporters, comments and followers are now on this issue."), "success")
+    return redirect(url_for(".show", slug=slug, kind_path="issues", item_id=kept.id))

@@ -80,6 +80,7 @@ def seed(app):
             "proposal": (proposal, None),
             "proposal-signed-in": (proposal, RESIDENT),
             "new-proposal": (f"/processes/{WASTE}/proposals/new", RESIDENT),
+            "map": (f"/processes/{WASTE}/map", None),
             "townhall": (f"/townhalls/{LIVE}", RESIDENT),
             "townhall-facilitator": (f"/townhalls/{LIVE}", FACILITATOR),
             "projector": (f"/townhalls/{LIVE}/projector", None),

@@ -252,6 +252,22 @@ TABLE += [
     ("GET", "/notifications/unsubscribe/not-signed", everyone(400), None),
     ("POST", "/notifications/unsubscribe/not-signed", everyone(400), {}),
 ]
+# Photos and places: a photo that does not exist is 404 for all; the map is public; merging
+# (here into a proposal, which is refused after the permission check) is for facilitators.
+TABLE += [
+    ("GET", "/photos/" + "0" * 32 + "/thumb.jpg", everyone(404), None),
+    ("GET", "/processes/{s.slug}/map", everyone(), None),
+    ("GET", "/processes/{s.draft}/map", {**everyone(404), "M": "ok", "F": "ok"}, None),
+    ("GET", "/processes/{s.slug}/map.geojson", everyone(), None),
+    ("GET", "/processes/{s.slug}/issues/similar", everyone(), None),
+    ("POST", "/processes/{s.slug}/issues/{s.issue}/merge", only("M", "F"),
+     {"kept_id": "999999"}),
+    ("GET", "/admin/boundaries", only("M"), None),
+    ("POST", "/admin/boundaries", only("M"), {}),
+    ("GET", "/report/photo/999999", signed_in(404), None),
+    ("POST", "/moderation/photo/999999/hide", {**only(), "X": 404, "M": 404, "F": 404},
+     {"reason": "x"}),
+]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
          for method, path, expected, data in TABLE]  # fmt: skip

@@ -264,3 +264,38 @@ def test_town_hall_guest_names(app, create_townhall):
                 problems[(payload, "own page")] = found
     assert stored > len(_fits(60)) // 2  # most are names that are kept, and shown
     assert problems == {}
+
+
+def test_photo_descriptions_and_landmarks(app, client, auth, resident, create_process):
+    """Alt texts (an attribute) and landmarks (text, and on the map page and its GeoJSON)."""
+    import io
+
+    from tests.photos.images import phone_jpeg
+
+    process = create_process("reframe")
+    auth.login(resident)
+    photo = phone_jpeg(40, 30)
+
+    def post(text):
+        response = client.post(
+            f"/processes/{process.slug}/issues/new",
+            data={"title": "ทางเท้าแตก", "body": "ทางเท้าแตกเป็นหลุม", "landmark": text,
+                  "latitude": "18.78", "longitude": "98.92", "photo_alt": text,
+                  "photos": [(io.BytesIO(photo), "a.jpg")]},
+            content_type="multipart/form-data",
+        )  # fmt: skip
+        assert response.status_code == 302, text
+        return response.headers["Location"]
+
+    baseline_page = client.get(post(HARMLESS)).get_data(as_text=True)
+    problems = {}
+    for payload in _fits(200):
+        page = client.get(post(payload)).get_data(as_text=True)
+        if found := _clean(page, baseline_page):
+            problems[payload] = found
+    map_page = client.get(f"/processes/{process.slug}/map").get_data(as_text=True)
+    if found := _active(map_page):
+        problems["map page"] = found
+    geojson = client.get(f"/processes/{process.slug}/map.geojson")
+    assert geojson.headers["Content-Type"] == "application/json"
+    assert problems == {}

@@ -1,0 +1,1 @@
+"""Photos on issues and proposals: checked, cleaned, resized, stored and served."""

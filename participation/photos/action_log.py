@@ -1,0 +1,34 @@
+"""The action log's words for photos (a moderator hides or shows one again)."""
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from participation.audit.registry import Target, register_target
+from participation.extensions import db
+from participation.photos.models import Photo
+from participation.processes.models import Process
+from participation.proposals.action_log import contribution_url, contribution_words
+from participation.proposals.models import Contribution
+
+
+def _photos(ids):
+    rows = db.session.execute(
+        sa.select(Photo.id, Contribution.id.label("item_id"), Contribution.kind,
+                  Contribution.title, Contribution.is_hidden, Process.slug,
+                  Process.is_published)
+        .join(Contribution, Contribution.id == Photo.contribution_id)
+        .join(Process, Process.id == Contribution.process_id)
+        .where(Photo.id.in_(ids))
+    )  # fmt: skip
+    found = {}
+    for row in rows:
+        text = _("a photo of %(item)s", item=contribution_words(row.kind, row.title))
+        url = contribution_url(row.kind, row.slug, row.item_id, anchor=f"photo-{row.id}")
+        if row.is_published and not row.is_hidden:
+            found[row.id] = Target(text, url, text, url)
+        else:
+            found[row.id] = Target(text, url, _("a photo"), None)
+    return found
+
+
+register_target("photos", _photos)

@@ -1,0 +1,84 @@
+"""Check an uploaded photo by decoding it, and re-encode it clean in the sizes pages show.
+
+Nothing of the upload is kept but its pixels: the file is opened by content (never by its name
+or declared type), refused past the byte and pixel limits before the whole image is decoded,
+turned upright by its EXIF orientation, and written again as JPEG without any EXIF, XMP, IPTC
+or ICC data (a phone's GPS coordinates reveal where a resident lives).
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from participation.core.rules import RuleError
+from participation.photos.models import SIZES
+
+# Formats a phone or a camera gives; anything else (SVG, GIF, HTML named .jpg) is refused.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+JPEG_QUALITY = 82
+
+
+@dataclass
+class CleanPhoto:
+    width: int
+    height: int
+    files: dict  # size name -> JPEG bytes
+
+
+def clean_photo(stream, max_bytes, max_pixels):
+    """Return the photo in ``stream`` re-encoded in every size, or raise RuleError."""
+    data = stream.read(max_bytes + 1)
+    if not data:
+        raise RuleError(_l("The photo file is empty."), "photos")
+    if len(data) > max_bytes:
+        raise RuleError(
+            _l("A photo may be at most %(size)s MB.", size=round(max_bytes / 1024 / 1024)),
+            "photos",
+        )
+    with warnings.catch_warnings():
+        # Pillow only warns below twice its own limit; ours is checked before decoding.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            if image.width * image.height > max_pixels:
+                raise Image.DecompressionBombError
+            if image.format == "JPEG":
+                # Decode at a reduced scale when the largest size needs no more pixels.
+                image.draft("RGB", (max(SIZES.values()), max(SIZES.values())))
+            image.seek(0)  # an animation keeps only its first frame
+            image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise RuleError(_l("This photo is too large in pixels. Please send a smaller one."),
+                            "photos") from None  # fmt: skip
+        except UnidentifiedImageError:
+            raise RuleError(_l("This file is not a photo. Please send a JPEG, PNG or WebP "
+                               "photo."), "photos") from None  # fmt: skip
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise RuleError(_l("This photo is damaged or incomplete. Please send it again."),
+                            "photos") from None  # fmt: skip
+        upright = ImageOps.exif_transpose(image)
+    rgb = _flatten(upright)
+    files = {}
+    for name, longest in SIZES.items():
+        copy = rgb.copy()
+        copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        copy.info = {}
+        buffer = io.BytesIO()
+        copy.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"")
+        files[name] = buffer.getvalue()
+    return CleanPhoto(width=rgb.width, height=rgb.height, files=files)  # as decoded
+
+
+def _flatten(image):
+    """Plain RGB pixels: transparency over white, every other mode converted; no metadata."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+    else:
+        flat = image.convert("RGB")
+    # A new image from the pixels alone: nothing of the upload's metadata can come along.
+    return Image.frombytes("RGB", flat.size, flat.tobytes())

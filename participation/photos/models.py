@@ -1,0 +1,53 @@
+"""A photo of an issue or a proposal, stored re-encoded in display sizes (never as uploaded)."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+
+from participation.core.models import HideableMixin, UTCDateTime, utcnow
+from participation.extensions import db
+
+ALT_MAX = 300
+PHOTOS_PER_ITEM = 4
+# Longest side in pixels of each stored size; the file name ends with the size's name.
+SIZES = {"thumb": 320, "display": 1280}
+
+
+class Photo(HideableMixin, db.Model):
+    __tablename__ = "photos"
+    __table_args__ = (
+        sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
+        sa.CheckConstraint("position >= 0", name="position_not_negative"),
+        sa.Index("ix_photos_contribution", "contribution_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Random: the files' names, so a photo's address cannot be guessed from its number.
+    token: Mapped[str] = mapped_column(sa.String(32), nullable=False, unique=True)
+    alt_text: Mapped[str] = mapped_column(sa.String(ALT_MAX), nullable=False, default="")
+    width: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    height: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    contribution = relationship(
+        "Contribution",
+        backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
+    )
+    author = relationship("User", foreign_keys=[author_id])
+
+    @property
+    def title(self):  # the moderation queue and the action log name things by title
+        return self.alt_text or self.contribution.title
+
+    @property
+    def alt(self):
+        """What a screen reader says: the author's description, else the item's title."""
+        return self.alt_text or self.contribution.title

@@ -1,0 +1,93 @@
+"""Adding, removing and showing photos; every rule about them is here."""
+
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from participation.core.models import utcnow
+from participation.core.rules import RuleError
+from participation.core.sanitize import plain_text
+from participation.extensions import db
+from participation.photos import storage
+from participation.photos.images import clean_photo
+from participation.photos.models import ALT_MAX, PHOTOS_PER_ITEM, Photo
+
+
+def uploads_from(files, alts):
+    """Pair each chosen file with its description; files not chosen (empty) are left out."""
+    alts = list(alts or [])
+    pairs = []
+    for index, upload in enumerate(files or []):
+        if upload is None or not getattr(upload, "filename", ""):
+            continue
+        pairs.append((upload, alts[index] if index < len(alts) else ""))
+    return pairs
+
+
+def add_photos(item, author, uploads):
+    """Attach ``uploads`` ((file, alt text) pairs) to ``item``: every photo is checked and
+    cleaned before any file is written, so a refused photo leaves nothing stored."""
+    if not uploads:
+        return []
+    present = len(item.photos) if item.id else 0
+    if present + len(uploads) > PHOTOS_PER_ITEM:
+        raise RuleError(
+            _l("At most %(count)s photos can be added.", count=PHOTOS_PER_ITEM), "photos"
+        )
+    config = current_app.config
+    cleaned = []
+    for upload, alt in uploads:
+        alt = plain_text(alt or "")
+        if len(alt) > ALT_MAX:
+            raise RuleError(_l("Use at most %(count)s characters.", count=ALT_MAX), "photos")
+        photo = clean_photo(upload.stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
+        cleaned.append((photo, alt))
+    added = []
+    for offset, (photo, alt) in enumerate(cleaned):
+        token = secrets.token_hex(16)
+        storage.write_files(db.session, token, photo.files)
+        row = Photo(
+            token=token, author_id=author.id, alt_text=alt, width=photo.width,
+            height=photo.height, position=present + offset,
+        )  # fmt: skip
+        item.photos.append(row)
+        added.append(row)
+    item.modified_dt = utcnow()
+    db.session.flush()
+    return added
+
+
+def remove_photo(photo):
+    """Delete a photo; its files go once the deletion is committed."""
+    storage.delete_files_after_commit(db.session, photo.token)
+    photo.contribution.modified_dt = utcnow()
+    db.session.delete(photo)
+
+
+def erase_photos_of(user):
+    """Account deletion: every photo the person added goes, files and rows."""
+    for photo in db.session.scalars(sa.select(Photo).where(Photo.author_id == user.id)):
+        remove_photo(photo)
+
+
+def may_see(photo, reader):
+    """A photo is served only where its item is shown: a visible process, an item not hidden
+    (or seen by its author and moderators), and the photo itself not hidden."""
+    from participation.moderation.operations import can_see_hidden
+    from participation.processes.operations import process_is_visible
+
+    item = photo.contribution
+    if not process_is_visible(item.process, reader):
+        return False
+    if item.is_hidden and not can_see_hidden(reader, item):
+        return False
+    return not (photo.is_hidden and not can_see_hidden(reader, photo))
+
+
+def photos_of(user):
+    """(archive name, file path) of the display size of every photo the person added."""
+    rows = db.session.scalars(sa.select(Photo).where(Photo.author_id == user.id).order_by(Photo.id))
+    return [(f"photos/{photo.id}-{photo.token}.jpg", storage.path_of(photo.token, "display"))
+            for photo in rows]  # fmt: skip

@@ -1,0 +1,1 @@
+"""Places: pins on a map, community boundaries, and the map of needs."""

@@ -1,0 +1,90 @@
+"""A contribution's place: the pin is checked against the municipality and gives the community."""
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from participation.core.sanitize import plain_text
+from participation.extensions import db
+from participation.municipality.models import Area, current_municipality
+from participation.places import geo
+from participation.places.models import LANDMARK_MAX, Place
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _number(value):
+    text = str(value if value is not None else "").strip().translate(THAI_DIGITS)
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return float("nan")
+    return number
+
+
+def municipality_areas():
+    municipality = current_municipality()
+    return list(municipality.areas) if municipality else []
+
+
+def clean_place(process, data, checks):
+    """{latitude, longitude, landmark} from the form's fields, or None without a pin;
+    problems go to ``checks``. A pin outside the municipality's communities is refused."""
+    latitude, longitude = _number(data.get("latitude")), _number(data.get("longitude"))
+    landmark = plain_text(data.get("landmark") or "")
+    if len(landmark) > LANDMARK_MAX:
+        checks.add(_l("Use at most %(count)s characters.", count=LANDMARK_MAX), "landmark")
+    if latitude is None and longitude is None:
+        return {"latitude": None, "longitude": None, "landmark": landmark}
+    if latitude is None or longitude is None:
+        checks.add(_l("Please give both the latitude and the longitude, or neither."),
+                   "latitude")  # fmt: skip
+        return None
+    if not (-90 <= latitude <= 90) or not (-180 <= longitude <= 180):  # NaN fails both
+        checks.add(_l("These are not map coordinates: give them in degrees, such as 18.7611 "
+                      "and 98.9301."), "latitude")  # fmt: skip
+        return None
+    if not geo.within(municipality_areas(), latitude, longitude):
+        checks.add(_l("This place is outside the municipality. Please put the pin where the "
+                      "need is, inside the municipality's communities."), "latitude")  # fmt: skip
+        return None
+    return {"latitude": latitude, "longitude": longitude, "landmark": landmark}
+
+
+def community_for(process, place):
+    """The process's community whose boundary holds the pin, or None."""
+    if not place or place["latitude"] is None:
+        return None
+    area = geo.community_at(process.areas, place["latitude"], place["longitude"])
+    return area.id if area else None
+
+
+def apply_place(contribution, place):
+    """Set, change or remove the contribution's place (a pin, a landmark, or both)."""
+    if place is None:
+        return
+    if place["latitude"] is None and not place["landmark"]:
+        contribution.place = None
+    elif contribution.place is None:
+        contribution.place = Place(**place)
+    else:
+        for name, value in place.items():
+            setattr(contribution.place, name, value)
+
+
+def set_boundaries(municipality, text, actor):
+    """Replace the communities' boundaries from a GeoJSON text; all or nothing."""
+    from participation.audit.operations import record_action
+
+    areas = list(municipality.areas)
+    parsed = geo.parse_boundaries(text, areas)
+    for area in areas:
+        area.boundary = parsed.get(area.id)
+    record_action(actor, "places.boundaries", None, details={"communities": len(parsed)})
+    db.session.flush()
+    return len(parsed)
+
+
+def areas_with_boundaries():
+    return db.session.scalars(sa.select(Area).where(Area.boundary.is_not(None))).all()

@@ -1,0 +1,173 @@
+// Maps (Leaflet): the pin picker of the issue and proposal forms, and the map of a process.
+// Without JavaScript the forms take coordinates and the map page is a list; without tiles the
+// pins still show on a blank background, with a note.
+(function () {
+  "use strict";
+
+  function centreOf(el) {
+    try { return JSON.parse(el.dataset.center); } catch (e) { return [13.75, 100.5, 6]; }
+  }
+
+  // ``settings``: the element whose data-center, data-tiles and data-attribution apply.
+  function baseMap(el, settings) {
+    settings = settings || el;
+    var centre = centreOf(settings);
+    el.hidden = false;
+    var map = L.map(el, { scrollWheelZoom: false }).setView([centre[0], centre[1]], centre[2]);
+    var tiles = L.tileLayer(settings.dataset.tiles, { maxZoom: 19, attribution: settings.dataset.attribution });
+    var failed = false;
+    tiles.on("tileerror", function () {
+      if (failed) { return; }
+      failed = true;
+      var note = document.querySelector(".map__note");
+      if (note) { note.hidden = false; }
+      el.classList.add("map--no-tiles");
+    });
+    tiles.addTo(map);
+    return map;
+  }
+
+  function pinPicker(fieldset) {
+    var el = fieldset.querySelector(".place-picker__map");
+    var lat = fieldset.querySelector("input[name=latitude]");
+    var lng = fieldset.querySelector("input[name=longitude]");
+    var map = baseMap(el, fieldset);
+    var marker = null;
+    fieldset.querySelector(".place-picker__hint").hidden = false;
+    var locate = fieldset.querySelector(".place-picker__locate");
+    var clear = fieldset.querySelector(".place-picker__clear");
+
+    function place(latlng, moveView) {
+      if (marker) { marker.setLatLng(latlng); } else {
+        marker = L.marker(latlng, { draggable: true }).addTo(map);
+        marker.on("dragend", function () { place(marker.getLatLng(), false); });
+      }
+      lat.value = latlng.lat.toFixed(6);
+      lng.value = latlng.lng.toFixed(6);
+      clear.hidden = false;
+      if (moveView) { map.setView(latlng, Math.max(map.getZoom(), 16)); }
+      fieldset.dispatchEvent(new CustomEvent("pinchange", { bubbles: true }));
+    }
+
+    if (lat.value && lng.value && !isNaN(parseFloat(lat.value))) {
+      place(L.latLng(parseFloat(lat.value), parseFloat(lng.value)), true);
+    }
+    map.on("click", function (event) { place(event.latlng, false); });
+    if ("geolocation" in navigator) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (position) {
+          place(L.latLng(position.coords.latitude, position.coords.longitude), true);
+        });
+      });
+    }
+    clear.addEventListener("click", function () {
+      if (marker) { map.removeLayer(marker); marker = null; }
+      lat.value = ""; lng.value = ""; clear.hidden = true;
+      fieldset.dispatchEvent(new CustomEvent("pinchange", { bubbles: true }));
+    });
+    [lat, lng].forEach(function (input) {
+      input.addEventListener("change", function () {
+        var a = parseFloat(lat.value), b = parseFloat(lng.value);
+        if (!isNaN(a) && !isNaN(b)) { place(L.latLng(a, b), true); }
+      });
+    });
+  }
+
+  // "Is it one of these?": open issues close by or saying something similar, while writing.
+  function similarIssues(section) {
+    var form = document.querySelector("form.wide-form");
+    var list = section.querySelector(".similar__list");
+    var timer = null;
+    function ask() {
+      var params = new URLSearchParams({
+        title: form.elements.title.value, body: form.elements.body.value,
+        latitude: form.elements.latitude.value, longitude: form.elements.longitude.value
+      });
+      if (!params.get("title") && !params.get("latitude")) { return; }
+      fetch(section.dataset.url + "?" + params.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (data) {
+          list.textContent = "";
+          data.items.forEach(function (item) {
+            var li = document.createElement("li");
+            var link = document.createElement("a");
+            link.href = item.url; link.textContent = item.title; link.target = "_blank";
+            li.appendChild(link);
+            if (item.where) { li.appendChild(document.createTextNode(" · " + item.where)); }
+            var affected = document.createElement("form");
+            affected.method = "post"; affected.action = item.affected_url; affected.className = "inline-form";
+            var token = form.querySelector("input[name=csrf_token]");
+            [["csrf_token", token ? token.value : ""], ["affected", "1"], ["next", item.url]].forEach(function (pair) {
+              var input = document.createElement("input");
+              input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+              affected.appendChild(input);
+            });
+            var button = document.createElement("button");
+            button.type = "submit"; button.className = "button button--secondary";
+            button.textContent = data.affects_me;
+            affected.appendChild(button);
+            li.appendChild(affected);
+            list.appendChild(li);
+          });
+          section.hidden = data.items.length === 0;
+        })
+        .catch(function () { section.hidden = true; });
+    }
+    function later() { clearTimeout(timer); timer = setTimeout(ask, 600); }
+    form.elements.title.addEventListener("input", later);
+    form.elements.body.addEventListener("input", later);
+    form.addEventListener("pinchange", later);
+  }
+
+  function needsMap(el) {
+    var map = baseMap(el);
+    var focus = el.dataset.focus;
+    fetch(el.dataset.geojson, { headers: { Accept: "application/geo+json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (data.boundaries && data.boundaries.features.length) {
+          L.geoJSON(data.boundaries, {
+            style: { color: "#1d4f91", weight: 2, fillOpacity: 0.05 },
+            onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
+          }).addTo(map);
+        }
+        var group = L.markerClusterGroup ? L.markerClusterGroup() : L.featureGroup();
+        var focused = null;
+        L.geoJSON(data, {
+          onEachFeature: function (feature, layer) {
+            var card = document.createElement("div");
+            var link = document.createElement("a");
+            link.href = feature.properties.url; link.textContent = feature.properties.title;
+            card.appendChild(link);
+            if (feature.properties.landmark) {
+              var where = document.createElement("p");
+              where.textContent = feature.properties.landmark;
+              card.appendChild(where);
+            }
+            layer.bindPopup(card);
+            group.addLayer(layer);
+            if (String(feature.properties.id) === focus) { focused = layer; }
+          }
+        });
+        group.addTo(map);
+        if (focused) {
+          map.setView(focused.getLatLng(), 17);
+          focused.openPopup();
+        } else if (data.features.length) {
+          map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 16 });
+        }
+      })
+      .catch(function () { /* the list below the map shows everything */ });
+  }
+
+  function start() {
+    if (typeof L === "undefined") { return; }
+    document.querySelectorAll(".place-picker").forEach(pinPicker);
+    document.querySelectorAll("#similar").forEach(similarIssues);
+    document.querySelectorAll("#needs-map").forEach(needsMap);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else { start(); }
+})();

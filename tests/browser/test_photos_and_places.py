@@ -1,0 +1,89 @@
+"""On a phone: a resident reports a broken street light with a photo and a pin, is asked
+whether it is the one already reported next door, and finds it on the map (no tiles here: the
+map shows its pins on a blank background and the list beside it)."""
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+
+from tests.browser.pages import Page, left
+from tests.photos.images import phone_jpeg
+from tests.places.test_places import GOOD
+
+pytestmark = pytest.mark.slow
+SCREENSHOTS = None  # set to a folder to keep the screenshots (e.g. to look at them)
+
+
+def _boundaries(app):
+    import json
+
+    from participation.extensions import db
+    from participation.municipality.models import current_municipality
+    from participation.places.operations import set_boundaries
+
+    with app.app_context():
+        set_boundaries(current_municipality(), json.dumps(GOOD), None)
+        db.session.commit()
+
+
+def _shot(browser, name):
+    if SCREENSHOTS:
+        browser.save_screenshot(f"{SCREENSHOTS}/{name}.png")
+
+
+def test_resident_on_a_phone_adds_a_photo_and_a_pin_and_finds_the_issue_on_the_map(
+    app, browser, socket_server, create_process, create_contribution, create_user, resident,
+    tmp_path, say,
+):  # fmt: skip
+    t = say("th")
+    process = create_process("reframe")
+    _boundaries(app)
+    create_contribution(process, create_user(), kind="issue", title="ไฟถนนดับหน้าตลาดสดแม่เหียะ",
+                        body="ไฟส่องสว่างดับทั้งซอย", latitude="18.7800",
+                        longitude="98.9200")  # fmt: skip
+    photo = tmp_path / "IMG_2044.JPG"
+    photo.write_bytes(phone_jpeg(1200, 900))
+    page = Page(browser, socket_server().url)
+    page.sign_in(resident)
+    page.open(f"/processes/{process.slug}/issues/new")
+
+    # The map picker replaces the bare coordinates: a tap puts the pin and fills them in.
+    pin_map = page.wait.until(ec.visibility_of_element_located((By.ID, "pin-map")))
+    assert pin_map.size["width"] <= browser.execute_script(
+        "return document.documentElement.clientWidth")  # fmt: skip
+    pin_map.click()
+    latitude = browser.find_element(By.ID, "latitude")
+    page.wait.until(lambda _driver: latitude.get_attribute("value"))
+    # Then the exact place, typed as a map application shows it.
+    browser.find_element(By.CSS_SELECTOR, ".place-picker__coordinates summary").click()
+    page.fill("latitude", "18.7803")
+    page.fill("longitude", "98.9202")
+    page.fill("title", "ไฟดับหน้าตลาดสด")
+    page.fill("body", "ไฟถนนดับ มืดมากตอนกลางคืน")
+    page.fill("landmark", "หน้าตลาดสดแม่เหียะ")
+    browser.find_element(By.ID, "photos").send_keys(str(photo))
+    page.fill("photo_alt", "เสาไฟหน้าตลาดไม่มีแสง")
+
+    # "Is it one of these?": the issue already reported next door.
+    similar = page.wait.until(ec.visibility_of_element_located((By.ID, "similar")))
+    page.wait.until(lambda _driver: "ไฟถนนดับหน้าตลาดสดแม่เหียะ" in similar.text)
+    assert t("This affects me too") in similar.text
+    _shot(browser, "issue-form")
+
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, "form.wide-form > button[type=submit]").click()
+    page.wait.until(lambda _driver: left(old_page))
+    assert t("Thank you! It is published.") in page.text()
+    image = page.wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".photos__item img")))
+    assert image.get_attribute("alt") == "เสาไฟหน้าตลาดไม่มีแสง"
+    page.wait.until(lambda driver: driver.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth > 0", image))  # fmt: skip
+    assert "หน้าตลาดสดแม่เหียะ" in page.text()
+    assert "ชุมชนเหนือ" in page.text()  # the community the pin is in
+    _shot(browser, "issue-page")
+
+    page.click_text(t("See it on the map"))
+    page.wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, ".leaflet-marker-icon")))
+    assert "ไฟดับหน้าตลาดสด" in page.text()  # the list beside the map
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    _shot(browser, "map-page")

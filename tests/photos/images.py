@@ -1,0 +1,54 @@
+"""Real image files for the tests, made with Pillow (and by hand where Pillow would not)."""
+
+import io
+import struct
+import zlib
+
+from PIL import Image
+
+GPS = {1: "N", 2: (18.0, 45.0, 40.0), 3: "E", 4: (98.0, 56.0, 0.0)}
+
+
+def phone_jpeg(width=200, height=100, orientation=6):
+    """A JPEG as a phone writes it: sideways pixels, an orientation tag, GPS and a camera name."""
+    image = Image.new("RGB", (width, height), "red")
+    image.paste((0, 0, 255), (0, 0, width // 2, height))  # left half blue: shows the rotation
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = GPS
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes(), quality=90)
+    return buffer.getvalue()
+
+
+def png_with_transparency(width=120, height=80):
+    image = Image.new("RGBA", (width, height), (0, 128, 0, 0))
+    image.paste((0, 128, 0, 255), (0, 0, width // 2, height))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def animated_webp(frames=3, size=(300, 200)):
+    images = [Image.new("RGB", size, colour) for colour in ("red", "blue", "green")[:frames]]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "WEBP", save_all=True, append_images=images[1:])
+    return buffer.getvalue()
+
+
+def _chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def huge_png(width=30_000, height=30_000):
+    """A small file that claims 30,000 × 30,000 pixels (900 million): a decompression bomb."""
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    rows = zlib.compress(b"\x00" * 1024)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows)
+            + _chunk(b"IEND", b""))  # fmt: skip
+
+
+def truncated_jpeg():
+    data = phone_jpeg(800, 600)
+    return data[: len(data) // 2]
