@@ -18,6 +18,13 @@ in this process (Flask's test client: the request's own time, no HTTP server in 
   channel's sender, 1,000 people per call; here a sender that marks each batch sent with one
   UPDATE and counts (building 100,000 e-mails is the sender's own cost, measured apart on a
   sample: ``digest.group`` plus rendering, per person). Target: under 60 s.
+- ``line``: the same 100,000 residents have linked LINE and have 1,000,000 pending daily LINE
+  deliveries (on the same notifications). ``notifications.send_digest`` hands them to the real
+  LINE sender, which builds each person's text, groups people whose digest reads the same and
+  queues one ``line.send`` job per 500 of them (target: under 60 s); then the queued jobs run,
+  in this process, against a fake LINE server on loopback (tests/line/fake_line.py) that
+  counts the API calls (about recipients / 500 when digests repeat: here residents follow the
+  same proposals in groups, 100 different digests in all).
 
 Writes bench/notify_results.json (or --output). The machine is shared: the load average and
 the other processes' CPU are recorded.
@@ -334,6 +341,98 @@ def bench_digest(residents, per_resident, proposals):
     }
 
 
+def bench_line_digest(residents, per_resident, proposals):
+    """Hand 1,000,000 pending daily LINE deliveries of 100,000 linked residents to LINE."""
+    import secrets
+
+    from participation.extensions import db
+    from participation.jobs import models as job_models
+    from participation.jobs import run as run_job
+    from participation.notifications import dispatch
+    from participation.notifications.models import Delivery
+    from tests.line import fake_line
+
+    fake, stop = fake_line.start()
+    os.environ.update(
+        LINE_LOGIN_CHANNEL_ID=fake.channel_id,
+        LINE_LOGIN_CHANNEL_SECRET=fake.login_secret,
+        LINE_CHANNEL_SECRET=fake.channel_secret,
+        LINE_CHANNEL_ACCESS_TOKEN=fake.access_token,
+        LINE_API_URL=fake.url,
+        LINE_ACCESS_URL=fake.url,
+        LINE_MONTHLY_QUOTA=str(10 * residents),
+    )
+    try:
+        path = WORKDIR / "line.sqlite3"
+        app = _app(path)
+        _slug, proposal_ids, _author = _setup_process(app, proposals)
+        started = time.perf_counter()
+        first = 1000
+        _bulk_users(path, first, residents)
+        created = (datetime.now(UTC) - timedelta(hours=3)).isoformat(sep=" ")
+        total = residents * per_resident
+        with sqlite3.connect(path) as connection:
+            connection.execute("PRAGMA synchronous=OFF")
+            connection.executemany(
+                "INSERT INTO line_accounts (user_id, line_user_id, is_following, linked_dt) "
+                "VALUES (?, ?, 1, ?)",
+                ((first + n, "U" + secrets.token_hex(16), created) for n in range(residents)),
+            )
+            connection.executemany(
+                "INSERT INTO notifications (id, user_id, kind, process_id, contribution_id, "
+                "created_dt) VALUES (?, ?, 'comment', 1, ?, ?)",
+                (
+                    (n + 1, first + n // per_resident, proposal_ids[n % len(proposal_ids)], created)
+                    for n in range(total)
+                ),
+            )
+            connection.executemany(
+                "INSERT INTO notification_deliveries (id, notification_id, user_id, channel, "
+                "frequency, state, attempts, created_dt) "
+                "VALUES (?, ?, ?, 'line', 'daily', 'pending', 0, ?)",
+                ((n + 1, n + 1, first + n // per_resident, created) for n in range(total)),
+            )
+        log(
+            f"{total:,} pending LINE deliveries of {residents:,} linked residents written in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        with app.app_context():
+            started = time.perf_counter()
+            dispatch.send_digest("line", "daily", datetime.now(UTC).isoformat())
+            db.session.commit()
+            handed_s = time.perf_counter() - started
+            job_ids = db.session.scalars(
+                db.select(job_models.Job.id).where(job_models.Job.name == "line.send")
+            ).all()
+        started = time.perf_counter()
+        for job_id in job_ids:
+            run_job(app, job_id)
+        sent_s = time.perf_counter() - started
+        with app.app_context():
+            states = dict(
+                db.session.execute(
+                    db.select(Delivery.state, db.func.count()).group_by(Delivery.state)
+                ).all()
+            )
+        calls = fake.messages()
+        recipients = sum(len(call.body.get("to", [])) if call.path.endswith("multicast") else 1
+                         for call in calls)  # fmt: skip
+    finally:
+        stop()
+    return {
+        "residents": residents,
+        "deliveries": total,
+        "handed_s": round(handed_s, 3),
+        "jobs": len(job_ids),
+        "sent_s": round(sent_s, 3),
+        "api_calls": len(calls),
+        "recipients": recipients,
+        "calls_if_500_each": -(-recipients // 500),
+        "states": states,
+        "pass": states.get("sent", 0) == total and handed_s < DIGEST_TARGET_S,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full sizes")
@@ -342,13 +441,13 @@ def main():
     parser.add_argument(
         "--database", choices=("sqlite",), default="sqlite", help="SQLite (PostgreSQL: not yet)"
     )
-    parser.add_argument("--only", choices=("answer", "digest"), action="append")
+    parser.add_argument("--only", choices=("answer", "digest", "line"), action="append")
     parser.add_argument("--output", default=str(BENCH / "notify_results.json"))
     args = parser.parse_args()
     if args.quick:
         args.scale, args.rounds = min(args.scale, 0.1), min(args.rounds, 15)
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    only = args.only or ["answer", "digest"]
+    only = args.only or ["answer", "digest", "line"]
     load_at_start = os.getloadavg()
     others_before, started = host.other_cpu_seconds(), time.monotonic()
     report = {
@@ -367,6 +466,11 @@ def main():
             max(10, int(FULL["residents"] * args.scale)), FULL["per_resident"], FULL["proposals"]
         )
         log(json.dumps(report["digest"]))
+    if "line" in only:
+        report["line"] = bench_line_digest(
+            max(10, int(FULL["residents"] * args.scale)), FULL["per_resident"], FULL["proposals"]
+        )
+        log(json.dumps(report["line"]))
     elapsed = time.monotonic() - started
     report["other_processes_cores"] = round((host.other_cpu_seconds() - others_before) / elapsed, 2)
     report["load_average_at_start"] = [round(x, 2) for x in load_at_start]
@@ -425,6 +529,33 @@ def result_rows(document):
                 "ms",
             )
         )
+    line = document.get("line")
+    if line:
+        scenario = f"LINE daily digest, {line['residents']:,} residents, {line['deliveries']:,}"
+        out.append(
+            row(
+                "notify",
+                db,
+                scenario,
+                "texts built, grouped and queued",
+                line["handed_s"],
+                "s",
+                f"< {document['digest_target_s']} s",
+                "PASS" if line["pass"] else "FAIL",
+            )
+        )
+        out.append(
+            row(
+                "notify",
+                db,
+                scenario,
+                "API calls (recipients / 500 rounded up)",
+                line["api_calls"],
+                "calls",
+                f"{line['calls_if_500_each']}",
+            )
+        )
+        out.append(row("notify", db, scenario, "queued jobs sent", line["sent_s"], "s"))
     out.append(
         row(
             "notify",

@@ -6,12 +6,14 @@ turned upright by its EXIF orientation, and written again as JPEG without any EX
 or ICC data (a phone's GPS coordinates reveal where a resident lives).
 """
 
+import contextlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from participation.core.rules import RuleError
 from participation.photos.models import SIZES
@@ -38,7 +40,7 @@ def clean_photo(stream, max_bytes, max_pixels):
             _l("A photo may be at most %(size)s MB.", size=round(max_bytes / 1024 / 1024)),
             "photos",
         )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _truncated_refused():
         # Pillow only warns below twice its own limit; ours is checked before decoding.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -70,6 +72,23 @@ def clean_photo(stream, max_bytes, max_pixels):
         copy.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"")
         files[name] = buffer.getvalue()
     return CleanPhoto(width=rgb.width, height=rgb.height, files=files)  # as decoded
+
+
+@contextlib.contextmanager
+def _truncated_refused():
+    """Decode with Pillow refusing truncated files. WeasyPrint (the summaries' PDFs) turns
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` on for the whole process when it is imported, and a
+    half-sent photo would then be stored with its lower part grey."""
+    with _TRUNCATED_LOCK:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+_TRUNCATED_LOCK = threading.Lock()
 
 
 def _flatten(image):

@@ -298,3 +298,18 @@ def test_a_residents_photos_are_in_their_data_download_and_go_with_their_account
     assert deleted.status_code == 302
     assert _photos(in_db) == []
     assert _stored_files(app) == []
+
+
+def test_a_half_sent_photo_is_refused_even_after_the_pdf_library_loaded(app, monkeypatch):
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process; a half-sent
+    photo must still be refused, and the setting is left as it was."""
+    from PIL import ImageFile
+
+    from participation.core.rules import RuleError
+    from participation.photos.images import clean_photo
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with app.test_request_context(), pytest.raises(RuleError) as refused:
+        clean_photo(io.BytesIO(images.truncated_jpeg()), 12 * 2**20, 50_000_000)
+    assert "damaged" in str(refused.value.message)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
