@@ -39,8 +39,8 @@ from participation.extensions import db
 
 logger = logging.getLogger(__name__)
 
-# How often a session's last-seen time is written, at most: one write per minute, not per request.
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# How often a session's last-seen time is written, at most: once in five minutes, not per request.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
 def _token_hash(token):
@@ -189,7 +189,9 @@ def load_session_user(token):
     )
     if now >= row.expires_dt or now - row.last_seen_dt > idle:
         return None
-    if now - row.last_seen_dt > LAST_SEEN_RESOLUTION:
+    # A read writes at most once per LAST_SEEN_RESOLUTION per session (a tenth of the idle
+    # limit when that is shorter), so the idle limit is kept to within that.
+    if now - row.last_seen_dt > min(LAST_SEEN_RESOLUTION, idle / 10):
         _touch_session(row.id, now)
     user = row.user
     user.session_token = token
