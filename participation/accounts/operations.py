@@ -173,10 +173,15 @@ def load_session_user(token):
     """Return the user of a live session token, or None when it is unknown, ended or expired."""
     if not token:
         return None
-    row = db.session.scalar(
-        sa.select(UserSession)
-        .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None))
-        .options(sa.orm.joinedload(UserSession.user).selectinload(User.role_rows))
+    # One query per request: the session, its user and their roles (a handful of rows).
+    row = (
+        db.session.execute(
+            sa.select(UserSession)
+            .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None))
+            .options(sa.orm.joinedload(UserSession.user).joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None:
         return None

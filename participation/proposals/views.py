@@ -134,7 +134,7 @@ def _personal_bits(process):
         return left[0]
 
     def ids(keys):
-        return [int(key.split(".")[0]) for key in keys]
+        return sorted({int(key.split(".")[0]) for key in keys})
 
     def support(keys):  # 0: supported, 1: may support, 2: none left
         supported = votes.supported_ids(user, ids(keys))
