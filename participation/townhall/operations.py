@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_login import AnonymousUserMixin
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 
 from participation.audit.operations import record_action
 from participation.core.forms import valid_id
