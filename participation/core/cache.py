@@ -174,17 +174,18 @@ def fill(html, resolvers, token):
     """Fill a member-view page's holes for the current reader: each resolver is called once
     with every key of its holes on the page."""
     resolvers = {**_every_page(), **resolvers}
+    parts = _HOLE.split(html)  # text, then (kind, name, key, body, text) per hole: one pass
     keys = {}
-    for match in _HOLE.finditer(html):
-        keys.setdefault(match.group(2), set()).add(match.group(3))
+    for i in range(1, len(parts), 5):
+        keys.setdefault(parts[i + 1], set()).add(parts[i + 2])
     answers = {name: resolvers[name](found) for name, found in keys.items()}
-
-    def put(match):
-        kind, name, key, body = match.groups()
+    out = [parts[0]]
+    for i in range(1, len(parts), 5):
+        kind, name, key, body, text = parts[i : i + 5]
         answer = answers[name][key]
-        return str(answer) if kind == "=" else body.split(_OR)[answer]
-
-    return _HOLE.sub(put, html).replace(CSRF_MARK, token)
+        out.append(str(answer) if kind == "=" else body.split(_OR)[answer])
+        out.append(text)
+    return "".join(out).replace(CSRF_MARK, token)
 
 
 def _render_member_view(render):
