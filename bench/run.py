@@ -691,10 +691,16 @@ def main():
         action="store_true",
         help="use the SQLite data of an earlier run (same size) instead of loading",
     )
+    parser.add_argument(
+        "--quiet-wait", type=int, default=None,
+        help="longest wait (s) for other jobs to go quiet before a measurement",
+    )  # fmt: skip
     args = parser.parse_args()
     REUSE["sqlite"] = args.reuse_sqlite
     if args.quick:
         QUIET_WAIT["s"] = 20
+    if args.quiet_wait is not None:
+        QUIET_WAIT["s"] = args.quiet_wait
 
     if shutil.which("gunicorn", path=str(VENV_BIN)) is None:
         raise SystemExit(f"gunicorn is missing from {VENV_BIN}: run `make setup` first.")
