@@ -61,8 +61,9 @@ MIN_SIGNED_IN_RATIO = 0.50
 MIN_ANSWERED = 0.99  # of the requests offered at the steady rate
 MIN_RATIO_TO_BARE = 0.40  # list page's highest throughput / the bare page's
 
-# Chosen with --explore-workers (see README.md): sync workers, one per core plus one.
-DEFAULT_SERVER = {"worker_class": "sync", "workers": 3, "threads": 1}
+# The deployment's web pool (docs/deploy.md, docs/deploy/ruamkid-web.service): the targets
+# hold for the server residents get. (--explore-workers compares others, see README.md.)
+DEFAULT_SERVER = {"worker_class": "gthread", "workers": 3, "threads": 4}
 
 
 def log(message):

@@ -435,10 +435,14 @@ def user_for_token(token):
     """Return (user, token row) for a live token, or (None, None)."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None, None
-    row = db.session.scalar(
-        sa.select(AccessToken)
-        .where(AccessToken.token_hash == _token_hash(token), AccessToken.revoked_dt.is_(None))
-        .options(sa.orm.joinedload(AccessToken.user).selectinload(User.role_rows))
+    row = (  # one query: the token, its user and their roles
+        db.session.execute(
+            sa.select(AccessToken)
+            .where(AccessToken.token_hash == _token_hash(token), AccessToken.revoked_dt.is_(None))
+            .options(sa.orm.joinedload(AccessToken.user).joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None:
         return None, None
@@ -446,7 +450,7 @@ def user_for_token(token):
 
 
 def touch_access_token(row, in_request_transaction=False):
-    """Record when a token was last used, at most once a minute.
+    """Record when a token was last used, at most once in LAST_SEEN_RESOLUTION.
 
     Reads record it on a connection of their own (best effort, like sessions); writes in the
     request's transaction, which already holds the database's write lock.
