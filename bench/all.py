@@ -63,7 +63,14 @@ class Benchmark:
 
 
 BENCHMARKS = [
-    Benchmark("pages", "run.py", selector=("--pages", "bare,list_filtered,list_all,proposal")),
+    Benchmark(
+        "pages",
+        "run.py",
+        selector=(
+            "--pages",
+            "bare,list_filtered,list_all,proposal,list_all_signed_in,proposal_signed_in",
+        ),
+    ),
     Benchmark("search", "run.py", selector=("--pages", "search")),
     Benchmark("supports", "supports_bench.py"),
     # Its targets are set for SQLite (bench/README.md); --database postgres runs it there too.

@@ -105,8 +105,9 @@ def text_helpers():
     from participation.core.sanitize import render_markdown
     from participation.search import thai
 
-    original = thai._run_terms
-    thai._run_terms = functools.lru_cache(maxsize=None)(original)
+    original = (thai.best_words, thai.plausible_words)
+    memoised = (functools.cache(original[0]), functools.cache(original[1]))
+    thai.best_words, thai.plausible_words = memoised
 
     def search_text(title, body):
         return " ".join(thai.index_terms(title + "\n" + body))
@@ -116,12 +117,11 @@ def text_helpers():
         return str(render_markdown(text))
 
     def verify(samples):
-        memoised = thai._run_terms
-        thai._run_terms = original
+        thai.best_words, thai.plausible_words = original
         try:
             expected = [" ".join(thai.index_terms(t + "\n" + b)) for t, b, _ in samples]
         finally:
-            thai._run_terms = memoised
+            thai.best_words, thai.plausible_words = memoised
         for (_, _, got), want in zip(samples, expected, strict=True):
             if got != want:
                 raise SystemExit(f"search_text differs from the app's: {got!r} != {want!r}")

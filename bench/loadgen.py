@@ -86,7 +86,8 @@ class HTTPConnection(asyncio.Protocol):
         return body if self.keep_body else None
 
     def _check(self, body):
-        return self.status == 200 and (not self.expect or self.expect in body)
+        expect = self.expect if isinstance(self.expect, tuple) else (self.expect,)
+        return self.status == 200 and all(not e or e in body for e in expect)
 
     def data_received(self, data):
         buf = self.buffer
@@ -144,13 +145,20 @@ class Recorder:
 
 
 def _raw_requests(host, port, paths, headers):
-    extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+    """One request per path; with a list of header sets (e.g. one session cookie per signed-in
+    reader), one request per reader, the paths taken in turn."""
+    if isinstance(headers, list):
+        pairs = [(paths[i % len(paths)], h) for i, h in enumerate(headers)]
+    else:
+        pairs = [(path, headers) for path in paths]
     return [
         (
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: ruamkid-bench\r\n"
-            f"Accept: text/html\r\nAccept-Language: th\r\n{extra}\r\n"
+            f"Accept: text/html\r\nAccept-Language: th\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in (extra or {}).items())
+            + "\r\n"
         ).encode()
-        for path in paths
+        for path, extra in pairs
     ]
 
 

@@ -606,6 +606,7 @@ def targets_plan(quick):
     ]
 
 
+JOIN_RATIO_TO_BARE = 2  # connect + join p50, against the bare Flask-SocketIO server's
 LADDER = [20, 35, 50, 75, 100, 150]  # posts/s to 1,000 residents: 20,000 ... 150,000 deliveries/s
 
 
@@ -646,6 +647,32 @@ def verdicts(results):
                 f"{c['connect_and_join']['p99_ms']} ms (--worker-connections "
                 f"{by[name]['worker_connections'] or 'from participation/gunicorn_live.py'})",
                 "target": "2,000 without errors",
+                "result": "PASS" if ok else "FAIL",
+            }
+        )
+    # Joining: 1,000 residents connect and join (tokens checked, a snapshot each) in at most
+    # twice the bare Flask-SocketIO server's time measured in the same run, without errors.
+    bare = {r["name"]: r for r in results.get("bare", [])}
+    for name, bare_name in (("n1000_10_per_s", "bare_10_per_s"),
+                            ("n1000_50_per_s", "bare_50_per_s")):  # fmt: skip
+        if name not in by or bare_name not in bare:
+            continue
+        ours, theirs = by[name]["connect"], bare[bare_name]["connect"]
+        p50, bare_p50 = ours["connect_and_join"]["p50_ms"], theirs["connect_and_join"]["p50_ms"]
+        ok = (
+            p50 is not None
+            and bare_p50
+            and p50 < JOIN_RATIO_TO_BARE * bare_p50
+            and not ours["errors"]
+            and ours["joined"] == 1000
+        )
+        rows.append(
+            {
+                "scenario": f"{name}_join",
+                "value": f"connect+join p50 {p50} ms, bare Flask-SocketIO {bare_p50} ms "
+                f"({round(p50 / bare_p50, 2) if p50 and bare_p50 else '?'}x), "
+                f"{ours['joined']} joined in {ours['wall_s']} s, errors {ours['errors'] or 0}",
+                "target": f"p50 < {JOIN_RATIO_TO_BARE}x bare's, 0 errors",
                 "result": "PASS" if ok else "FAIL",
             }
         )
@@ -715,6 +742,10 @@ def result_rows(document):
                 joined = f"{connect['joined']}, {connect['connect_and_join']['p99_ms']} ms"
                 out.append(row("townhall", db, scenario, "joined, connect+join p99", joined, "",
                                target, verdict))  # fmt: skip
+        for line in run.get("table", []):
+            if line["scenario"].endswith("_join"):
+                out.append(row("townhall", db, line["scenario"], "connect + join, 1,000 residents",
+                               line["value"], "", line["target"], line["result"]))  # fmt: skip
         scale = results.get("scale") or {}
         if scale:
             target, verdict = verdict_of.get((db, "scale_out"), ("", ""))

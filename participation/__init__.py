@@ -254,6 +254,8 @@ def _configure_templates(app):
 
     from participation.config import SUPPORTED_LOCALES
     from participation.core import i18n
+    from participation.core.cache import either, member_view, request_unread_count
+    from participation.core.cache import value as hole_value
     from participation.core.forms import form_started_token, public_url_for
     from participation.core.permissions import Permission, can
     from participation.core.rules import suspension_message
@@ -284,14 +286,14 @@ def _configure_templates(app):
 
     app.jinja_env.globals["summary_url"] = summary_url
 
+    app.jinja_env.globals.update(member_view=member_view, either=either, hole=hole_value)
+
     @app.context_processor
     def inject_globals():
-        from participation.notifications.operations import unread_count
-
         return {
-            "unread_notifications": (
-                unread_count(current_user) if current_user.is_authenticated else 0
-            ),
+            # Once per request (a page renders several templates), none in a shared member
+            # view: its bell is a hole filled per reader.
+            "unread_notifications": request_unread_count(),
             "current_language": i18n.current_language(),
             "languages": [(code, i18n.LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
             "can": lambda permission, obj=None: can(current_user, permission, obj),

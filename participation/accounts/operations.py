@@ -40,8 +40,8 @@ from participation.jobs import job
 
 logger = logging.getLogger(__name__)
 
-# How often a session's last-seen time is written, at most: one write per minute, not per request.
-LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# How often a session's last-seen time is written, at most: once in five minutes, not per request.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
 
 def _token_hash(token):
@@ -181,10 +181,15 @@ def load_session_user(token):
     """Return the user of a live session token, or None when it is unknown, ended or expired."""
     if not token:
         return None
-    row = db.session.scalar(
-        sa.select(UserSession)
-        .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None))
-        .options(sa.orm.joinedload(UserSession.user).selectinload(User.role_rows))
+    # One query per request: the session, its user and their roles (a handful of rows).
+    row = (
+        db.session.execute(
+            sa.select(UserSession)
+            .where(UserSession.token_hash == _token_hash(token), UserSession.revoked_dt.is_(None))
+            .options(sa.orm.joinedload(UserSession.user).joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None:
         return None
@@ -197,7 +202,9 @@ def load_session_user(token):
     )
     if now >= row.expires_dt or now - row.last_seen_dt > idle:
         return None
-    if now - row.last_seen_dt > LAST_SEEN_RESOLUTION:
+    # A read writes at most once per LAST_SEEN_RESOLUTION per session (a tenth of the idle
+    # limit when that is shorter), so the idle limit is kept to within that.
+    if now - row.last_seen_dt > min(LAST_SEEN_RESOLUTION, idle / 10):
         _touch_session(row.id, now)
     user = row.user
     user.session_token = token
@@ -437,10 +444,14 @@ def user_for_token(token):
     """Return (user, token row) for a live token, or (None, None)."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None, None
-    row = db.session.scalar(
-        sa.select(AccessToken)
-        .where(AccessToken.token_hash == _token_hash(token), AccessToken.revoked_dt.is_(None))
-        .options(sa.orm.joinedload(AccessToken.user).selectinload(User.role_rows))
+    row = (  # one query: the token, its user and their roles
+        db.session.execute(
+            sa.select(AccessToken)
+            .where(AccessToken.token_hash == _token_hash(token), AccessToken.revoked_dt.is_(None))
+            .options(sa.orm.joinedload(AccessToken.user).joinedload(User.role_rows))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if row is None:
         return None, None
@@ -448,7 +459,7 @@ def user_for_token(token):
 
 
 def touch_access_token(row, in_request_transaction=False):
-    """Record when a token was last used, at most once a minute.
+    """Record when a token was last used, at most once in LAST_SEEN_RESOLUTION.
 
     Reads record it on a connection of their own (best effort, like sessions); writes in the
     request's transaction, which already holds the database's write lock.

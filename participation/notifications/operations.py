@@ -70,6 +70,19 @@ def unfollow(user, process=None, contribution=None):
     db.session.execute(query)
 
 
+def following_ids(user, contribution_ids):
+    """Which of ``contribution_ids`` the user follows (one query)."""
+    if not user.is_authenticated or not contribution_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Follow.contribution_id).where(
+                Follow.user_id == user.id, Follow.contribution_id.in_(contribution_ids)
+            )
+        )
+    )
+
+
 def is_following(user, process=None, contribution=None):
     if not user.is_authenticated:
         return False

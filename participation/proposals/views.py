@@ -17,8 +17,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from participation.comments.operations import my_votes, thread, thread_watermark
-from participation.core.cache import fragments, shared_page
+from participation.comments.operations import comment_votes_of, my_votes, thread, thread_watermark
+from participation.core.cache import (
+    fragments,
+    member_fragment,
+    member_view,
+    shared_page,
+    shows_content_of,
+)
+from participation.core.cache import value as hole
 from participation.core.errors import wants_json
 from participation.core.forms import is_safe_next, valid_id
 from participation.core.i18n import current_language
@@ -28,6 +35,7 @@ from participation.extensions import configured_limit, db, limiter, write_limit
 from participation.moderation.operations import can_moderate
 from participation.notifications.operations import (
     follow,
+    following_ids,
     is_following,
     mark_target_read,
     unfollow,
@@ -76,7 +84,12 @@ def index(slug, kind_path):
 
     def results(supports_left):
         page = list_contributions(process, kind, filters, current_user)
-        supported = votes.supported_ids(current_user, [item.id for item in page.items])
+        shows_content_of(*(item.author_id for item in page.items if item.is_hidden))
+        supported = (
+            set()
+            if member_view()
+            else votes.supported_ids(current_user, [item.id for item in page.items])
+        )
         html = render_template(
             "proposals/_results.html", process=process, kind=kind, kind_path=kind_path,
             filters=filters, page=page, supported=supported, supports_left=supports_left,
@@ -84,7 +97,7 @@ def index(slug, kind_path):
         return html, page.sort
 
     def page():
-        left = votes.supports_left(process, current_user) if kind == Kind.PROPOSAL else None
+        left = _supports_left(process) if kind == Kind.PROPOSAL else None
         results_html, sort = results(left)
         return render_template(
             "proposals/list.html", process=process, kind=kind, kind_path=kind_path,
@@ -99,10 +112,59 @@ def index(slug, kind_path):
             filters.status, filters.q, filters.sort, filters.page, filters.per_page,
         )  # fmt: skip
 
-    if filters.sort == "random":  # each reader has their own order
-        return page()
-    # Anonymous readers all see the same page: rendered once per change of the data.
-    return shared_page(key, page)
+    if filters.sort == "random" or (filters.mine and current_user.is_authenticated):
+        return page()  # each reader has their own order, or their own proposals
+    # Anonymous readers all see the same page, residents the same but for their own bits:
+    # rendered once per change of the data.
+    return shared_page(key, page, _personal_bits(process))
+
+
+def _supports_left(process):
+    if member_view() and process.max_supports is not None:
+        return hole("supports_left")
+    return votes.supports_left(process, current_user)
+
+
+def _personal_bits(process):
+    """How a resident's own bits of a shared page are found: one indexed query per kind of
+    bit for the whole page (see core/cache.py, "pages shared by signed-in residents")."""
+    user = current_user
+    left = []
+
+    def supports_left():
+        if not left:
+            left.append(votes.supports_left(process, user))
+        return left[0]
+
+    def ids(keys):
+        return sorted({int(key.split(".")[0]) for key in keys})
+
+    def support(keys):  # 0: supported, 1: may support, 2: none left
+        supported = votes.supported_ids(user, ids(keys))
+        return {k: 0 if int(k) in supported else 2 if supports_left() == 0 else 1 for k in keys}
+
+    def supported(keys):
+        found = votes.supported_ids(user, ids(keys))
+        return {key: 0 if int(key) in found else 1 for key in keys}
+
+    def following(keys):
+        found = following_ids(user, ids(keys))
+        return {key: 0 if int(key) in found else 1 for key in keys}
+
+    def affected(keys):
+        found = votes.affected_ids(user, ids(keys))
+        return {key: 0 if int(key) in found else 1 for key in keys}
+
+    def vote(keys):  # "comment id.value"
+        mine = comment_votes_of(user, ids(keys))
+        return {key: 0 if mine.get(int(key.split(".")[0])) == int(key.split(".")[1]) else 1
+                for key in keys}  # fmt: skip
+
+    return {
+        "support": support, "supported": supported, "following": following,
+        "affected": affected, "vote": vote,
+        "supports_left": lambda keys: dict.fromkeys(keys, supports_left()),
+    }  # fmt: skip
 
 
 def _new_form(process, kind):
@@ -169,10 +231,14 @@ def show(slug, kind_path, item_id):
                 contributions_watermark(process), item.id, thread_watermark(item),
                 current_language(), sort)  # fmt: skip
 
-    return shared_page(key, lambda: _show_page(process, item, kind_path, sort))
+    return shared_page(
+        key, lambda: _show_page(process, item, kind_path, sort), _personal_bits(process)
+    )
 
 
 def _show_page(process, item, kind_path, sort):
+    shared = member_view()  # the reader's own bits are holes, filled per reader
+    shows_content_of(item.author_id)  # its author sees edit and withdraw buttons
     context = {
         "process": process,
         "item": item,
@@ -180,18 +246,18 @@ def _show_page(process, item, kind_path, sort):
         "thread_html": _thread_html(process, item, sort),
         "comment_sort": sort,
         "can_edit": operations.can_edit(item, current_user, process),
-        "following": is_following(current_user, contribution=item),
+        "following": not shared and is_following(current_user, contribution=item),
         "can_respond": can(current_user, Permission.RESPOND_AS_COUNCIL)
         and process.allows_action(Action.RESPOND),
     }
     if isinstance(item, Proposal):
-        context["supported"] = item.id in votes.supported_ids(current_user, [item.id])
+        context["supported"] = not shared and votes.is_supported(current_user, item)
         context["public_supporters"] = votes.public_supporters(item)
-        context["supports_left"] = votes.supports_left(process, current_user)
+        context["supports_left"] = _supports_left(process)
         context["response_form"] = ResponseForm(obj=item.response)
         context["update_form"] = UpdateForm()
     else:
-        context["affected"] = votes.is_affected(item, current_user)
+        context["affected"] = not shared and votes.is_affected(item, current_user)
         context["kept"] = duplicates.kept_of(item)
         context["merged"] = duplicates.merged_into(item)
         context["can_merge"] = duplicates.can_merge(current_user, item) and not context["kept"]
@@ -211,16 +277,22 @@ def _thread_html(process, item, sort):
 
     def render():
         tree, comments = thread(item, sort)
+        shared = member_view()
+        # Their own comments show edit links (and, hidden, themselves) to their authors.
+        shows_content_of(*(comment.author_id for comment in comments))
         return render_template(
             "comments/_thread_block.html", tree=tree, comments_open=comments_open,
-            item_id=item.id, my_votes=my_votes(current_user, comments),
-            moderator=current_user.is_authenticated and can_moderate(current_user, item),
+            item_id=item.id, my_votes={} if shared else my_votes(current_user, comments),
+            moderator=not shared and current_user.is_authenticated
+            and can_moderate(current_user, item),
         )  # fmt: skip
 
-    if current_user.is_authenticated:
-        return Markup(render())  # noqa: S704 - rendered by our own template
     key = ("thread", item.id, sort, current_language(), comments_open, item.comment_count,
            thread_watermark(item))  # fmt: skip
+    if member_view():
+        return member_fragment(key, render)
+    if current_user.is_authenticated:
+        return Markup(render())  # noqa: S704 - rendered by our own template
     html = fragments.get(key)
     if html is None:
         html = render()

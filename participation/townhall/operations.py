@@ -6,11 +6,13 @@ translatable message. The caller commits, and only then acknowledges and broadca
 """
 
 import re
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 
 from participation.audit.operations import record_action
 from participation.core.forms import valid_id
@@ -617,12 +619,85 @@ def close_poll(poll, townhall, actor):
 # --- what a client needs on joining -----------------------------------------------------------
 
 
+# The part of a snapshot that is the same for every resident (no hidden items), per town hall:
+# (last_seq, made at, part). Every change to a town hall is an event that moves last_seq, so an
+# entry is only ever used for the state it was made from; the time limit bounds what an event
+# does not cover (a participant's new display name). When 300 people scan the QR code at once,
+# the questions, messages and polls are read and turned into dicts once, not 300 times.
+_shared_parts = {}
+SHARED_SNAPSHOT_SECONDS = 5
+
+
 def snapshot(townhall, viewer):
     """The town hall's current state for a client that has seen nothing yet.
 
     Hidden questions and messages are left out, except for the facilitators (all of them)
-    and their authors (their own): those see them marked hidden, with the reason."""
+    and their authors (their own): those see them marked hidden, with the reason. Everyone
+    else shares one reading of the town hall's state; only their own bits are asked for."""
     facilitator = townhall.is_facilitator(viewer)
+    if facilitator:
+        return _snapshot(townhall, viewer, facilitator)
+    muted = hidden = False
+    if viewer.is_authenticated:
+        mine = {"townhall_id": townhall.id, "author_id": viewer.id}
+        muted, hidden = db.session.execute(
+            sa.select(
+                sa.select(Mute.id).filter_by(townhall_id=townhall.id, user_id=viewer.id).exists(),
+                sa.or_(
+                    sa.select(Question.id).filter_by(**mine, is_hidden=True).exists(),
+                    sa.select(Message.id).filter_by(**mine, is_hidden=True).exists(),
+                ),
+            )
+        ).one()
+    if hidden:  # they see their own hidden words: theirs alone
+        return _snapshot(townhall, viewer, facilitator)
+    now = time.monotonic()
+    entry = _shared_parts.get(townhall.id)
+    if entry is None or entry[0] != townhall.last_seq or now - entry[1] > SHARED_SNAPSHOT_SECONDS:
+        public = _snapshot(townhall, AnonymousUserMixin(), False)
+        entry = (townhall.last_seq, now, {k: public[k] for k in ("questions", "messages", "polls")})
+        _shared_parts[townhall.id] = entry
+    upvoted, answered, choices = _own_marks(townhall, viewer)
+    return {
+        "last_seq": townhall.last_seq,
+        "settings": settings_dict(townhall),
+        **entry[2],
+        "me": {
+            "id": viewer.id if viewer.is_authenticated else None,
+            "facilitator": False,
+            "muted": bool(muted),
+            "upvoted": sorted(upvoted),
+            "answered_polls": sorted(answered),
+            "poll_choices": choices,
+            "guest": bool(viewer.is_authenticated and viewer.is_guest),
+        },
+    }
+
+
+def _own_marks(townhall, viewer):
+    """The questions a person upvoted, the polls they answered here and their choices in each
+    (``{poll_id: [option_id, ...]}``, keys as strings for JSON): three queries."""
+    if not viewer.is_authenticated:
+        return set(), set(), {}
+    upvoted = set(db.session.scalars(
+        sa.select(QuestionUpvote.question_id).join(Question)
+        .where(Question.townhall_id == townhall.id, QuestionUpvote.user_id == viewer.id)
+    ))  # fmt: skip
+    answered = set(db.session.scalars(
+        sa.select(PollResponse.poll_id).join(Poll)
+        .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
+    ))  # fmt: skip
+    choices = {}
+    for poll_id, option_id in db.session.execute(
+        sa.select(PollResponse.poll_id, PollChoice.option_id)
+        .join(PollChoice, PollChoice.response_id == PollResponse.id).join(Poll)
+        .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
+    ):  # fmt: skip
+        choices.setdefault(str(poll_id), []).append(option_id)
+    return upvoted, answered, choices
+
+
+def _snapshot(townhall, viewer, facilitator):
 
     def shown(model):
         if facilitator:
@@ -648,22 +723,7 @@ def snapshot(townhall, viewer):
         sa.select(Poll).where(Poll.townhall_id == townhall.id).order_by(Poll.seq)
         .options(sa.orm.selectinload(Poll.options))
     ).all()  # fmt: skip
-    upvoted, answered, choices = set(), set(), {}
-    if viewer.is_authenticated:
-        upvoted = set(db.session.scalars(
-            sa.select(QuestionUpvote.question_id).join(Question)
-            .where(Question.townhall_id == townhall.id, QuestionUpvote.user_id == viewer.id)
-        ))  # fmt: skip
-        answered = set(db.session.scalars(
-            sa.select(PollResponse.poll_id).join(Poll)
-            .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
-        ))  # fmt: skip
-        for poll_id, option_id in db.session.execute(
-            sa.select(PollResponse.poll_id, PollChoice.option_id)
-            .join(PollChoice, PollChoice.response_id == PollResponse.id).join(Poll)
-            .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
-        ):  # fmt: skip
-            choices.setdefault(str(poll_id), []).append(option_id)
+    upvoted, answered, choices = _own_marks(townhall, viewer)
     return {
         "last_seq": townhall.last_seq,
         "settings": settings_dict(townhall),

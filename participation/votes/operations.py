@@ -178,6 +178,23 @@ def _remove_affected(issue, user):
     return bool(removed)
 
 
+def is_supported(user, proposal):
+    return proposal.id in supported_ids(user, [proposal.id])
+
+
+def affected_ids(user, issue_ids):
+    """Which of ``issue_ids`` affect the user, by their own word (one query)."""
+    if not user.is_authenticated or not issue_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Affected.issue_id).where(
+                Affected.user_id == user.id, Affected.issue_id.in_(issue_ids)
+            )
+        )
+    )
+
+
 def is_affected(issue, user):
     if not user.is_authenticated:
         return False

@@ -136,9 +136,9 @@ def test_residents_first_press_after_a_pause_is_answered_at_once_and_counts_as_a
     process = create_process("reimagine")
     item_id = create_contribution(process, resident)
     auth.login(create_user())
-    with in_db() as session:  # the resident last did something three minutes ago
+    with in_db() as session:  # the resident last did something ten minutes ago
         row = session.scalar(sa.select(UserSession))
-        row.last_seen_dt = paused = row.last_seen_dt - timedelta(minutes=3)
+        row.last_seen_dt = paused = row.last_seen_dt - timedelta(minutes=10)
         session.commit()
 
     started = time.monotonic()

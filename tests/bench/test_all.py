@@ -62,7 +62,8 @@ def test_pages_and_search_share_one_server_run_per_database():
         (["pages", "search"], "sqlite"), (["pages", "search"], "postgres"),
         (["supports"], "sqlite"), (["supports"], "postgres"),
     ]  # fmt: skip
-    assert planned[0].args == ["--pages", "bare,list_filtered,list_all,proposal,search"]
+    pages = "bare,list_filtered,list_all,proposal,list_all_signed_in,proposal_signed_in,search"
+    assert planned[0].args == ["--pages", pages]
 
 
 def test_quick_and_given_options_replace_a_benchmarks_defaults():
