@@ -33,6 +33,9 @@ class Sender:
     send_digest: Callable[[dict[int, list[int]], Frequency], None]
     #: ``() -> bool``: the municipality configured this channel.
     available: Callable[[], bool] = lambda: True
+    #: People handed to ``send_digest`` at a time. A channel that sends one message to many
+    #: (LINE's multicast) takes large batches, so people whose digests read the same meet.
+    digest_batch: int = 1000
 
 
 _SENDERS: dict[Channel, Sender] = {}

@@ -188,7 +188,7 @@ def send_digest(channel, frequency, before):
     cutoff = datetime.fromisoformat(before)
     frequency = Frequency(frequency)
     people, retry = 0, None
-    for batch in pending_people(channel, frequency.value, cutoff):
+    for batch in pending_people(channel, frequency.value, cutoff, sender.digest_batch):
         try:
             sender.send_digest(batch, frequency)
         except DeliveryRetry as error:

@@ -676,24 +676,22 @@ def snapshot(townhall, viewer):
 
 def _own_marks(townhall, viewer):
     """The questions a person upvoted, the polls they answered here and their choices in each
-    (``{poll_id: [option_id, ...]}``, keys as strings for JSON): three queries."""
+    (``{poll_id: [option_id, ...]}``, keys as strings for JSON): two queries."""
     if not viewer.is_authenticated:
         return set(), set(), {}
     upvoted = set(db.session.scalars(
         sa.select(QuestionUpvote.question_id).join(Question)
         .where(Question.townhall_id == townhall.id, QuestionUpvote.user_id == viewer.id)
     ))  # fmt: skip
-    answered = set(db.session.scalars(
-        sa.select(PollResponse.poll_id).join(Poll)
-        .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
-    ))  # fmt: skip
-    choices = {}
+    answered, choices = set(), {}
     for poll_id, option_id in db.session.execute(
         sa.select(PollResponse.poll_id, PollChoice.option_id)
-        .join(PollChoice, PollChoice.response_id == PollResponse.id).join(Poll)
+        .outerjoin(PollChoice, PollChoice.response_id == PollResponse.id).join(Poll)
         .where(Poll.townhall_id == townhall.id, PollResponse.user_id == viewer.id)
     ):  # fmt: skip
-        choices.setdefault(str(poll_id), []).append(option_id)
+        answered.add(poll_id)
+        if option_id is not None:
+            choices.setdefault(str(poll_id), []).append(option_id)
     return upvoted, answered, choices
 
 
