@@ -7,7 +7,6 @@ import http.cookies
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,10 @@ import urllib.request
 from pathlib import Path
 
 from participation.config import ROOT_DIR
+from tests.services import free_port
 
 BIN = Path(sys.executable).parent
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:
