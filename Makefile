@@ -114,12 +114,12 @@ format: $(STAMP)/python
 
 # The whole suite twice: on the embedded SQLite database, then on a real PostgreSQL server
 # with Redis configured (both started on loopback by tests/services.py and stopped after).
-# Each half runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=1 for one process):
+# Each half runs in parallel, one pytest-xdist worker per CPU (TEST_WORKERS=0: one process):
 # every worker has its own database, Redis and ports (tests/conftest.py); "loadgroup" keeps the
 # tests of an xdist_group (modules sharing one expensive server) on one worker.
 test: setup lint test-sqlite test-postgres
 
-TEST_WORKERS ?= auto
+TEST_WORKERS ?= logical
 PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
 
 test-sqlite: setup $(STAMP)/browser $(STAMP)/deploy
