@@ -52,8 +52,9 @@ class LiveServer:
             )  # fmt: skip
         self._wait()
 
-    def _wait(self, seconds=60):
-        # Generous: importing the app on a loaded two-core machine has taken over 30 s.
+    def _wait(self, seconds=120):
+        # Generous: importing the app on a loaded two-core machine has taken over 60 s (two
+        # pytest-xdist workers, each starting servers, and other work on the machine).
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
