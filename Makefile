@@ -122,14 +122,21 @@ format: $(STAMP)/python
 
 # The whole suite twice: on the embedded SQLite database, then on a real PostgreSQL server
 # with Redis configured (both started on loopback by tests/services.py and stopped after).
+# Each half runs in parallel, one pytest-xdist worker per CPU (TEST_WORKERS=0: one process):
+# every worker has its own database, Redis and ports (tests/conftest.py); "loadgroup" keeps the
+# tests of an xdist_group (modules sharing one expensive server) on one worker.
 test: setup lint test-sqlite test-postgres
 
+TEST_WORKERS ?= logical
+PARALLEL = -n $(TEST_WORKERS) --dist loadgroup
+
 test-sqlite: setup $(STAMP)/browser $(STAMP)/deploy
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest $(PARALLEL) --cov --cov-report=term
 
 # The accessibility checks (marker "markup") look at pages, not storage: the SQLite run has them.
 test-postgres: setup $(STAMP)/browser $(STAMP)/deploy
-	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider -m "not markup"
+	$(BIN)/python -m tests.services run -- $(BIN)/pytest -p no:cacheprovider $(PARALLEL) \
+	  -m "not markup"
 
 # Is this deployment's configuration fit for production? Run with the production environment
 # loaded (docs/deploy.md, "Check"); one PASS/WARN/FAIL line per check, exit 1 on a failure.

@@ -1,11 +1,15 @@
 """Fixtures: a migrated database, the app, a client, and factories for people and things.
 
-The schema is built once per run with the real Alembic migrations. Each test gets a new app
-and empty tables. Set TEST_DATABASE_URL to run the suite on PostgreSQL.
+The schema is built once per run (per pytest-xdist worker) with the real Alembic migrations.
+Each test gets a new app and empty tables. Set TEST_DATABASE_URL to run the suite on PostgreSQL.
+
+Under ``pytest -n N`` every worker has a database of its own (SQLite: its own temporary folder;
+PostgreSQL: a database ``<name>_gwN`` created on the given server), a Redis server of its own
+when REDIS_URL is set, and its own slice of ports (tests/services.py ``free_port``).
 """
 
 import os
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import SimpleNamespace
 
 import pytest
@@ -21,6 +25,48 @@ from participation.extensions import db as _db
 from tests.html import ReaderClient
 
 PASSWORD = "correct horse battery staple"
+
+_worker_resources = ExitStack()
+
+
+def pytest_configure(config):
+    """On a pytest-xdist worker, point TEST_DATABASE_URL and REDIS_URL at the worker's own
+    database and Redis before anything reads them (tests, fixtures, the servers they start)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    if url := os.environ.get("TEST_DATABASE_URL", "").strip():
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker)
+    if os.environ.get("REDIS_URL"):
+        # Database numbers would not do: publish/subscribe channels (Socket.IO's queue, the
+        # town hall relay) are shared by every database of a server.
+        from tests.services import redis
+
+        os.environ["REDIS_URL"] = _worker_resources.enter_context(redis())
+
+
+def pytest_unconfigure(config):
+    _worker_resources.close()
+
+
+def _worker_database(url, worker):
+    """Create (afresh) the worker's own database on the server of ``url``; returns its URL."""
+    url = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_{worker}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+
+    def drop():
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        engine.dispose()
+
+    _worker_resources.callback(drop)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _database_url(tmp_path_factory):

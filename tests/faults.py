@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.services import _as_postgres_user, _free_port, postgres_bindir, redis_server_path
+from tests.services import _as_postgres_user, free_port, postgres_bindir, redis_server_path
 
 
 def _wait_for_port(port, process=None, timeout=15):
@@ -35,7 +35,7 @@ class FaultyRedis:
 
     def __init__(self):
         self.root = Path(tempfile.mkdtemp(prefix="ruamkid-faulty-redis-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
         self.paused = False
@@ -84,7 +84,7 @@ class FaultyPostgres:
         if account:
             os.chown(self.root, account.pw_uid, account.pw_gid)
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://ruamkid@127.0.0.1:{self.port}/ruamkid_fault"
         self.paused_pids = []
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-A", "trust",

@@ -7,7 +7,6 @@ import http.cookies
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,10 @@ import urllib.request
 from pathlib import Path
 
 from participation.config import ROOT_DIR
+from tests.services import free_port
 
 BIN = Path(sys.executable).parent
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class LiveServer:
@@ -58,8 +52,9 @@ class LiveServer:
             )  # fmt: skip
         self._wait()
 
-    def _wait(self, seconds=60):
-        # Generous: importing the app on a loaded two-core machine has taken over 30 s.
+    def _wait(self, seconds=120):
+        # Generous: importing the app on a loaded two-core machine has taken over 60 s (two
+        # pytest-xdist workers, each starting servers, and other work on the machine).
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -10,6 +10,7 @@ import contextlib
 import glob
 import os
 import pwd
+import random
 import shutil
 import socket
 import subprocess
@@ -23,10 +24,35 @@ def _log(message):
     print(f"[services] {message}", file=sys.stderr, flush=True)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# Servers the tests start listen on ports below the kernel's ephemeral range (32768 and up on
+# Linux), so that no client connection's own port takes one while its server restarts; each
+# pytest-xdist worker picks from its own slice, so two workers never pick the same port.
+PORTS_START, PORTS_PER_WORKER, PORTS_END = 20000, 1000, 32768
+
+
+def _worker_number():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1"... under pytest -n
+    return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else None
+
+
+def free_port():
+    """A loopback port nothing listens on, from this worker's slice (any slice without xdist)."""
+    number = _worker_number()
+    if number is None:
+        first, last = PORTS_START, PORTS_END
+    else:
+        slices = (PORTS_END - PORTS_START) // PORTS_PER_WORKER
+        first = PORTS_START + (number % slices) * PORTS_PER_WORKER
+        last = first + PORTS_PER_WORKER
+    for _ in range(200):
+        port = random.randrange(first, last)  # noqa: S311 - not a secret
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {first} and {last}")
 
 
 _apt_updated = False
@@ -73,7 +99,7 @@ def postgres():
     data = root / "data"
     if account:
         os.chown(root, account.pw_uid, account.pw_gid)
-    port = _free_port()
+    port = free_port()
     run = lambda *args: subprocess.run(  # noqa: E731
         [*prefix, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
@@ -108,7 +134,7 @@ def redis_server_path():
 def redis():
     path = redis_server_path()
     root = Path(tempfile.mkdtemp(prefix="ruamkid-redis-"))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [path, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(root)],

@@ -26,7 +26,8 @@ import socketio
 from participation.config import ROOT_DIR
 from tests.live import free_port
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module: its server (a module fixture) starts once, not on each.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nginx-layout")]
 DEPLOY = ROOT_DIR / "docs" / "deploy"
 SITE = DEPLOY / "nginx-ruamkid.conf"
 BIN = Path(sys.executable).parent

@@ -1,7 +1,6 @@
 """`make run`'s server, started for real: Thai home page, health, and Socket.IO over websocket."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,16 +10,12 @@ from pathlib import Path
 import pytest
 
 from participation.config import ROOT_DIR
+from tests.services import free_port
 
-pytestmark = pytest.mark.slow
+# One worker runs the whole module: its server (a module fixture) starts once, not on each.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("make-run")]
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until_up(url, process, log, seconds=20):
@@ -39,7 +34,7 @@ def _wait_until_up(url, process, log, seconds=20):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("server")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "RUAMKID_INSTANCE_DIR": str(tmp_path / "instance"),

@@ -7,6 +7,9 @@ from tests.summaries.planted import ENGLISH, TOPICS, corpus
 
 FRAGMENTS = ("ติด", "ทำ", "หน้า", "การ", "ตั้งไฟ", "ส่องสว่าง", "ไฟส่องสว่าง", "ถังขยะ", "ชำ")
 
+# One worker segments the planted corpus (a module fixture) once for every test here.
+pytestmark = pytest.mark.xdist_group("planted-themes")
+
 
 @pytest.fixture(scope="module")
 def planted():
