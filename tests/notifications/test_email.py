@@ -5,7 +5,6 @@ again later" (451) a number of times, or to refuse an address for good (550).
 """
 
 import re
-import socket
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -23,6 +22,7 @@ from participation.notifications.operations import notify
 from participation.notifications.settings import save_choices
 from participation.proposals.models import Contribution
 from tests.jobs.test_queue import drain
+from tests.services import free_port
 
 
 class Capture:
@@ -50,16 +50,10 @@ class Capture:
         return [message for message in self.messages if message["To"] == address]
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     handler = Capture()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     handler.port = controller.port
     yield handler
