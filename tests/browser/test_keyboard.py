@@ -175,7 +175,10 @@ def test_resident_asks_a_town_hall_question_and_answers_a_poll_with_the_keyboard
     keys.tab_to({"tag": "button", "text": thai("Answer")})
     keys.enter(navigates=False)
     counted = thai("Thank you, your answer is counted.")
-    page.wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-message]"), counted))
+    # The confirmation comes beside the poll, with the choice made.
+    mine = (By.CSS_SELECTOR, ".poll .poll__mine")
+    page.wait.until(ec.text_to_be_present_in_element(mine, counted))
+    assert "หน้าโรงเรียน" in page.driver.find_element(*mine).text
 
     # No trap in the live lists: Tab carries on to the end of the page.
     keys.tab_to({"tag": "a", "text": thai("Privacy notice")})
