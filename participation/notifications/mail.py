@@ -11,13 +11,14 @@ raises :class:`DeliveryRetry` so the job is tried again with growing waits; afte
 ``JOBS_RETRIES`` tries they are marked failed. The notification on the site is never touched.
 """
 
+import functools
 import logging
 import re
 import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
@@ -153,6 +154,18 @@ def _digest_message(user, frequency, groups, kinds, unsubscribe_url=None):
 # --- Sending ------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _record_statement(columns):
+    """The UPDATE setting ``columns`` (bound by name), made once: a digest run records
+    100,000 outcomes, and SQLAlchemy then reuses its compiled form."""
+    return (
+        sa.update(Delivery)
+        .where(Delivery.id.in_(sa.bindparam("ids", expanding=True)))
+        .where(Delivery.state == "pending")
+        .values({column: sa.bindparam(column) for column in columns})
+    )
+
+
 def _record(deliveries, **values):
     """Write the outcome of one message on its deliveries and commit it at once, so a crash
     later in the batch never sends it twice. A plain UPDATE of the rows still pending (the
@@ -162,20 +175,20 @@ def _record(deliveries, **values):
     keep = session.expire_on_commit
     session.expire_on_commit = False
     try:
-        db.session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id.in_([delivery.id for delivery in deliveries]))
-            .where(Delivery.state == "pending")
-            .values(**values),
+        session.execute(
+            _record_statement(tuple(sorted(values))),
+            {"ids": [delivery.id for delivery in deliveries], **values},
             execution_options={"synchronize_session": False},
         )
-        db.session.commit()
+        session.commit()
     finally:
         session.expire_on_commit = keep
 
 
-def _send(user, deliveries, rendered):
-    """Send one message for ``deliveries``; True when it is done for good (sent or failed)."""
+def _send(user, deliveries, rendered, sent=None):
+    """Send one message for ``deliveries``; True when it is done for good (sent or failed).
+    With a list ``sent``, a sent message's deliveries are added to it for the caller to record
+    (:class:`_SentLater`) instead of being recorded at once."""
     subject, text, html, headers = rendered
     try:
         send_mail(user.email, subject, text, html=html, headers=headers)
@@ -197,8 +210,33 @@ def _send(user, deliveries, rendered):
             return True
         _record(deliveries, attempts=attempts, result=f"will try again: {error}"[:1000])
         return False
-    _record(deliveries, state="sent", sent_dt=utcnow(), result="sent")
+    if sent is not None:
+        sent.extend(deliveries)
+    else:
+        _record(deliveries, state="sent", sent_dt=utcnow(), result="sent")
     return True
+
+
+class _SentLater(list):
+    """The deliveries of sent digests, recorded sent every :data:`RECORD_EVERY` messages and
+    at the end of the batch, whatever happens: one UPDATE and commit per message was most of a
+    digest's cost. A crash of the process between two records sends those few digests again
+    on the next try (never more than ``RECORD_EVERY``); a refusal or a passing failure is
+    still recorded at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = 0
+
+    def count(self):
+        self.messages += 1
+        if self.messages % RECORD_EVERY == 0:
+            self.record()
+
+    def record(self):
+        if self:
+            _record(self, state="sent", sent_dt=utcnow(), result="sent")
+            self.clear()
 
 
 def _pending(delivery_ids):
@@ -243,6 +281,8 @@ def _send_now(delivery_ids):
 
 
 CHUNK = 10_000  # ids per IN (...) query
+SHARED_MAX = 2_000  # different digests kept for a run (text and HTML, some kB each)
+RECORD_EVERY = 100  # digests sent between two records of their deliveries (see _SentLater)
 
 # What makes two notifications the same event (the LINE sender's key, line/sender.py), plus the
 # moment, which the e-mail digest shows ("Latest: ..."). Not the id: 10,000 people told of one
@@ -349,27 +389,46 @@ def _send_digest(people, frequency):
     for some in _chunks(sorted(example.values())):
         for note in digest.load(notification_ids=some):
             notes[keys[note.id]] = note
-    shared = {}  # (language, events) -> _SharedDigest
-    waiting = 0
     # One context for the batch (building links is per message otherwise), one SMTP
     # connection for all its messages.
+    sent = _SentLater()
     with digest.links(), mail_connection():
-        for user_id, own in by_person.items():
-            user = users.get(user_id)
-            if user is None:
-                continue  # nothing pending is left for someone: no empty digest
-            language = user.preferred_language or "th"
-            events = tuple(keys[row.notification_id] for row in own)
-            content = shared.get((language, events))
-            if content is None:
-                content = shared[language, events] = _SharedDigest(
-                    language, frequency, [notes[key] for key in events]
-                )
-            deliveries = [_Waiting(row.id, row.attempts) for row in own]
-            if not _send(user, deliveries, content.message(user)):
-                waiting += 1
+        try:
+            waiting = _send_all(by_person, users, keys, notes, frequency, sent)
+        finally:
+            sent.record()
     if waiting:
         raise DeliveryRetry(f"{waiting} digests met a passing failure; trying again later")
+
+
+def _shared():
+    """``{(language, frequency, events): _SharedDigest}`` for this job run (its app context):
+    a run hands 1,000 people at a time, and the same digests come back in every batch."""
+    shared = g.setdefault("ruamkid_email_digests", {})
+    if len(shared) > SHARED_MAX:
+        shared.clear()
+    return shared
+
+
+def _send_all(by_person, users, keys, notes, frequency, sent):
+    shared = _shared()
+    waiting = 0
+    for user_id, own in by_person.items():
+        user = users.get(user_id)
+        if user is None:
+            continue  # nothing pending is left for someone: no empty digest
+        language = user.preferred_language or "th"
+        events = tuple(keys[row.notification_id] for row in own)
+        content = shared.get((language, str(frequency), events))
+        if content is None:
+            content = shared[language, str(frequency), events] = _SharedDigest(
+                language, frequency, [notes[key] for key in events]
+            )
+        deliveries = [_Waiting(row.id, row.attempts) for row in own]
+        if not _send(user, deliveries, content.message(user), sent=sent):
+            waiting += 1
+        sent.count()
+    return waiting
 
 
 def _reachable():
