@@ -270,12 +270,13 @@ def _send_now(delivery_ids):
     deliveries = _pending(delivery_ids)
     users = _users({delivery.user_id for delivery in deliveries})
     waiting = 0
-    for delivery in deliveries:
-        user = users.get(delivery.user_id)
-        if user is None:
-            continue
-        if not _send(user, [delivery], render_now(user, delivery.notification)):
-            waiting += 1
+    with mail_connection():
+        for delivery in deliveries:
+            user = users.get(delivery.user_id)
+            if user is None:
+                continue
+            if not _send(user, [delivery], render_now(user, delivery.notification)):
+                waiting += 1
     if waiting:
         raise DeliveryRetry(f"{waiting} e-mails met a passing failure; trying again later")
 
