@@ -9,6 +9,10 @@ A message the SMTP server refuses for good (5xx) marks its deliveries failed wit
 a passing failure (4xx, no connection, timeout) leaves them pending, counts the try, and
 raises :class:`DeliveryRetry` so the job is tried again with growing waits; after
 ``JOBS_RETRIES`` tries they are marked failed. The notification on the site is never touched.
+
+Digests: people whose digests read the same (language, frequency, events) share one rendering
+per job run (:class:`_SharedDigest`); only the greeting's name, the address and the person's
+own unsubscribe link are filled in per message. A job's messages share one SMTP connection.
 """
 
 import functools
