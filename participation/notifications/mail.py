@@ -9,17 +9,31 @@ A message the SMTP server refuses for good (5xx) marks its deliveries failed wit
 a passing failure (4xx, no connection, timeout) leaves them pending, counts the try, and
 raises :class:`DeliveryRetry` so the job is tried again with growing waits; after
 ``JOBS_RETRIES`` tries they are marked failed. The notification on the site is never touched.
+
+Digests: people whose digests read the same (language, frequency, events) share one rendering
+per job run (:class:`_SharedDigest`); only the greeting's name, the address and the person's
+own unsubscribe link are filled in per message. A job's messages share one SMTP connection.
 """
 
+import functools
 import logging
+import re
+import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import escape
 
 from participation.accounts.models import User
-from participation.core.mail import PermanentMailError, TemporaryMailError, send_mail
+from participation.core.mail import (
+    PermanentMailError,
+    TemporaryMailError,
+    mail_connection,
+    send_mail,
+)
 from participation.core.models import utcnow
 from participation.extensions import db
 from participation.notifications import digest
@@ -67,11 +81,16 @@ def read_unsubscribe_token(token):
 # --- Rendering ----------------------------------------------------------------------------------
 
 
-def _render(name, user, kinds, subject, **context):
+def _unsubscribe_url(user_id, kinds):
+    """The absolute one-click unsubscribe address (in :func:`digest.links`)."""
+    token = unsubscribe_token(user_id, kinds)
+    return digest.absolute_url(url_for("notifications.unsubscribe", token=token))
+
+
+def _render(name, user, kinds, subject, unsubscribe_url=None, **context):
     """``(subject, text, html, headers)`` of message ``name`` for ``user``, in their language."""
     with force_locale(user.preferred_language or "th"), digest.links():
-        token = unsubscribe_token(user.id, kinds)
-        unsubscribe = digest.absolute_url(url_for("notifications.unsubscribe", token=token))
+        unsubscribe = unsubscribe_url or _unsubscribe_url(user.id, kinds)
         values = {
             "user": user,
             "lang": user.preferred_language or "th",
@@ -104,6 +123,10 @@ def render_now(user, note):
 
 def render_digest(user, frequency, groups, kinds):
     """The digest message for ``user``: ``groups`` from :func:`digest.group`."""
+    return _digest_message(user, frequency, groups, kinds)
+
+
+def _digest_message(user, frequency, groups, kinds, unsubscribe_url=None):
     count = sum(group.total for group in groups)
 
     def subject():
@@ -124,6 +147,7 @@ def render_digest(user, frequency, groups, kinds):
         user,
         kinds,
         subject,
+        unsubscribe_url=unsubscribe_url,
         groups=groups,
         frequency=str(frequency),
         count=count,
@@ -132,6 +156,18 @@ def render_digest(user, frequency, groups, kinds):
 
 
 # --- Sending ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _record_statement(columns):
+    """The UPDATE setting ``columns`` (bound by name), made once: a digest run records
+    100,000 outcomes, and SQLAlchemy then reuses its compiled form."""
+    return (
+        sa.update(Delivery)
+        .where(Delivery.id.in_(sa.bindparam("ids", expanding=True)))
+        .where(Delivery.state == "pending")
+        .values({column: sa.bindparam(column) for column in columns})
+    )
 
 
 def _record(deliveries, **values):
@@ -143,20 +179,20 @@ def _record(deliveries, **values):
     keep = session.expire_on_commit
     session.expire_on_commit = False
     try:
-        db.session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id.in_([delivery.id for delivery in deliveries]))
-            .where(Delivery.state == "pending")
-            .values(**values),
+        session.execute(
+            _record_statement(tuple(sorted(values))),
+            {"ids": [delivery.id for delivery in deliveries], **values},
             execution_options={"synchronize_session": False},
         )
-        db.session.commit()
+        session.commit()
     finally:
         session.expire_on_commit = keep
 
 
-def _send(user, deliveries, rendered):
-    """Send one message for ``deliveries``; True when it is done for good (sent or failed)."""
+def _send(user, deliveries, rendered, sent=None):
+    """Send one message for ``deliveries``; True when it is done for good (sent or failed).
+    With a list ``sent``, a sent message's deliveries are added to it for the caller to record
+    (:class:`_SentLater`) instead of being recorded at once."""
     subject, text, html, headers = rendered
     try:
         send_mail(user.email, subject, text, html=html, headers=headers)
@@ -168,15 +204,43 @@ def _send(user, deliveries, rendered):
         tries = current_app.config["JOBS_RETRIES"] + 1
         attempts = max(delivery.attempts for delivery in deliveries) + 1
         for delivery in deliveries:  # what the row says after the UPDATE below, not a change
-            sa.orm.attributes.set_committed_value(delivery, "attempts", attempts)
+            if isinstance(delivery, Delivery):
+                sa.orm.attributes.set_committed_value(delivery, "attempts", attempts)
+            else:
+                delivery.attempts = attempts
         if attempts >= tries:
             result = f"gave up after {tries} tries: {error}"[:1000]
             _record(deliveries, state="failed", result=result, attempts=attempts)
             return True
         _record(deliveries, attempts=attempts, result=f"will try again: {error}"[:1000])
         return False
-    _record(deliveries, state="sent", sent_dt=utcnow(), result="sent")
+    if sent is not None:
+        sent.extend(deliveries)
+    else:
+        _record(deliveries, state="sent", sent_dt=utcnow(), result="sent")
     return True
+
+
+class _SentLater(list):
+    """The deliveries of sent digests, recorded sent every :data:`RECORD_EVERY` messages and
+    at the end of the batch, whatever happens: one UPDATE and commit per message was most of a
+    digest's cost. A crash of the process between two records sends those few digests again
+    on the next try (never more than ``RECORD_EVERY``); a refusal or a passing failure is
+    still recorded at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.messages = 0
+
+    def count(self):
+        self.messages += 1
+        if self.messages % RECORD_EVERY == 0:
+            self.record()
+
+    def record(self):
+        if self:
+            _record(self, state="sent", sent_dt=utcnow(), result="sent")
+            self.clear()
 
 
 def _pending(delivery_ids):
@@ -210,35 +274,166 @@ def _send_now(delivery_ids):
     deliveries = _pending(delivery_ids)
     users = _users({delivery.user_id for delivery in deliveries})
     waiting = 0
-    for delivery in deliveries:
-        user = users.get(delivery.user_id)
-        if user is None:
-            continue
-        if not _send(user, [delivery], render_now(user, delivery.notification)):
-            waiting += 1
+    with mail_connection():
+        for delivery in deliveries:
+            user = users.get(delivery.user_id)
+            if user is None:
+                continue
+            if not _send(user, [delivery], render_now(user, delivery.notification)):
+                waiting += 1
     if waiting:
         raise DeliveryRetry(f"{waiting} e-mails met a passing failure; trying again later")
 
 
+CHUNK = 10_000  # ids per IN (...) query
+SHARED_MAX = 2_000  # different digests kept for a run (text and HTML, some kB each)
+RECORD_EVERY = 100  # digests sent between two records of their deliveries (see _SentLater)
+
+# What makes two notifications the same event (the LINE sender's key, line/sender.py), plus the
+# moment, which the e-mail digest shows ("Latest: ..."). Not the id: 10,000 people told of one
+# comment have 10,000 notifications of one event.
+EVENT_COLUMNS = ("kind", "actor_id", "detail", "process_id", "contribution_id", "comment_id",
+                 "summary_id", "townhall_id", "created_dt")  # fmt: skip
+
+
+def _chunks(ids):
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+@dataclass
+class _Waiting:
+    """A pending delivery as the digest sender needs it (no ORM object per delivery)."""
+
+    id: int
+    attempts: int
+
+
+@dataclass
+class _StandIn:
+    """Who a shared digest is rendered for: placeholders where each person's own words go."""
+
+    id: int
+    display_name: str
+    preferred_language: str
+
+
+class _SharedDigest:
+    """One rendering of a digest for everyone whose digest reads the same (same language,
+    frequency and events); :meth:`message` fills in what is each person's own: the greeting
+    with their name and their own unsubscribe link (text, HTML and header)."""
+
+    def __init__(self, language, frequency, notes):
+        self.kinds = sorted({str(note.kind) for note in notes})
+        self.name_token = "RuamkidName" + secrets.token_hex(8)
+        self.link_token = "RuamkidLink" + secrets.token_hex(8)
+        self.pattern = re.compile(f"{self.name_token}|{self.link_token}")
+        stand_in = _StandIn(id=0, display_name=self.name_token, preferred_language=language)
+        with force_locale(language):
+            groups = digest.group(notes)
+        self.subject, self.text, self.html, _headers = _digest_message(
+            stand_in, frequency, groups, self.kinds, unsubscribe_url=self.link_token
+        )
+
+    def message(self, user):
+        """``(subject, text, html, headers)`` for ``user`` (in :func:`digest.links`)."""
+        unsubscribe = _unsubscribe_url(user.id, self.kinds)
+        name = user.display_name
+        plain = {self.name_token: name, self.link_token: unsubscribe}
+        marked = {self.name_token: str(escape(name)), self.link_token: str(escape(unsubscribe))}
+        text = self.pattern.sub(lambda match: plain[match.group()], self.text)
+        html = self.pattern.sub(lambda match: marked[match.group()], self.html)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        }
+        return self.subject, text, html, headers
+
+
+def _pending_rows(delivery_ids):
+    """The pending e-mail deliveries among ``delivery_ids``, oldest first, as
+    ``(id, user_id, notification_id, attempts)`` rows."""
+    rows = []
+    for some in _chunks(delivery_ids):
+        rows += db.session.execute(
+            sa.select(Delivery.id, Delivery.user_id, Delivery.notification_id, Delivery.attempts)
+            .where(Delivery.id.in_(some), Delivery.channel == Channel.EMAIL,
+                   Delivery.state == "pending")
+        ).all()  # fmt: skip
+    return sorted(rows, key=lambda row: row.id)
+
+
+def _event_keys(notification_ids):
+    """``{notification id: event key}``: notifications of the same event (one comment told to
+    many people) share a key, so their digests can share one rendering."""
+    keys = {}
+    for some in _chunks(set(notification_ids)):
+        for row in db.session.execute(
+            sa.select(Notification.id, *(getattr(Notification, c) for c in EVENT_COLUMNS))
+            .where(Notification.id.in_(some))
+        ):  # fmt: skip
+            keys[row[0]] = tuple(row[1:])
+    return keys
+
+
 def _send_digest(people, frequency):
-    users = _users(list(people))
+    rows = _pending_rows([i for ids in people.values() for i in ids])
+    users = {}
+    for some in _chunks({row.user_id for row in rows}):
+        users.update(_users(some))
+    keys = _event_keys(row.notification_id for row in rows)
     by_person = {}
-    for delivery in _pending([i for ids in people.values() for i in ids]):
-        by_person.setdefault(delivery.user_id, []).append(delivery)
-    waiting = 0
-    with digest.links():  # one context for the batch: building links is per message otherwise
-        for user_id, deliveries in by_person.items():
-            user = users.get(user_id)
-            if user is None:
-                continue  # nothing pending is left for someone: no empty digest
-            notes = [delivery.notification for delivery in deliveries]
-            with force_locale(user.preferred_language or "th"):
-                groups = digest.group(notes)
-            kinds = {note.kind for note in notes}
-            if not _send(user, deliveries, render_digest(user, frequency, groups, kinds)):
-                waiting += 1
+    for row in rows:
+        by_person.setdefault(row.user_id, []).append(row)
+    example = {}  # event key -> one notification id of that event
+    for notification_id in sorted(keys):
+        example.setdefault(keys[notification_id], notification_id)
+    notes = {}  # event key -> that notification, loaded once for the batch
+    for some in _chunks(sorted(example.values())):
+        for note in digest.load(notification_ids=some):
+            notes[keys[note.id]] = note
+    # One context for the batch (building links is per message otherwise), one SMTP
+    # connection for all its messages.
+    sent = _SentLater()
+    with digest.links(), mail_connection():
+        try:
+            waiting = _send_all(by_person, users, keys, notes, frequency, sent)
+        finally:
+            sent.record()
     if waiting:
         raise DeliveryRetry(f"{waiting} digests met a passing failure; trying again later")
+
+
+def _shared():
+    """``{(language, frequency, events): _SharedDigest}`` for this job run (its app context):
+    a run hands 1,000 people at a time, and the same digests come back in every batch."""
+    shared = g.setdefault("ruamkid_email_digests", {})
+    if len(shared) > SHARED_MAX:
+        shared.clear()
+    return shared
+
+
+def _send_all(by_person, users, keys, notes, frequency, sent):
+    shared = _shared()
+    waiting = 0
+    for user_id, own in by_person.items():
+        user = users.get(user_id)
+        if user is None:
+            continue  # nothing pending is left for someone: no empty digest
+        language = user.preferred_language or "th"
+        events = tuple(keys[row.notification_id] for row in own)
+        content = shared.get((language, str(frequency), events))
+        if content is None:
+            content = shared[language, str(frequency), events] = _SharedDigest(
+                language, frequency, [notes[key] for key in events]
+            )
+        deliveries = [_Waiting(row.id, row.attempts) for row in own]
+        if not _send(user, deliveries, content.message(user), sent=sent):
+            waiting += 1
+        sent.count()
+    return waiting
 
 
 def _reachable():

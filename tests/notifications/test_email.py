@@ -4,7 +4,9 @@ The SMTP server is aiosmtpd on a free port of this machine; it can be told to an
 again later" (451) a number of times, or to refuse an address for good (550).
 """
 
+import asyncio
 import re
+import time
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.policy import default
@@ -32,8 +34,12 @@ class Capture:
         self.messages = []
         self.busy = 0  # answer 451 to this many recipients first
         self.refused = {}  # address -> its permanent refusal
+        self.sessions = []  # each SMTP connection the server accepted mail on
+        self.hang_up = False  # close the connection after each message
 
     async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if not any(known is session for known in self.sessions):
+            self.sessions.append(session)
         if address in self.refused:
             return self.refused[address]
         if self.busy > 0:
@@ -44,6 +50,8 @@ class Capture:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         self.messages.append(message_from_bytes(envelope.original_content, policy=default))
+        if self.hang_up:  # just after the answer, as a server closing idle connections
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return "250 Message accepted"
 
     def to(self, address):
@@ -429,3 +437,61 @@ def test_after_unsubscribing_nothing_waiting_for_the_digest_is_sent_either(
     assert _run_digests(app, _digest_moment(weekday=5)) == ["daily"]
     assert len(smtp.to(reader.email)) == 1  # only the reply, sent at once before
     assert [row.frequency for row in _deliveries(app, reader)] == ["now"]
+
+
+def test_two_people_with_the_same_digest_each_get_their_own_name_address_and_unsubscribe_link(
+    app, client, smtp, item, create_user
+):
+    somchai = create_user(name="Somchai & <Sons>")
+    malee = create_user(name="มาลี ใจดี")
+    _notify(app, "comment", [somchai, malee], item)
+    _notify(app, "update", [somchai, malee], item)
+
+    assert _run_digests(app, _digest_moment(weekday=2)) == ["daily"]
+
+    (to_somchai,) = smtp.to(somchai.email)
+    (to_malee,) = smtp.to(malee.email)
+    assert to_somchai["Subject"] == to_malee["Subject"]
+    assert "Somchai & <Sons>" in _text(to_somchai)
+    assert "Somchai &amp; &lt;Sons&gt;" in _html(to_somchai)
+    assert "มาลี ใจดี" in _text(to_malee)
+    assert "มาลี ใจดี" in _html(to_malee)
+    assert "Somchai" not in _text(to_malee) + _html(to_malee)
+    links = {}
+    for person, message in ((somchai, to_somchai), (malee, to_malee)):
+        link = _unsubscribe_link(message)
+        assert link in _text(message)
+        assert f'href="{link}"' in _html(message)
+        links[person.id] = link
+    assert links[somchai.id] != links[malee.id]
+
+    path = links[malee.id].removeprefix("https://ruamkid.example.go.th")
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert _email_choice(app, malee, "comment") == "never"
+    assert _email_choice(app, malee, "update") == "never"
+    assert _email_choice(app, somchai, "comment") != "never"  # her link is hers alone
+
+
+def test_a_digest_run_sends_all_its_messages_over_one_connection(app, smtp, item, create_user):
+    people = [create_user() for _ in range(4)]
+    smtp.refused[people[1].email] = "550 5.1.1 No such user here"
+    _notify(app, "comment", people, item)
+
+    _run_digests(app, _digest_moment(weekday=4))
+
+    assert len(smtp.sessions) == 1
+    assert [len(smtp.to(person.email)) for person in people] == [1, 0, 1, 1]
+    assert _deliveries(app, people[1])[0].state == "failed"  # only the refused address
+    assert {_deliveries(app, p)[0].state for p in (people[0], people[2], people[3])} == {"sent"}
+
+
+def test_a_connection_the_server_dropped_is_opened_again_once(app, smtp):
+    from participation.core.mail import mail_connection, send_mail
+
+    smtp.hang_up = True
+    with app.app_context(), mail_connection() as connection:
+        for number in range(3):
+            send_mail(f"person{number}@example.org", "ทดสอบ", "สวัสดี")
+            time.sleep(0.2)  # the server hangs up meanwhile
+    assert [len(smtp.to(f"person{number}@example.org")) for number in range(3)] == [1, 1, 1]
+    assert connection.opened == 3 == len(smtp.sessions)
