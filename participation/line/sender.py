@@ -32,6 +32,7 @@ from participation.jobs import enqueue, job, periodic
 from participation.line import client, operations
 from participation.line.models import LineAccount
 from participation.notifications.channels import Sender, register
+from participation.notifications.digest import sentence, subject_title
 from participation.notifications.models import Channel, Delivery, Frequency, Notification
 from participation.notifications.settings import line_configured
 
@@ -44,47 +45,6 @@ GIVE_UP_HOURS = 24
 
 
 # --- What a message says ------------------------------------------------------------------------
-
-
-def _what(note):
-    if note.contribution is not None:
-        return note.contribution.title
-    if note.townhall is not None:
-        return localized(note.townhall, "title")
-    if note.process is not None:
-        return localized(note.process, "title")
-    return ""
-
-
-def sentence(note):
-    """One notification in words, in the current language (the bell's own sentences)."""
-    who = note.actor.display_name if note.actor else _("The municipality")
-    what = _what(note)
-    kind = note.kind
-    if kind == "reply":
-        return _('%(who)s replied to your comment on "%(what)s"', who=who, what=what)
-    if kind == "comment":
-        return _('%(who)s commented on "%(what)s"', who=who, what=what)
-    if kind == "response":
-        return _('The council responded to "%(what)s"', what=what)
-    if kind == "status":
-        return _('The status of "%(what)s" changed', what=what)
-    if kind == "update":
-        return _('Progress was reported on "%(what)s"', what=what)
-    if kind == "correction":
-        return _('%(who)s corrected a progress update on "%(what)s"', who=who, what=what)
-    if kind == "summary":
-        subject = localized(note.summary.subject, "title") if note.summary else what
-        return _('The council published what became of "%(what)s", where you took part',
-                 what=subject)  # fmt: skip
-    if kind == "townhall":
-        return _('The town hall "%(what)s" starts soon', what=what)
-    if kind == "moderation" and note.detail == "restored":
-        return _('A moderator showed your post on "%(what)s" again', what=what)
-    if kind == "moderation":
-        return _('A moderator hid your post on "%(what)s"; the reason is shown in its place',
-                 what=what)  # fmt: skip
-    return _('"%(what)s" moved to its next phase', what=what)
 
 
 def link_of(note):
@@ -142,7 +102,9 @@ def digest_text(notes, frequency):
             for note in item_notes:
                 counts[note.kind] += 1
             phrases = ", ".join(_count_phrase(kind, count) for kind, count in counts.items())
-            lines.append(_("%(counts)s on “%(what)s”", counts=phrases, what=_what(item_notes[0])))
+            lines.append(
+                _("%(counts)s on “%(what)s”", counts=phrases, what=subject_title(item_notes[0]))
+            )
             lines.append(link)
             shown += 1
     items_total = sum(len(items) for items in by_process.values())
