@@ -245,24 +245,31 @@ def bench_answer(followers, rounds):
     }
 
 
-def bench_digest(residents, per_resident, proposals):
-    """Hand 1,000,000 pending daily deliveries of 100,000 people to the e-mail sender."""
-    from participation.extensions import db
-    from participation.notifications import channels, digest, dispatch
-    from participation.notifications import mail as email_channel
-    from participation.notifications.channels import Sender
-    from participation.notifications.models import Channel, Delivery
+FIRST_RESIDENT = 1000
 
-    path = WORKDIR / "digest.sqlite3"
+
+def _digest_data(name, channel, residents, per_resident, proposals):
+    """A migrated database ``name`` where ``residents`` people each have ``per_resident``
+    pending daily deliveries on ``channel`` (comments on the proposals, in groups: 100
+    different digests); LINE's residents have linked LINE. Returns ``(app, path, total)``."""
+    import secrets
+
+    path = WORKDIR / f"{name}.sqlite3"
     app = _app(path)
     _slug, proposal_ids, _author = _setup_process(app, proposals)
     started = time.perf_counter()
-    first = first_id = 1000
+    first = FIRST_RESIDENT
     _bulk_users(path, first, residents)
     created = (datetime.now(UTC) - timedelta(hours=3)).isoformat(sep=" ")
+    total = residents * per_resident
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA synchronous=OFF")
-        total = residents * per_resident
+        if channel == "line":
+            connection.executemany(
+                "INSERT INTO line_accounts (user_id, line_user_id, is_following, linked_dt) "
+                "VALUES (?, ?, 1, ?)",
+                ((first + n, "U" + secrets.token_hex(16), created) for n in range(residents)),
+            )
         connection.executemany(
             "INSERT INTO notifications (id, user_id, kind, process_id, contribution_id, "
             "created_dt) VALUES (?, ?, 'comment', 1, ?, ?)",
@@ -274,13 +281,26 @@ def bench_digest(residents, per_resident, proposals):
         connection.executemany(
             "INSERT INTO notification_deliveries (id, notification_id, user_id, channel, "
             "frequency, state, attempts, created_dt) "
-            "VALUES (?, ?, ?, 'email', 'daily', 'pending', 0, ?)",
-            ((n + 1, n + 1, first + n // per_resident, created) for n in range(total)),
+            "VALUES (?, ?, ?, ?, 'daily', 'pending', 0, ?)",
+            ((n + 1, n + 1, first + n // per_resident, channel, created) for n in range(total)),
         )
     log(
-        f"{total:,} pending deliveries of {residents:,} residents written in "
+        f"{total:,} pending {channel} deliveries of {residents:,} residents written in "
         f"{time.perf_counter() - started:.1f} s"
     )
+    return app, path, total
+
+
+def bench_digest(residents, per_resident, proposals):
+    """Hand 1,000,000 pending daily deliveries of 100,000 people to the e-mail sender."""
+    from participation.extensions import db
+    from participation.notifications import channels, digest, dispatch
+    from participation.notifications import mail as email_channel
+    from participation.notifications.channels import Sender
+    from participation.notifications.models import Channel, Delivery
+
+    app, path, total = _digest_data("digest", "email", residents, per_resident, proposals)
+    first_id = FIRST_RESIDENT
 
     handed = {"calls": 0, "people": 0, "deliveries": 0}
 
@@ -396,8 +416,6 @@ def bench_digest(residents, per_resident, proposals):
 
 def bench_line_digest(residents, per_resident, proposals):
     """Hand 1,000,000 pending daily LINE deliveries of 100,000 linked residents to LINE."""
-    import secrets
-
     from participation.extensions import db
     from participation.jobs import models as job_models
     from participation.jobs import run as run_job
@@ -416,39 +434,7 @@ def bench_line_digest(residents, per_resident, proposals):
         LINE_MONTHLY_QUOTA=str(10 * residents),
     )
     try:
-        path = WORKDIR / "line.sqlite3"
-        app = _app(path)
-        _slug, proposal_ids, _author = _setup_process(app, proposals)
-        started = time.perf_counter()
-        first = 1000
-        _bulk_users(path, first, residents)
-        created = (datetime.now(UTC) - timedelta(hours=3)).isoformat(sep=" ")
-        total = residents * per_resident
-        with sqlite3.connect(path) as connection:
-            connection.execute("PRAGMA synchronous=OFF")
-            connection.executemany(
-                "INSERT INTO line_accounts (user_id, line_user_id, is_following, linked_dt) "
-                "VALUES (?, ?, 1, ?)",
-                ((first + n, "U" + secrets.token_hex(16), created) for n in range(residents)),
-            )
-            connection.executemany(
-                "INSERT INTO notifications (id, user_id, kind, process_id, contribution_id, "
-                "created_dt) VALUES (?, ?, 'comment', 1, ?, ?)",
-                (
-                    (n + 1, first + n // per_resident, proposal_ids[n % len(proposal_ids)], created)
-                    for n in range(total)
-                ),
-            )
-            connection.executemany(
-                "INSERT INTO notification_deliveries (id, notification_id, user_id, channel, "
-                "frequency, state, attempts, created_dt) "
-                "VALUES (?, ?, ?, 'line', 'daily', 'pending', 0, ?)",
-                ((n + 1, n + 1, first + n // per_resident, created) for n in range(total)),
-            )
-        log(
-            f"{total:,} pending LINE deliveries of {residents:,} linked residents written in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
+        app, _path, total = _digest_data("line", "line", residents, per_resident, proposals)
         with app.app_context():
             started = time.perf_counter()
             dispatch.send_digest("line", "daily", datetime.now(UTC).isoformat())
