@@ -1,6 +1,8 @@
 """`make run`'s server, started for real: Thai home page, health, and Socket.IO over websocket."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("make-run")]
 BIN = Path(sys.executable).parent
 
 
-def _wait_until_up(url, process, log, seconds=20):
+def _wait_until_up(url, process, log, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -51,14 +53,27 @@ def server(tmp_path_factory):
         process = subprocess.Popen(
             ["make", "--no-print-directory", "serve", f"PORT={port}", f"BIN={BIN}"],
             cwd=ROOT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,  # make, gunicorn and the job worker: one process group
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(f"{base}/healthz", process, log)
         yield base
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        _stop(process)
+
+
+def _stop(process):
+    """Stop make with the server and the job worker it started. gunicorn waits up to its
+    graceful timeout (30 s) for open connections; after that the group is killed."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def _get(url, **headers):
