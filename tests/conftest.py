@@ -517,3 +517,18 @@ def faulty_postgres():
     server = FaultyPostgres()
     yield server
     server.close()
+
+
+@pytest.fixture
+def statements(app):
+    """Every SQL statement the app runs while the test holds this list."""
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    sa.event.remove(engine, "before_cursor_execute", record)

@@ -20,6 +20,7 @@ from participation.notifications import dispatch
 from participation.notifications.models import Delivery, NotificationKind
 from participation.notifications.operations import notify
 from participation.proposals.models import Contribution
+from tests.jobs.test_queue import drain
 from tests.line.fake_line import new_line_user_id
 
 TITLE = "ซ่อมถนนชำรุดหน้าโรงเรียน"
@@ -235,16 +236,6 @@ def test_a_digest_groups_by_item_and_people_with_the_same_digest_get_one_multica
     push = next(call for call in calls if call.path.endswith("/push"))
     assert f"ความคิดเห็นใหม่ 1 รายการ ใน “{TITLE}”" in push.body["messages"][0]["text"]
     assert {s for s, _f, _r in deliveries(app, [r.id for r in rows])} == {"sent"}
-
-
-def drain(app):
-    """Run every queued job message in this process, as a worker would; return how many ran."""
-    huey = app.extensions["jobs"].huey
-    ran = 0
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-        ran += 1
-    return ran
 
 
 @pytest.fixture

@@ -28,21 +28,6 @@ def _signed_in(app, person):
     return person
 
 
-@pytest.fixture
-def statements(app):
-    """Every SQL statement the app runs while the block is recorded."""
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    sa.event.remove(engine, "before_cursor_execute", record)
-
-
 def _writes(seen):
     return [
         s for s in seen if s.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")

@@ -2,25 +2,7 @@
 its questions, messages and polls, each asks only for their own marks, and what they get is
 still their own (their upvotes, their hidden words)."""
 
-import pytest
-import sqlalchemy as sa
-
-from participation.extensions import db
 from tests.townhall.test_live import call, joined
-
-
-@pytest.fixture
-def statements(app):
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def _busy_townhall(create_townhall, socket_for, resident, questions):
