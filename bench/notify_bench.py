@@ -291,10 +291,28 @@ def _digest_data(name, channel, residents, per_resident, proposals):
     return app, path, total
 
 
+def _timed_digest(app, channel):
+    """Run today's daily digest of ``channel``; return its seconds and the deliveries left
+    pending."""
+    from participation.extensions import db
+    from participation.notifications import dispatch
+    from participation.notifications.models import Delivery
+
+    with app.app_context():
+        started = time.perf_counter()
+        dispatch.send_digest(channel, "daily", datetime.now(UTC).isoformat())
+        db.session.commit()
+        seconds = time.perf_counter() - started
+        left = db.session.scalar(
+            db.select(db.func.count()).select_from(Delivery).where(Delivery.state == "pending")
+        )
+    return seconds, left
+
+
 def bench_digest(residents, per_resident, proposals):
     """Hand 1,000,000 pending daily deliveries of 100,000 people to the e-mail sender."""
     from participation.extensions import db
-    from participation.notifications import channels, digest, dispatch
+    from participation.notifications import channels, digest
     from participation.notifications import mail as email_channel
     from participation.notifications.channels import Sender
     from participation.notifications.models import Channel, Delivery
@@ -321,14 +339,7 @@ def bench_digest(residents, per_resident, proposals):
         )
     )
     try:
-        with app.app_context():
-            started = time.perf_counter()
-            dispatch.send_digest("email", "daily", datetime.now(UTC).isoformat())
-            db.session.commit()
-            handed_s = time.perf_counter() - started
-            left = db.session.scalar(
-                db.select(db.func.count()).select_from(Delivery).where(Delivery.state == "pending")
-            )
+        handed_s, left = _timed_digest(app, "email")
     finally:
         channels.register(real)
 
@@ -353,14 +364,7 @@ def bench_digest(residents, per_resident, proposals):
     keep_outbox = core_mail.outbox
     core_mail.outbox = lambda: box
     try:
-        with app.app_context():
-            started = time.perf_counter()
-            dispatch.send_digest("email", "daily", datetime.now(UTC).isoformat())
-            db.session.commit()
-            email_s = time.perf_counter() - started
-            email_left = db.session.scalar(
-                db.select(db.func.count()).select_from(Delivery).where(Delivery.state == "pending")
-            )
+        email_s, email_left = _timed_digest(app, "email")
     finally:
         core_mail.outbox = keep_outbox
     first, last = box.first, box.last
