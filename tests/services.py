@@ -35,8 +35,16 @@ def _worker_number():
     return int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else None
 
 
+_next_port = {}
+
+
 def free_port():
-    """A loopback port nothing listens on, from this worker's slice (any slice without xdist)."""
+    """A loopback port nothing listens on, from this worker's slice (any slice without xdist).
+
+    Ports are handed out in turn from a random start, so two calls before either server has
+    bound its port (a fixture asking for five at once) never get the same one; the slice only
+    comes round again after a thousand ports, long after those servers have stopped.
+    """
     number = _worker_number()
     if number is None:
         first, last = PORTS_START, PORTS_END
@@ -44,14 +52,20 @@ def free_port():
         slices = (PORTS_END - PORTS_START) // PORTS_PER_WORKER
         first = PORTS_START + (number % slices) * PORTS_PER_WORKER
         last = first + PORTS_PER_WORKER
+    size = last - first
+    offset = _next_port.get((first, last))
+    if offset is None:
+        offset = random.randrange(size)  # noqa: S311 - not a secret
     for _ in range(200):
-        port = random.randrange(first, last)  # noqa: S311 - not a secret
+        port = first + offset % size
+        offset += 1
         with socket.socket() as sock:
             try:
-                sock.bind(("127.0.0.1", port))
+                sock.bind(("0.0.0.0", port))  # noqa: S104 - stricter: nginx listens on all addresses
             except OSError:
                 continue
-            return port
+        _next_port[(first, last)] = offset
+        return port
     raise RuntimeError(f"no free port between {first} and {last}")
 
 
