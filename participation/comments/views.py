@@ -80,6 +80,25 @@ def create(contribution_id):
     return _back(contribution, f"#comment-{comment.id}")
 
 
+@bp.route("/comments/<int:comment_id>/reply")
+@login_required
+def reply(comment_id):
+    """The reply form on a page of its own, for a reader without JavaScript (with it, the
+    proposal page's one reply form opens under the comment)."""
+    comment = load_comment(comment_id)
+    contribution = comment.contribution
+    action = "comment_issue" if contribution.kind == "issue" else "comment_proposal"
+    if (
+        comment.is_deleted
+        or comment.is_hidden
+        or contribution.status == "withdrawn"
+        or not contribution.process.allows_action(action)
+    ):
+        flash(_("Replies to this comment are closed."), "error")
+        return _back(contribution, f"#comment-{comment.id}")
+    return render_template("comments/reply.html", comment=comment)
+
+
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 @limiter.limit(COMMENT_LIMIT, methods=["POST"])

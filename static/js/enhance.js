@@ -1,5 +1,6 @@
 // Progressive enhancement: supporting a proposal and voting on comments update the page in
-// place. Without JavaScript the same forms submit normally and the page reloads.
+// place, and "Reply" opens the reply form under its comment. Without JavaScript the same forms
+// submit normally and the page reloads, and "Reply" opens a page with the form.
 (function () {
   "use strict";
 
@@ -89,6 +90,28 @@
       }).catch(function () { form.submit(); });
     });
   }
+
+  // "Reply" under a comment: a copy of the page's one reply form goes there (one at a time).
+  function openReply(link) {
+    var template = document.getElementById("reply-form");
+    if (!template) return false;
+    var open = document.querySelector(".comment form.reply");
+    if (open) open.remove();
+    var form = template.content.firstElementChild.cloneNode(true);
+    form.querySelector("input[name=parent_id]").value = link.dataset.reply;
+    form.querySelector("[data-reply-cancel]").addEventListener("click", function () {
+      form.remove();
+      link.focus();
+    });
+    link.closest(".comment__actions").after(form);
+    form.querySelector("textarea").focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-reply]");
+    if (link && openReply(link)) event.preventDefault();
+  });
 
   document.querySelectorAll("form[data-enhance=support]").forEach(enhanceSupport);
   document.querySelectorAll("form[data-enhance=vote]").forEach(enhanceVote);

@@ -61,11 +61,12 @@ def test_resident_goes_through_the_whole_cycle_in_thai(
     browser.find_element(By.ID, "alignment-in_favour").click()
     page.click_text(thai("Publish comment"))
     page.wait.until(ec.text_to_be_present_in_element((By.ID, "comments"), "ซอยนี้อันตรายจริง"))
-    browser.find_element(By.CSS_SELECTOR, ".reply summary").click()
-    reply_box = browser.find_element(By.CSS_SELECTOR, ".reply textarea")
+    browser.find_element(By.CSS_SELECTOR, "a[data-reply]").click()  # opens the form in place
+    reply_box = browser.find_element(By.CSS_SELECTOR, ".comment form.reply textarea")
+    assert browser.switch_to.active_element == reply_box
     reply_box.send_keys("เพิ่มเติม: ควรมีกล้องด้วย")
     old_page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.CSS_SELECTOR, ".reply button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, ".comment form.reply button[type=submit]").click()
     page.wait.until(lambda _driver: left(old_page))
     page.wait.until(ec.text_to_be_present_in_element((By.ID, "comments"), "ควรมีกล้องด้วย"))
     assert browser.find_elements(By.CSS_SELECTOR, ".comment--depth-1")

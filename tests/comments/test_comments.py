@@ -278,3 +278,55 @@ def test_huge_or_bad_ids_are_404_not_500(client, auth, resident, proposal):
     assert reply.status_code == 404
     new = client.get(f"/processes/{process.slug}/proposals/new?issue=²")
     assert new.status_code == 200
+
+
+def test_a_resident_without_javascript_replies_from_the_reply_page(
+    client, auth, resident, create_user, proposal, in_db, thai
+):
+    process, item_id = proposal
+    neighbour = create_user(name="ป้าสมศรี")
+    auth.login(neighbour)
+    _comment(client, item_id, "ทางเท้าแตกหน้าบ้านป้า")
+    parent = _comments(in_db)[-1].id
+    auth.login(resident)
+
+    page = client.get(f"/comments/{parent}/reply")
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "ทางเท้าแตกหน้าบ้านป้า" in text
+    assert f'name="parent_id" value="{parent}"' in text
+    assert thai("Publish reply") in text
+    reply = client.post(f"/contributions/{item_id}/comments",
+                        data={"body": "ผมเห็นเหมือนกันครับ", "parent_id": parent})  # fmt: skip
+    assert reply.status_code == 302
+    assert [(c.body, c.parent_id) for c in _comments(in_db)][-1] == ("ผมเห็นเหมือนกันครับ", parent)
+
+
+def test_the_proposal_page_carries_one_reply_form_however_many_comments(
+    client, auth, resident, proposal, thai
+):
+    process, item_id = proposal
+    auth.login(resident)
+    for number in range(5):
+        _comment(client, item_id, f"ความเห็นที่ {number}")
+
+    page = client.get(f"/processes/{process.slug}/proposals/{item_id}").get_data(as_text=True)
+
+    assert page.count('id="reply-form"') == 1
+    assert page.count('name="parent_id"') == 1  # in the page's one reply form
+    assert page.count("data-reply=") == 5  # a "Reply" link under each comment
+    assert page.count("/reply\"") == 5
+
+
+def test_replies_to_a_deleted_comment_are_closed(client, auth, resident, proposal, in_db, thai):
+    process, item_id = proposal
+    auth.login(resident)
+    _comment(client, item_id, "จะลบทีหลัง")
+    parent = _comments(in_db)[-1].id
+    client.post(f"/comments/{parent}/delete")
+
+    page = client.get(f"/comments/{parent}/reply", follow_redirects=True)
+
+    assert thai("Replies to this comment are closed.") in page.get_data(as_text=True)
+    assert f'name="parent_id" value="{parent}"' not in page.get_data(as_text=True)

@@ -153,6 +153,7 @@ TABLE = [
     ),
     ("POST", "/contributions/{s.proposal}/comments", signed_in(), {"body": "ความเห็น"}),
     ("GET", "/comments/{s.comment}/edit", only("R"), None),
+    ("GET", "/comments/{s.comment}/reply", signed_in(), None),
     ("POST", "/comments/{s.comment}/vote", signed_in(), {"value": "1"}),
     ("POST", "/comments/{s.comment}/delete", only("R"), {}),
     ("GET", "/townhalls/", everyone(), None),
