@@ -74,20 +74,35 @@
     });
   }
 
-  function enhanceVote(form) {
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var actions = form.closest(".comment__actions");
-      post(form).then(function (result) {
-        if (!result.ok) return;
-        actions.querySelectorAll("form[data-enhance=vote]").forEach(function (other) {
-          var value = Number(other.querySelector("input[name=value]").value);
-          var button = other.querySelector("button");
-          button.querySelector("[data-count]").textContent =
-            value === 1 ? result.data.upvotes : result.data.downvotes;
-          button.setAttribute("aria-pressed", result.data.vote === value ? "true" : "false");
-        });
-      }).catch(function () { form.submit(); });
+  // A comment's vote buttons send the page's one vote form to their comment's address.
+  function vote(button) {
+    var form = document.getElementById("comment-votes");
+    var body = new FormData(form);
+    body.append("value", button.value);
+    var actions = button.closest(".comment__actions");
+    fetch(button.formAction, {
+      method: "POST",
+      body: body,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) return;
+      actions.querySelectorAll("button[data-vote]").forEach(function (other) {
+        var value = Number(other.value);
+        other.querySelector("[data-count]").textContent =
+          value === 1 ? result.data.upvotes : result.data.downvotes;
+        other.setAttribute("aria-pressed", result.data.vote === value ? "true" : "false");
+      });
+    }).catch(function () {
+      form.action = button.formAction;
+      var value = document.createElement("input");
+      value.type = "hidden";
+      value.name = "value";
+      value.value = button.value;
+      form.appendChild(value);
+      form.submit();
     });
   }
 
@@ -111,8 +126,12 @@
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-reply]");
     if (link && openReply(link)) event.preventDefault();
+    var button = event.target.closest("button[data-vote]");
+    if (button && document.getElementById("comment-votes")) {
+      event.preventDefault();
+      vote(button);
+    }
   });
 
   document.querySelectorAll("form[data-enhance=support]").forEach(enhanceSupport);
-  document.querySelectorAll("form[data-enhance=vote]").forEach(enhanceVote);
 })();

@@ -29,7 +29,7 @@ def _visit(page, path, language):
 
 FILLED = {  # what shows that a page has the content worth checking
     "moderation": ".moderation-item",
-    "proposal-signed-in": "form[data-enhance=vote]",
+    "proposal-signed-in": "button[data-vote]",
     "townhall-facilitator": "[data-list] li",
     "summary": "figure.chart",
 }

@@ -71,6 +71,14 @@ def test_resident_goes_through_the_whole_cycle_in_thai(
     page.wait.until(ec.text_to_be_present_in_element((By.ID, "comments"), "ควรมีกล้องด้วย"))
     assert browser.find_elements(By.CSS_SELECTOR, ".comment--depth-1")
 
+    # Agree with a comment: its count changes in place, without reloading the page.
+    browser.execute_script("window.__notReloaded = true;")
+    agree = browser.find_element(By.CSS_SELECTOR, "button[data-vote][value='1']")
+    agree.click()
+    page.wait.until(lambda _driver: agree.get_attribute("aria-pressed") == "true")
+    assert agree.find_element(By.CSS_SELECTOR, "[data-count]").text == "1"
+    assert browser.execute_script("return window.__notReloaded === true;")
+
     # Support: the count changes in place, without reloading the page.
     browser.execute_script("window.__notReloaded = true;")
     page.click_text(thai("Support"), navigates=False)
