@@ -262,8 +262,8 @@ def _configure_templates(app):
     from participation.core.sanitize import render_markdown
     from participation.core.thai import keep_words
     from participation.moderation.operations import can_see_hidden
-    from participation.photos.operations import can_delete as can_delete_photo
     from participation.municipality.models import place_names
+    from participation.photos.operations import can_delete as can_delete_photo
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(

@@ -215,8 +215,10 @@ def thread(contribution, sort="best"):
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.contribution_id == contribution.id)
-        .options(sa.orm.joinedload(Comment.author).load_only(User.display_name),
-                 sa.orm.selectinload(Comment.photos))
+        .options(
+            sa.orm.joinedload(Comment.author).load_only(User.display_name),
+            sa.orm.selectinload(Comment.photos),
+        )
         .order_by(*order)
     ).all()
     children = {}

@@ -77,8 +77,11 @@ def create(contribution_id):
         )
         # One photo, checked and cleaned before anything is written: a refused one leaves
         # neither the comment nor a file behind.
-        add_photos(comment, current_user, uploads_from(request.files.getlist("photo"),
-                                                      request.form.getlist("photo_alt")))
+        add_photos(
+            comment,
+            current_user,
+            uploads_from(request.files.getlist("photo"), request.form.getlist("photo_alt")),
+        )
     except RuleError as error:
         db.session.rollback()
         return _error(contribution, error)

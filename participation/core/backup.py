@@ -14,9 +14,10 @@ without its row (harmless), and ``restore`` puts the archive's folder in place o
 one (kept beside it as ``<folder>.before-restore-<time>``).
 
 Next to each backup ``<file>.json`` records its format, time, Alembic revision, row counts per
-table and checksums (of the database copy and of the photos' archive). Restoring refuses a backup whose revision this code does not know (made by
-a newer Ruamkid), a damaged file, and a database that other processes have open (unless
-forced), then migrates the restored database up to the code's revision.
+table and checksums (of the database copy and of the photos' archive). Restoring refuses a
+backup whose revision this code does not know (made by a newer Ruamkid), a damaged file (or
+photos' archive), and a database that other processes have open (unless forced), then migrates
+the restored database up to the code's revision.
 """
 
 import glob

@@ -36,7 +36,7 @@ def served_path(token, size):
     """The file to serve for ``size``: its own, or for a photo stored before that size existed,
     the next larger one (None when the photo has no file left)."""
     names = list(SIZES)
-    for name in names[names.index(size):]:
+    for name in names[names.index(size) :]:
         path = path_of(token, name)
         if path.is_file():
             return path

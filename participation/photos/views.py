@@ -73,8 +73,10 @@ def serve(token, size):
         response = send_file(path, mimetype=mimetype, max_age=CACHE_SECONDS, conditional=True)
     response.cache_control.public = False
     response.cache_control.private = True
-    if photo.is_hidden or photo.contribution.is_hidden or (
-        photo.comment is not None and photo.comment.is_hidden
+    if (
+        photo.is_hidden
+        or photo.contribution.is_hidden
+        or (photo.comment is not None and photo.comment.is_hidden)
     ):
         response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -141,7 +141,8 @@ def test_council_member_on_a_phone_reports_progress_with_a_photo_of_the_work(
         "return arguments[0].complete && arguments[0].naturalWidth > 0", image))  # fmt: skip
     # The medium size, upright (the phone held it sideways, its orientation tag says so).
     assert browser.execute_script(
-        "return [arguments[0].naturalWidth, arguments[0].naturalHeight]", image) == [480, 640]
+        "return [arguments[0].naturalWidth, arguments[0].naturalHeight]", image
+    ) == [480, 640]
     assert image.size["width"] <= browser.execute_script(
         "return document.documentElement.clientWidth")  # fmt: skip
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390

@@ -291,8 +291,11 @@ def test_a_backup_without_a_path_goes_to_the_instance_folder_and_checks_out(app,
     result = runner.invoke(args=["backup", "create"])
 
     assert result.exit_code == 0, result.output
-    (backup,) = [path for path in (tmp_path / "instance" / "backups").glob("ruamkid-*")
-                 if path.suffix in (".sqlite3", ".dump")]  # not the record, not the photos
+    (backup,) = [
+        path
+        for path in (tmp_path / "instance" / "backups").glob("ruamkid-*")
+        if path.suffix in (".sqlite3", ".dump")
+    ]  # not the record, not the photos
     if backup.suffix == ".sqlite3":
         connection = sqlite3.connect(backup)
         try:  # one self-contained file, not a WAL database
@@ -309,8 +312,9 @@ def test_a_backup_without_a_path_goes_to_the_instance_folder_and_checks_out(app,
         assert "TABLE DATA public supports" in listing
 
 
-def test_photos_come_back_with_a_restored_backup(app, client, auth, resident, create_process,
-                                                 runner, tmp_path):
+def test_photos_come_back_with_a_restored_backup(
+    app, client, auth, resident, create_process, runner, tmp_path
+):
     """A resident's photo is in the backup: with the photo folder lost, restoring brings the
     photo back, served again at its address; the lost folder's remains are kept aside."""
     import io

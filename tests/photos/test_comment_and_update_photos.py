@@ -245,9 +245,7 @@ def _post_update(client, process, proposal_id, files, **fields):
                        content_type="multipart/form-data")  # fmt: skip
 
 
-def test_a_council_member_reports_progress_with_photos_of_the_work(
-    client, auth, accepted, in_db
-):
+def test_a_council_member_reports_progress_with_photos_of_the_work(client, auth, accepted, in_db):
     process, proposal_id = accepted
 
     response = _post_update(client, process, proposal_id,
@@ -263,7 +261,7 @@ def test_a_council_member_reports_progress_with_photos_of_the_work(
     assert [(p.contribution_id, p.update_id) for p in photos] == [(proposal_id, update.id)] * 2
     auth.logout()
     page = _page(client, process, proposal_id)
-    timeline = page[page.index(f'id="update-{update.id}"'):]
+    timeline = page[page.index(f'id="update-{update.id}"') :]
     for photo in photos:
         assert f"/photos/{photo.token}/medium.jpg" in timeline
         assert _get(client, f"/photos/{photo.token}/medium.jpg").status_code == 200
@@ -338,8 +336,11 @@ def test_correcting_a_progress_update_can_add_a_photo(client, accepted, in_db):
 
 def _issue_with_photos(client, auth, author, process, count=2):
     auth.login(author)
-    data = {"title": "ทางเท้าแตกหน้าตลาด", "body": "ทางเท้าแตกเป็นหลุม คนเดินสะดุดล้ม",
-            "photos": [(io.BytesIO(images.phone_jpeg()), f"{n}.jpg") for n in range(count)]}
+    data = {
+        "title": "ทางเท้าแตกหน้าตลาด",
+        "body": "ทางเท้าแตกเป็นหลุม คนเดินสะดุดล้ม",
+        "photos": [(io.BytesIO(images.phone_jpeg()), f"{n}.jpg") for n in range(count)],
+    }
     response = client.post(f"/processes/{process.slug}/issues/new", data=data,
                            content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 302
@@ -367,7 +368,9 @@ def test_the_author_deletes_one_photo_of_their_issue_and_its_files_go(
     assert first.token not in page
     assert second.token in page
     with in_db() as session:
-        entry = session.scalars(sa.select(ActionLog).where(ActionLog.action == "photo.delete")).one()
+        entry = session.scalars(
+            sa.select(ActionLog).where(ActionLog.action == "photo.delete")
+        ).one()
         assert (entry.target_type, entry.target_id) == ("contributions", issue_id)
         assert entry.details["photo_id"] == first.id
         assert entry.details["by_author"] is True
@@ -400,7 +403,9 @@ def test_a_moderator_deletes_the_photo_of_a_comment_and_the_log_says_who(
     assert _photos(in_db) == []
     assert _stored_files(app) == []
     with in_db() as session:
-        entry = session.scalars(sa.select(ActionLog).where(ActionLog.action == "photo.delete")).one()
+        entry = session.scalars(
+            sa.select(ActionLog).where(ActionLog.action == "photo.delete")
+        ).one()
         assert entry.actor_id == process.facilitator.id
         assert entry.details == {"photo_id": photo.id, "on": "comment", "by_author": False}
         assert session.scalar(sa.select(Comment.body)) == "ถ่ายไว้ให้ดูครับ หลุมลึกมาก"
