@@ -32,11 +32,10 @@ bp = Blueprint("photos", __name__, url_prefix="/photos")
 CACHE_SECONDS = 86400
 
 
-def allow_photo_uploads():
-    """Let this request's body hold a form with its photos (the site's limit is smaller)."""
-    request.max_content_length = (
-        PHOTOS_PER_ITEM * current_app.config["PHOTO_MAX_BYTES"] + 1024 * 1024
-    )
+def allow_photo_uploads(count=PHOTOS_PER_ITEM):
+    """Let this request's body hold a form with ``count`` photos (the site's limit is
+    smaller)."""
+    request.max_content_length = count * current_app.config["PHOTO_MAX_BYTES"] + 1024 * 1024
 
 
 register_content(
