@@ -481,3 +481,20 @@ def test_a_residents_comment_photos_are_in_their_data_download_and_go_with_their
     client.post("/account/delete", data={"keep": "keep", "password": PASSWORD})
     assert _photos(in_db) == []
     assert _stored_files(app) == []
+
+
+def test_a_comment_photo_moves_with_its_comment_when_issues_are_merged(
+    client, auth, resident, create_user, create_process, create_contribution, in_db
+):
+    process = create_process("reframe")
+    kept = create_contribution(process, resident, kind="issue", title="ไฟถนนดับหน้าตลาด")
+    duplicate = create_contribution(process, create_user(), kind="issue", title="ไฟดับหน้าตลาด")
+    photo = _comment_with_photo(client, auth, create_user(), duplicate, in_db)
+    auth.login(process.facilitator)
+
+    client.post(f"/processes/{process.slug}/issues/{duplicate}/merge", data={"kept_id": kept})
+
+    [moved] = _photos(in_db)
+    assert (moved.contribution_id, moved.comment_id) == (kept, photo.comment_id)
+    auth.logout()
+    assert photo.token in _page(client, process, kept, "issues")
