@@ -263,6 +263,7 @@ def _configure_templates(app):
     from participation.core.thai import keep_words
     from participation.moderation.operations import can_see_hidden
     from participation.municipality.models import place_names
+    from participation.photos.operations import can_delete as can_delete_photo
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
@@ -300,5 +301,6 @@ def _configure_templates(app):
             "Permission": Permission,
             "public_url_for": public_url_for,
             "can_see_hidden": lambda item: can_see_hidden(current_user, item),
+            "can_delete_photo": lambda photo: can_delete_photo(photo, current_user),
             "suspension_notice": lambda: suspension_message(current_user),
         }

@@ -309,6 +309,12 @@ class Config:
         self.PHOTO_STORAGE_DIR = env("PHOTO_STORAGE_DIR") or str(Path(instance_dir) / "photos")
         self.PHOTO_MAX_BYTES = _env_int("PHOTO_MAX_BYTES", 12 * 1024 * 1024, minimum=1024)
         self.PHOTO_MAX_PIXELS = _env_int("PHOTO_MAX_PIXELS", 50_000_000, minimum=10_000)
+        # Behind nginx: the app checks who may see a photo and nginx sends the file from an
+        # `internal` location under this prefix (X-Accel-Redirect); empty: the app sends it.
+        prefix = (env("PHOTO_ACCEL_REDIRECT_PREFIX") or "").strip()
+        if prefix and not (prefix.startswith("/") and prefix.endswith("/")):
+            raise ConfigError("PHOTO_ACCEL_REDIRECT_PREFIX must start and end with /.")
+        self.PHOTO_ACCEL_REDIRECT_PREFIX = prefix
         # Maps (participation/places): the tile server and the credit its licence requires.
         self.MAP_TILE_URL = env("MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         self.MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or (

@@ -14,6 +14,7 @@ from participation.core.sanitize import body_text, render_markdown
 from participation.extensions import db
 from participation.notifications.models import NotificationKind
 from participation.notifications.operations import insert_if_absent, notify
+from participation.photos.operations import remove_photos_of_comments
 from participation.processes.models import Action
 from participation.proposals.models import Contribution
 
@@ -122,17 +123,14 @@ def delete_comment(comment, user):
 def _soft_delete(which):
     """Empty the comments ``which`` selects that are not deleted yet, and count them out of
     their threads. Conditional, so a double submit decrements a count once."""
-    deleted = (
-        db.session.execute(
-            sa.update(Comment)
-            .where(which, Comment.is_deleted.is_(False))
-            .values(is_deleted=True, body="", body_html="", modified_dt=utcnow())
-            .returning(Comment.contribution_id)
-        )
-        .scalars()
-        .all()
-    )
-    for contribution_id, count in Counter(deleted).items():
+    deleted = db.session.execute(
+        sa.update(Comment)
+        .where(which, Comment.is_deleted.is_(False))
+        .values(is_deleted=True, body="", body_html="", modified_dt=utcnow())
+        .returning(Comment.id, Comment.contribution_id)
+    ).all()
+    remove_photos_of_comments([row.id for row in deleted])  # a deleted comment's photo goes too
+    for contribution_id, count in Counter(row.contribution_id for row in deleted).items():
         db.session.execute(
             sa.update(Contribution)
             .where(Contribution.id == contribution_id)
@@ -217,7 +215,10 @@ def thread(contribution, sort="best"):
     comments = db.session.scalars(
         sa.select(Comment)
         .where(Comment.contribution_id == contribution.id)
-        .options(sa.orm.joinedload(Comment.author).load_only(User.display_name))
+        .options(
+            sa.orm.joinedload(Comment.author).load_only(User.display_name),
+            sa.orm.selectinload(Comment.photos),
+        )
         .order_by(*order)
     ).all()
     children = {}

@@ -10,6 +10,9 @@ from participation.core.errors import wants_json
 from participation.core.forms import check_human, valid_id
 from participation.core.rules import RuleError
 from participation.extensions import configured_limit, db, limiter, write_limit
+from participation.photos.models import PHOTOS_PER_COMMENT
+from participation.photos.operations import add_photos, uploads_from
+from participation.photos.views import allow_photo_uploads
 from participation.processes.operations import process_is_visible
 from participation.proposals.models import Contribution
 
@@ -56,6 +59,7 @@ def _error(contribution, error, status=422):
 @login_required
 @write_limit("comment")
 def create(contribution_id):
+    allow_photo_uploads(PHOTOS_PER_COMMENT)
     contribution = _visible_contribution(contribution_id)
     parent = None
     if request.form.get("parent_id"):
@@ -71,6 +75,13 @@ def create(contribution_id):
             request.form.get("body"),
             request.form.get("alignment") or None,
             parent,
+        )
+        # One photo, checked and cleaned before anything is written: a refused one leaves
+        # neither the comment nor a file behind.
+        add_photos(
+            comment,
+            current_user,
+            uploads_from(request.files.getlist("photo"), request.form.getlist("photo_alt")),
         )
     except RuleError as error:
         db.session.rollback()

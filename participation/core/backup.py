@@ -8,10 +8,16 @@
   Restoring replays the dump with ``pg_restore | psql`` in one transaction after dropping the
   existing tables, committed only when pg_restore read the whole archive: all or nothing.
 
+Files that are not in the database (photos, in ``PHOTO_STORAGE_DIR``) are copied beside it into
+``<file>.photos.tar`` after the database was copied: a photo added meanwhile is in the archive
+without its row (harmless), and ``restore`` puts the archive's folder in place of the current
+one (kept beside it as ``<folder>.before-restore-<time>``).
+
 Next to each backup ``<file>.json`` records its format, time, Alembic revision, row counts per
-table and checksum. Restoring refuses a backup whose revision this code does not know (made by
-a newer Ruamkid), a damaged file, and a database that other processes have open (unless
-forced), then migrates the restored database up to the code's revision.
+table and checksums (of the database copy and of the photos' archive). Restoring refuses a
+backup whose revision this code does not know (made by a newer Ruamkid), a damaged file (or
+photos' archive), and a database that other processes have open (unless forced), then migrates
+the restored database up to the code's revision.
 """
 
 import glob
@@ -22,6 +28,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,10 +61,17 @@ class Backup:
     created_dt: str
     tables: dict[str, int] = field(default_factory=dict)
     sha256: str | None = None
+    # {"files": count, "sha256": ...} of the photos' archive, None when the backup has none.
+    photos: dict | None = None
+    kept_photos: Path | None = None  # after a restore: where the previous photo folder went
 
     @property
     def record_path(self):
         return record_path(self.path)
+
+    @property
+    def photos_path(self):
+        return photos_archive_path(self.path)
 
     def as_record(self):
         return {
@@ -68,11 +82,60 @@ class Backup:
             "tables": self.tables,
             "size": self.path.stat().st_size,
             "sha256": self.sha256,
+            "photos": self.photos,
         }
 
 
 def record_path(path):
     return Path(f"{path}.json")
+
+
+def photos_archive_path(path):
+    return Path(f"{path}.photos.tar")
+
+
+def _photo_dir():
+    return Path(current_app.config["PHOTO_STORAGE_DIR"])
+
+
+def _archive_photos(target):
+    """Write the photo folder's files (never half-written ``.part`` ones) into the tar file
+    ``target``; return how many there are."""
+    root = _photo_dir()
+    count = 0
+    with tarfile.open(target, "w") as archive:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and path.suffix != ".part":
+                    archive.add(path, arcname=path.relative_to(root).as_posix(), recursive=False)
+                    count += 1
+    return count
+
+
+def _restore_photos(backup):
+    """Put the backup's photos in place of the photo folder's (kept beside it); return where
+    the previous folder was kept (None when it was empty or there was none)."""
+    root = _photo_dir()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    stamp = _now().strftime("%Y%m%d-%H%M%S")
+    incoming = root.with_name(f"{root.name}.restoring-{stamp}")
+    shutil.rmtree(incoming, ignore_errors=True)
+    incoming.mkdir()
+    try:
+        with tarfile.open(backup.photos_path) as archive:
+            archive.extractall(incoming, filter="data")  # no links, no paths outside
+    except (tarfile.TarError, OSError) as error:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise BackupError(f"The photos of {backup.path} could not be restored: {error}") from None
+    kept = None
+    if root.exists():
+        if any(root.iterdir()):
+            kept = root.with_name(f"{root.name}.before-restore-{stamp}")
+            root.rename(kept)
+        else:
+            root.rmdir()
+    incoming.rename(root)
+    return kept
 
 
 def _url():
@@ -131,13 +194,18 @@ def create_backup(path=None):
         raise BackupError(f"{path} already exists; choose another file name.")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
+    photos_partial = photos_archive_path(partial)
     partial.unlink(missing_ok=True)
     try:
         backup = _create_sqlite(partial) if _is_sqlite() else _create_postgres(partial)
         backup.sha256 = _sha256(partial)
+        count = _archive_photos(photos_partial)  # after the database: no row without its file
+        backup.photos = {"files": count, "sha256": _sha256(photos_partial)}
+        photos_partial.rename(photos_archive_path(path))
         partial.rename(path)
     except BaseException:
         partial.unlink(missing_ok=True)
+        photos_partial.unlink(missing_ok=True)
         raise
     backup.path = path
     backup.record_path.write_text(json.dumps(backup.as_record(), indent=2, sort_keys=True) + "\n")
@@ -305,9 +373,17 @@ def read_backup(path):
         raise BackupError(f"{path} is neither a SQLite backup nor a pg_dump custom archive.")
     if revision is None:
         raise BackupError(f"{path} has no Alembic revision: it is not a Ruamkid database.")
+    photos = record.get("photos")
+    if photos:
+        archive = photos_archive_path(path)
+        if not archive.is_file():
+            raise BackupError(f"{archive} (the backup's photos) is missing.")
+        if photos.get("sha256") and photos["sha256"] != _sha256(archive):
+            raise BackupError(f"{archive} does not match its record's checksum: it is damaged.")
     return Backup(path=path, format=kind, revision=revision,
                   created_dt=record.get("created_dt", "unknown"),
-                  tables=record.get("tables", {}), sha256=record.get("sha256"))  # fmt: skip
+                  tables=record.get("tables", {}), sha256=record.get("sha256"),
+                  photos=photos)  # fmt: skip
 
 
 def _dump_revision(path):
@@ -435,6 +511,10 @@ def restore_backup(backup, force=False):
             connection.close()
         if problem != "ok":
             raise BackupError(f"The restored database failed its integrity check: {problem}")
+    if backup.photos is not None:
+        backup.kept_photos = _restore_photos(backup)
+        if backup.kept_photos is not None:
+            logger.info("The previous photo folder is kept as %s", backup.kept_photos)
     logger.info("Restored %s (revision %s)", backup.path, backup.revision)
     return safety
 

@@ -95,6 +95,7 @@ def backup_create(path):
     click.echo(f"Backup written to {backup.path} ({backup.path.stat().st_size:,} bytes, "
                f"{rows:,} rows, schema revision {backup.revision}).")  # fmt: skip
     click.echo(f"Its record: {backup.record_path}")
+    click.echo(f"Photos: {backup.photos['files']:,} files in {backup.photos_path}")
 
 
 @backup_cli.command("restore")
@@ -119,6 +120,10 @@ def backup_restore(path, force, yes):
         raise click.ClickException(str(error)) from None
     if safety:
         click.echo(f"The previous database is kept as {safety}.")
+    if backup.photos is not None:
+        click.echo(f"Restored {backup.photos.get('files', 0):,} photo files.")
+        if backup.kept_photos:
+            click.echo(f"The previous photos are kept in {backup.kept_photos}.")
     click.echo(
         f"Restored {sum(backup.tables.values()):,} rows"
         f"{' (as recorded)' if backup.tables else ''}; the schema is up to date."

@@ -1,4 +1,5 @@
-"""A photo of an issue or a proposal, stored re-encoded in display sizes (never as uploaded)."""
+"""A photo of an issue, a proposal, a comment or a council progress update, stored re-encoded in
+display sizes (never as uploaded)."""
 
 from datetime import datetime
 
@@ -10,8 +11,10 @@ from participation.extensions import db
 
 ALT_MAX = 300
 PHOTOS_PER_ITEM = 4
-# Longest side in pixels of each stored size; the file name ends with the size's name.
-SIZES = {"thumb": 320, "display": 1280}
+PHOTOS_PER_COMMENT = 1
+# Longest side in pixels of each stored size (thumbnail, medium, full); the file name ends with
+# the size's name. Photos stored before "medium" existed are served their next larger size.
+SIZES = {"thumb": 320, "medium": 640, "display": 1280}
 
 
 class Photo(HideableMixin, db.Model):
@@ -19,12 +22,21 @@ class Photo(HideableMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
         sa.CheckConstraint("position >= 0", name="position_not_negative"),
+        sa.CheckConstraint("comment_id IS NULL OR update_id IS NULL", name="one_owner"),
         sa.Index("ix_photos_contribution", "contribution_id", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(
         sa.ForeignKey("contributions.id", ondelete="CASCADE"), nullable=False
+    )
+    # A comment's or a progress update's photo also names the issue or proposal it is shown on
+    # (whose process and visibility it follows); an item's own photos have neither set.
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    update_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("implementation_updates.id", ondelete="CASCADE"), index=True
     )
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -39,6 +51,20 @@ class Photo(HideableMixin, db.Model):
 
     contribution = relationship(
         "Contribution",
+        backref=backref(
+            "photos",
+            primaryjoin="and_(Contribution.id == Photo.contribution_id, "
+            "Photo.comment_id.is_(None), Photo.update_id.is_(None))",
+            order_by="Photo.position",
+            cascade="all, delete-orphan",
+        ),
+    )
+    comment = relationship(
+        "Comment",
+        backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
+    )
+    update = relationship(
+        "ImplementationUpdate",
         backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
     )
     author = relationship("User", foreign_keys=[author_id])

@@ -5,14 +5,17 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import object_session
 
+from participation.audit.operations import record_action
 from participation.core.models import utcnow
 from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
 from participation.extensions import db
 from participation.photos import storage
 from participation.photos.images import clean_photo
-from participation.photos.models import ALT_MAX, PHOTOS_PER_ITEM, Photo
+from participation.photos.models import ALT_MAX, PHOTOS_PER_COMMENT, PHOTOS_PER_ITEM, Photo
 
 
 def uploads_from(files, alts):
@@ -26,16 +29,39 @@ def uploads_from(files, alts):
     return pairs
 
 
+def _owner(item):
+    """(columns naming ``item`` on its photos, the most photos it may have) for an issue or
+    proposal, a comment, or a progress update."""
+    from participation.comments.models import Comment
+    from participation.proposals.models import ImplementationUpdate
+
+    if isinstance(item, Comment):
+        return {"contribution_id": item.contribution_id, "comment_id": item.id}, PHOTOS_PER_COMMENT
+    if isinstance(item, ImplementationUpdate):
+        return {"contribution_id": item.proposal_id, "update_id": item.id}, PHOTOS_PER_ITEM
+    return {}, PHOTOS_PER_ITEM  # the item's own collection sets contribution_id
+
+
+def touch_pages_of(photo):
+    """Move the watermark of the cached pages that show ``photo``."""
+    now = utcnow()
+    if photo.comment is not None:
+        photo.comment.modified_dt = now  # the thread's rendering
+    photo.contribution.modified_dt = now  # the item's page (progress updates are on it)
+
+
 def add_photos(item, author, uploads):
-    """Attach ``uploads`` ((file, alt text) pairs) to ``item``: every photo is checked and
-    cleaned before any file is written, so a refused photo leaves nothing stored."""
+    """Attach ``uploads`` ((file, alt text) pairs) to ``item`` (an issue or proposal, a comment,
+    or a progress update): every photo is checked and cleaned before any file is written, so a
+    refused photo leaves nothing stored."""
     if not uploads:
         return []
+    owner, most = _owner(item)
     present = len(item.photos) if item.id else 0
-    if present + len(uploads) > PHOTOS_PER_ITEM:
-        raise RuleError(
-            _l("At most %(count)s photos can be added.", count=PHOTOS_PER_ITEM), "photos"
-        )
+    if present + len(uploads) > most:
+        if most == 1:
+            raise RuleError(_l("A comment can have one photo."), "photos")
+        raise RuleError(_l("At most %(count)s photos can be added.", count=most), "photos")
     config = current_app.config
     cleaned = []
     for upload, alt in uploads:
@@ -50,20 +76,60 @@ def add_photos(item, author, uploads):
         storage.write_files(db.session, token, photo.files)
         row = Photo(
             token=token, author_id=author.id, alt_text=alt, width=photo.width,
-            height=photo.height, position=present + offset,
+            height=photo.height, position=present + offset, **owner,
         )  # fmt: skip
         item.photos.append(row)
         added.append(row)
-    item.modified_dt = utcnow()
     db.session.flush()
+    for row in added[:1]:
+        touch_pages_of(row)
     return added
 
 
 def remove_photo(photo):
     """Delete a photo; its files go once the deletion is committed."""
-    storage.delete_files_after_commit(db.session, photo.token)
-    photo.contribution.modified_dt = utcnow()
+    touch_pages_of(photo)
     db.session.delete(photo)
+
+
+@event.listens_for(Photo, "after_delete")
+def _files_go_with_the_row(_mapper, _connection, photo):
+    """However a photo's row is deleted (by itself, or with its progress update or item),
+    its files are removed once that is committed."""
+    session = object_session(photo)
+    if session is not None:
+        storage.delete_files_after_commit(session, photo.token)
+
+
+def can_delete(photo, user):
+    """The person who added a photo (the item's author) and the moderators of where it is
+    shown may delete it."""
+    from participation.moderation.operations import can_moderate
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return photo.author_id == user.id or can_moderate(user, photo)
+
+
+def delete_photo(photo, user):
+    """Delete one photo of an item; the action log keeps whose item it was and who did it."""
+    if not can_delete(photo, user):
+        raise RuleError(_l("Only the person who added this photo or a moderator can delete it."))
+    on = "comment" if photo.comment_id else "update" if photo.update_id else "item"
+    record_action(
+        user, "photo.delete", photo.contribution,
+        details={"photo_id": photo.id, "on": on, "by_author": photo.author_id == user.id},
+    )  # fmt: skip
+    remove_photo(photo)
+    db.session.flush()
+
+
+def remove_photos_of_comments(comment_ids):
+    """A deleted comment's photo goes with its text (rows and files)."""
+    if not comment_ids:
+        return
+    for photo in db.session.scalars(sa.select(Photo).where(Photo.comment_id.in_(comment_ids))):
+        remove_photo(photo)
 
 
 def erase_photos_of(user):
@@ -83,11 +149,18 @@ def may_see(photo, reader):
         return False
     if item.is_hidden and not can_see_hidden(reader, item):
         return False
+    comment = photo.comment
+    if comment is not None:
+        if comment.is_deleted:
+            return False
+        if comment.is_hidden and not can_see_hidden(reader, comment):
+            return False
     return not (photo.is_hidden and not can_see_hidden(reader, photo))
 
 
 def photos_of(user):
-    """(archive name, file path) of the display size of every photo the person added."""
+    """(archive name, file path) of the full size of every photo the person added (on their
+    issues and proposals, comments and progress updates)."""
     rows = db.session.scalars(sa.select(Photo).where(Photo.author_id == user.id).order_by(Photo.id))
     return [(f"photos/{photo.id}-{photo.token}.jpg", storage.path_of(photo.token, "display"))
             for photo in rows]  # fmt: skip

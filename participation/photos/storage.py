@@ -32,6 +32,30 @@ def path_of(token, size):
     return storage_dir() / token[:2] / f"{token}-{size}.jpg"
 
 
+def served_path(token, size):
+    """The file to serve for ``size``: its own, or for a photo stored before that size existed,
+    the next larger one (None when the photo has no file left)."""
+    names = list(SIZES)
+    for name in names[names.index(size) :]:
+        path = path_of(token, name)
+        if path.is_file():
+            return path
+    return None
+
+
+# What a stored file starts with, and the Content-Type it is served with.
+MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+def content_type(path):
+    """The type of what was written to ``path``, read from its first bytes (None if unknown)."""
+    with open(path, "rb") as handle:
+        start = handle.read(16)
+    if start[:4] == b"RIFF" and start[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in MAGIC if start.startswith(magic)), None)
+
+
 def write_files(session, token, files):
     """Write a photo's sizes; on a write error remove what was written and raise RuleError."""
     written = []

@@ -18,6 +18,7 @@ from participation.core.rules import RuleError
 from participation.extensions import db
 from participation.notifications.models import Follow, NotificationKind
 from participation.notifications.operations import notify
+from participation.photos.models import Photo
 from participation.places.geo import distance_m
 from participation.places.models import Place
 from participation.proposals.models import Contribution, DuplicateLink, Issue, Status
@@ -112,6 +113,12 @@ def merge(actor, duplicate, kept):
     db.session.execute(
         sa.update(Comment).where(Comment.contribution_id == duplicate.id)
         .values(contribution_id=kept.id)
+    )  # fmt: skip
+    # Their photos are shown where the comments now are (and follow that issue's visibility).
+    db.session.execute(
+        sa.update(Photo).where(Photo.contribution_id == duplicate.id, Photo.comment_id.is_not(None))
+        .values(contribution_id=kept.id)
+        .execution_options(synchronize_session="fetch")
     )  # fmt: skip
     db.session.add(DuplicateLink(duplicate_id=duplicate.id, kept_id=kept.id,
                                  merged_by_id=actor.id))  # fmt: skip

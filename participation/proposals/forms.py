@@ -120,3 +120,17 @@ class UpdateForm(RuleAwareForm):
         validators=[Optional()],
     )
     body = TextAreaField(_l("What was done"))
+    photos = MultipleFileField(
+        _l("Photos of the work (up to 4)"),
+        description=_l("JPEG, PNG or WebP. Location data in the photos is removed before they "
+                       "are stored."),
+    )  # fmt: skip
+    photo_alt = StringField(
+        _l("Describe the photos"),
+        description=_l("For people who cannot see them. Without a description, the title of "
+                       "the proposal is used."),
+    )  # fmt: skip
+
+    def uploads(self):
+        """(file, description) of each photo chosen."""
+        return ContributionForm.uploads(self)

@@ -469,6 +469,7 @@ def respond(slug, item_id):
 @login_required
 @limiter.limit(WRITE_LIMIT)
 def add_update(slug, item_id):
+    allow_photo_uploads()
     process = load_process(slug)
     proposal = load_contribution(process, "proposals", item_id)
     if not can(current_user, Permission.RESPOND_AS_COUNCIL):
@@ -476,9 +477,10 @@ def add_update(slug, item_id):
     form = UpdateForm()
     if form.validate_on_submit():
         try:
-            operations.add_implementation_update(
+            update = operations.add_implementation_update(
                 proposal, current_user, form.update_date.data, form.progress.data, form.body.data
             )
+            add_photos(update, current_user, form.uploads())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
@@ -507,7 +509,9 @@ def _load_update(process, item_id, update_id):
 @login_required
 @limiter.limit(WRITE_LIMIT, methods=["POST"])
 def edit_update(slug, item_id, update_id):
-    """The author of a progress update corrects it; the earlier text is kept as history."""
+    """The author of a progress update corrects it (and may add photos); the earlier text is
+    kept as history."""
+    allow_photo_uploads()
     process = load_process(slug)
     proposal, update = _load_update(process, item_id, update_id)
     if not update.can_change(current_user):
@@ -518,6 +522,7 @@ def edit_update(slug, item_id, update_id):
             operations.correct_implementation_update(
                 update, current_user, form.update_date.data, form.progress.data, form.body.data
             )
+            add_photos(update, current_user, form.uploads())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)

@@ -1,6 +1,7 @@
 """On a phone: a resident reports a broken street light with a photo and a pin, is asked
 whether it is the one already reported next door, and finds it on the map (no tiles here: the
-map shows its pins on a blank background and the list beside it)."""
+map shows its pins on a blank background and the list beside it); a council member reports
+progress with a photo of the work."""
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -87,3 +88,63 @@ def test_resident_on_a_phone_adds_a_photo_and_a_pin_and_finds_the_issue_on_the_m
     assert "ไฟดับหน้าตลาดสด" in page.text()  # the list beside the map
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     _shot(browser, "map-page")
+
+
+def test_council_member_on_a_phone_reports_progress_with_a_photo_of_the_work(
+    app, browser, socket_server, create_process, create_contribution, resident, council,
+    move_to, tmp_path, say,
+):  # fmt: skip
+    from datetime import date
+
+    from selenium.webdriver.support.ui import Select
+
+    from participation.extensions import db
+    from participation.proposals import operations
+    from participation.proposals.models import Proposal
+
+    t = say("th")
+    process = create_process("reimagine")
+    proposal_id = create_contribution(process, resident, title="ซ่อมทางเท้าหน้าตลาดสดแม่เหียะ")
+    move_to(process, "remake")
+    with app.app_context():
+        from participation.accounts.models import User
+
+        operations.respond(db.session.get(Proposal, proposal_id), db.session.get(User, council.id),
+                           "accepted", "สภาเห็นชอบ จะซ่อมภายในเดือนหน้า")  # fmt: skip
+        db.session.commit()
+    photo = tmp_path / "IMG_3001.JPG"
+    photo.write_bytes(phone_jpeg(1600, 1200))
+    page = Page(browser, socket_server().url)
+    page.sign_in(council)
+    page.open(f"/processes/{process.slug}/proposals/{proposal_id}")
+
+    today = date.today()
+    page.fill("update_date-day", str(today.day))
+    Select(browser.find_element(By.ID, "update_date-month")).select_by_value(str(today.month))
+    page.fill("update_date-year", str(today.year + 543))  # the Buddhist Era, as a clerk types it
+    page.fill("progress", "50")
+    # The council's response form above has its own "body".
+    browser.find_element(By.CSS_SELECTOR, "form.update-form textarea[name=body]").send_keys(
+        "เทคอนกรีตทางเท้าแล้วครึ่งหนึ่ง")  # fmt: skip
+    browser.find_element(By.ID, "photos").send_keys(str(photo))
+    page.fill("photo_alt", "ทางเท้าที่เทคอนกรีตใหม่")
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.CSS_SELECTOR, "form.update-form button[type=submit]").click()
+    page.wait.until(lambda _driver: left(old_page))
+
+    assert t("The progress update is published.") in page.text()
+    image = page.wait.until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, ".timeline .photos__item img")))  # fmt: skip
+    assert image.get_attribute("alt") == "ทางเท้าที่เทคอนกรีตใหม่"
+    assert "/medium.jpg" in image.get_attribute("src")
+    page.wait.until(lambda driver: driver.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth > 0", image))  # fmt: skip
+    # The medium size, upright (the phone held it sideways, its orientation tag says so).
+    assert browser.execute_script(
+        "return [arguments[0].naturalWidth, arguments[0].naturalHeight]", image
+    ) == [480, 640]
+    assert image.size["width"] <= browser.execute_script(
+        "return document.documentElement.clientWidth")  # fmt: skip
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", image)
+    _shot(browser, "progress-update-photo")

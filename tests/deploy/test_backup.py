@@ -291,7 +291,11 @@ def test_a_backup_without_a_path_goes_to_the_instance_folder_and_checks_out(app,
     result = runner.invoke(args=["backup", "create"])
 
     assert result.exit_code == 0, result.output
-    (backup,) = (tmp_path / "instance" / "backups").glob("ruamkid-*[!n]")  # not the .json
+    (backup,) = [
+        path
+        for path in (tmp_path / "instance" / "backups").glob("ruamkid-*")
+        if path.suffix in (".sqlite3", ".dump")
+    ]  # not the record, not the photos
     if backup.suffix == ".sqlite3":
         connection = sqlite3.connect(backup)
         try:  # one self-contained file, not a WAL database
@@ -306,6 +310,89 @@ def test_a_backup_without_a_path_goes_to_the_instance_folder_and_checks_out(app,
         listing = subprocess.run([postgres_bindir() / "pg_restore", "--list", backup],
                                  capture_output=True, text=True, check=True).stdout  # fmt: skip
         assert "TABLE DATA public supports" in listing
+
+
+def test_photos_come_back_with_a_restored_backup(
+    app, client, auth, resident, create_process, runner, tmp_path
+):
+    """A resident's photo is in the backup: with the photo folder lost, restoring brings the
+    photo back, served again at its address; the lost folder's remains are kept aside."""
+    import io
+    import shutil
+    from pathlib import Path
+
+    from tests.photos import images
+
+    process = create_process("reframe")
+    auth.login(resident)
+    posted = client.post(f"/processes/{process.slug}/issues/new", data={
+        "title": "ท่อระบายน้ำอุดตัน", "body": "น้ำท่วมขังทุกครั้งที่ฝนตก",
+        "photos": [(io.BytesIO(images.phone_jpeg()), "drain.jpg")]},
+        content_type="multipart/form-data")  # fmt: skip
+    assert posted.status_code == 302
+    with app.app_context():
+        from participation.photos.models import Photo
+
+        token = db.session.scalar(sa.select(Photo.token))
+        db.session.remove()
+    url = f"/photos/{token}/medium.jpg"
+
+    def get(url):  # read and closed: a served file stays open until its response is closed
+        response = client.get(url)
+        response.get_data()
+        response.close()
+        return response
+
+    served = get(url)
+    original = served.data
+    assert served.status_code == 200
+    backup = tmp_path / "with-photos.backup"
+
+    created = runner.invoke(args=["backup", "create", str(backup)])
+
+    assert created.exit_code == 0, created.output
+    assert "Photos: 3 files" in created.output
+    record = json.loads((tmp_path / "with-photos.backup.json").read_text())
+    assert record["photos"]["files"] == 3
+    storage = Path(app.config["PHOTO_STORAGE_DIR"])
+    shutil.rmtree(storage)  # the disk that held the photos is lost
+    storage.mkdir()
+    (storage / "stray.txt").write_text("left after the loss")
+    assert get(url).status_code == 404
+
+    restored = runner.invoke(args=["backup", "restore", "--yes", str(backup)])
+
+    assert restored.exit_code == 0, restored.output
+    assert "Restored 3 photo files." in restored.output
+    again = get(url)
+    assert again.status_code == 200
+    assert again.data == original
+    assert again.headers["Content-Type"] == "image/jpeg"
+    (kept,) = storage.parent.glob("photos.before-restore-*")
+    assert (kept / "stray.txt").read_text() == "left after the loss"
+
+
+def test_a_backup_whose_photos_are_missing_or_damaged_is_refused(app, runner, tmp_path):
+    from participation.photos import storage
+
+    with app.app_context():
+        storage.write_files(db.session, "ab" * 16, {"thumb": b"\xff\xd8\xff thumb"})
+        db.session.commit()
+    backup = tmp_path / "photos.backup"
+    assert runner.invoke(args=["backup", "create", str(backup)]).exit_code == 0
+    archive = tmp_path / "photos.backup.photos.tar"
+    content = bytearray(archive.read_bytes())
+    content[514] ^= 0xFF  # a bit rotted in the photo's bytes
+    archive.write_bytes(bytes(content))
+
+    damaged = runner.invoke(args=["backup", "restore", "--yes", str(backup)])
+
+    assert damaged.exit_code == 1
+    assert "photos.backup.photos.tar does not match its record's checksum" in damaged.output
+    archive.unlink()
+    missing = runner.invoke(args=["backup", "restore", "--yes", str(backup)])
+    assert missing.exit_code == 1
+    assert "(the backup's photos) is missing" in missing.output
 
 
 def _guide_block(heading):

@@ -113,6 +113,7 @@ def layout(database_url, redis_url, smtp_port, tmp_path_factory):
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "RUAMKID_INSTANCE_DIR": str(tmp_path / "instance"),
+        "PHOTO_STORAGE_DIR": str(tmp_path / "photos"),
         "PUBLIC_URL": f"https://{domain}",
         "ALLOWED_ORIGINS": f"https://{domain}",
         "MAIL_SERVER": "127.0.0.1",
@@ -153,6 +154,7 @@ def layout(database_url, redis_url, smtp_port, tmp_path_factory):
         .replace("127.0.0.1:8101", f"127.0.0.1:{live_ports[0]}")
         .replace("127.0.0.1:8102", f"127.0.0.1:{live_ports[1]}")
         .replace("/srv/ruamkid/app/static/", f"{ROOT_DIR}/static/")
+        .replace("/srv/ruamkid/photos/", f"{tmp_path}/photos/")
         .replace("/var/log/nginx/", f"{tmp_path}/")
         .replace("/var/www/letsencrypt", str(tmp_path))
         .replace("listen 80 default_server;", f"listen {http_port} default_server;")
@@ -189,7 +191,8 @@ def layout(database_url, redis_url, smtp_port, tmp_path_factory):
         _wait_for_port(https_port)
         yield {"https": f"https://localhost:{https_port}", "http": f"http://localhost:{http_port}",
                "live": live, "web": web, "env_file": env_file, "logs": logs,
-               "instance": tmp_path / "instance", "tmp": tmp_path}  # fmt: skip
+               "instance": tmp_path / "instance", "photos": tmp_path / "photos",
+               "tmp": tmp_path}  # fmt: skip
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -257,6 +260,52 @@ def test_pages_static_files_and_redirect_through_nginx(layout):
     status, _headers, body = _get(layout["https"] + "/healthz")
     assert status == 200
     assert b'"redis"' in body
+
+
+def test_a_photo_is_checked_by_the_app_and_sent_by_nginx(
+    layout, app, create_process, create_contribution, resident
+):
+    """With the example's PHOTO_ACCEL_REDIRECT_PREFIX, nginx sends the file the app allowed,
+    with the app's headers; its internal location answers nothing from outside, and a hidden
+    photo is refused by the app at once."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from participation.accounts.models import User
+    from participation.extensions import db
+    from participation.photos.models import Photo
+    from participation.photos.operations import add_photos
+    from participation.proposals.models import Contribution
+    from tests.photos import images
+
+    process = create_process("reframe")
+    issue_id = create_contribution(process, resident, kind="issue")
+    app.config["PHOTO_STORAGE_DIR"] = str(layout["photos"])  # where the services read
+    with app.test_request_context():
+        upload = FileStorage(io.BytesIO(images.phone_jpeg()), "IMG_0001.JPG")
+        [photo] = add_photos(db.session.get(Contribution, issue_id),
+                             db.session.get(User, resident.id), [(upload, "")])  # fmt: skip
+        db.session.commit()
+        token, photo_id = photo.token, photo.id
+        db.session.remove()
+    url = f"{layout['https']}/photos/{token}/thumb.jpg"
+
+    status, headers, body = _get(url)
+
+    assert status == 200
+    assert body == (layout["photos"] / token[:2] / f"{token}-thumb.jpg").read_bytes()
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Disposition"] == "inline"
+    assert "private" in headers["Cache-Control"]
+    assert "X-Accel-Redirect" not in headers
+    assert _get(f"{layout['https']}/_photos/{token[:2]}/{token}-thumb.jpg")[0] == 404
+    with app.app_context():
+        db.session.get(Photo, photo_id).is_hidden = True
+        db.session.commit()
+        db.session.remove()
+    assert _get(url)[0] == 404
 
 
 def test_requests_for_other_host_names_are_dropped(layout):

@@ -57,7 +57,7 @@ def test_phone_photo_is_stored_upright_without_exif_or_gps(
     assert response.status_code == 302
     [photo] = _photos(in_db)
     assert (photo.width, photo.height) == (100, 200)  # turned by its orientation tag
-    for size in ("thumb", "display"):
+    for size, longest in (("thumb", 200), ("medium", 200), ("display", 200)):
         served = _get(client, f"/photos/{photo.token}/{size}.jpg")
         assert served.status_code == 200
         assert served.headers["Content-Type"] == "image/jpeg"
@@ -72,13 +72,14 @@ def test_phone_photo_is_stored_upright_without_exif_or_gps(
         assert b"PhoneMaker" not in served.data
         assert b"Exif" not in served.data
         assert stored.height > stored.width
+        assert stored.height == longest  # never enlarged beyond the upload
         # The blue half was on the left; turned a quarter clockwise it is on top.
         top = stored.getpixel((stored.width // 2, stored.height // 8))
         assert top[2] > 150
         assert top[0] < 100
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'alt="ทางเท้าแตกเป็นแนวยาว"' in page
-    assert len(_stored_files(app)) == 2
+    assert len(_stored_files(app)) == 3  # thumbnail, medium, full
 
 
 def test_png_with_transparency_and_animated_webp_are_re_encoded_as_jpeg(

@@ -268,6 +268,10 @@ TABLE += [
     ("GET", "/report/photo/999999", signed_in(404), None),
     ("POST", "/moderation/photo/999999/hide", {**only(), "X": 404, "M": 404, "F": 404},
      {"reason": "x"}),
+    # Deleting one photo: its author or a moderator (tests/photos); a photo that does not
+    # exist is 404 for everyone signed in.
+    ("POST", "/photos/999999/delete", signed_in(404), {}),
+    ("GET", "/photos/" + "0" * 32 + "/medium.jpg", everyone(404), None),
 ]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)

@@ -299,3 +299,67 @@ def test_photo_descriptions_and_landmarks(app, client, auth, resident, create_pr
     geojson = client.get(f"/processes/{process.slug}/map.geojson")
     assert geojson.headers["Content-Type"] == "application/json"
     assert problems == {}
+
+
+def test_photo_descriptions_of_comments_and_progress_updates(
+    app, client, auth, resident, council, create_process, create_contribution, move_to
+):
+    """A comment's photo description and a progress update's, as the resident and a visitor
+    see them (the thread is cached for visitors)."""
+    import io
+
+    from tests.photos.images import phone_jpeg
+
+    photo = phone_jpeg(40, 30)
+    process = create_process("reimagine")
+    item_id, other, updated, baseline_id = (create_contribution(process, resident)
+                                            for _ in range(4))  # fmt: skip
+    auth.login(resident)
+
+    def comment(on, text):
+        response = client.post(f"/contributions/{on}/comments",
+                               data={"body": HARMLESS, "photo_alt": text,
+                                     "photo": [(io.BytesIO(photo), "a.jpg")]},
+                               content_type="multipart/form-data")  # fmt: skip
+        assert response.status_code == 302, text
+
+    for payload in _fits(300):
+        comment(other, HARMLESS)
+        comment(item_id, payload)
+    problems = {}
+    for reader in (client, app.test_client()):
+        page = reader.get(f"/processes/{process.slug}/proposals/{item_id}")
+        baseline = reader.get(f"/processes/{process.slug}/proposals/{other}")
+        if found := _clean(page.get_data(as_text=True), baseline.get_data(as_text=True)):
+            problems[("comments", reader is client)] = found
+    auth.logout()
+    move_to(process, "remake")
+    auth.login(council)
+
+    def update(on, text):
+        response = client.post(f"/processes/{process.slug}/proposals/{on}/updates",
+                               data={"update_date": "2026-11-01", "progress": 10,
+                                     "body": HARMLESS, "photo_alt": text,
+                                     "photos": [(io.BytesIO(photo), "a.jpg")]},
+                               content_type="multipart/form-data")  # fmt: skip
+        assert response.status_code == 302, text
+
+    for proposal_id in (updated, baseline_id):
+        client.post(f"/processes/{process.slug}/proposals/{proposal_id}/response",
+                    data={"status": "accepted", "body": HARMLESS})  # fmt: skip
+    for payload in _fits(300)[:60]:  # compared element by element with as many harmless ones
+        update(baseline_id, HARMLESS)
+        update(updated, payload)
+    auth.logout()
+    page = client.get(f"/processes/{process.slug}/proposals/{updated}").get_data(as_text=True)
+    baseline = client.get(f"/processes/{process.slug}/proposals/{baseline_id}")
+    if found := _clean(page, baseline.get_data(as_text=True)):
+        problems["updates"] = found
+    auth.login(council)
+    for payload in _fits(300)[60:]:  # the rest: nothing on the page may run
+        update(updated, payload)
+    auth.logout()
+    page = client.get(f"/processes/{process.slug}/proposals/{updated}").get_data(as_text=True)
+    if found := _active(page):
+        problems["all updates"] = found
+    assert problems == {}
