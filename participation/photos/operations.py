@@ -52,6 +52,7 @@ def add_photos(item, author, uploads):
             token=token, author_id=author.id, alt_text=alt, width=photo.width,
             height=photo.height, position=present + offset,
         )  # fmt: skip
+        row.location = photo.location
         item.photos.append(row)
         added.append(row)
     item.modified_dt = utcnow()

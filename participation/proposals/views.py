@@ -42,6 +42,7 @@ from participation.notifications.operations import (
 )
 from participation.photos.operations import add_photos
 from participation.photos.views import allow_photo_uploads
+from participation.places.views import offer_photo_place
 from participation.processes.models import Action
 from participation.processes.views import load_process
 from participation.proposals import duplicates, operations
@@ -198,14 +199,17 @@ def create(slug, kind_path):
         )
         try:
             item = create_operation(process, current_user, form.data_for_operation())
-            add_photos(item, current_user, form.uploads())
+            added = add_photos(item, current_user, form.uploads())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
             flash(_("Thank you! It is published."), "success")
-            return redirect(url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id))
+            offer_url = offer_photo_place(item, added, kind_path)
+            return redirect(
+                offer_url or url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id)
+            )
     return render_template(
         "proposals/form.html",
         form=form,
@@ -322,14 +326,17 @@ def edit(slug, kind_path, item_id):
     if form.validate_on_submit():
         try:
             operations.edit_contribution(item, current_user, form.data_for_operation())
-            add_photos(item, current_user, form.uploads())
+            added = add_photos(item, current_user, form.uploads())
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
             flash(_("Your changes are saved. The earlier version stays in the history."), "success")
-            return redirect(url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id))
+            offer_url = offer_photo_place(item, added, kind_path)
+            return redirect(
+                offer_url or url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id)
+            )
     return render_template(
         "proposals/form.html",
         form=form,

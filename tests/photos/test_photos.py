@@ -11,7 +11,7 @@ from participation.photos.models import Photo
 from participation.proposals.models import Contribution
 from tests.photos import images
 
-NOT_A_PHOTO = "This file is not a photo. Please send a JPEG, PNG or WebP photo."
+NOT_A_PHOTO = "This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."
 DAMAGED = "This photo is damaged or incomplete. Please send it again."
 TOO_MANY_PIXELS = "This photo is too large in pixels. Please send a smaller one."
 POLYGLOT = images.phone_jpeg() + b"<html><script>alert(1)</script></html>"
