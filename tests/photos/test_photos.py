@@ -76,8 +76,11 @@ def test_phone_photo_is_stored_upright_without_exif_or_gps(
         top = stored.getpixel((stored.width // 2, stored.height // 8))
         assert top[2] > 150
         assert top[0] < 100
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'alt="ทางเท้าแตกเป็นแนวยาว"' in page
+    # The photo knew where it was taken: the resident is asked whether to use it (tests/photos/
+    # test_heic_and_place.py); the issue's page shows the photo with its description.
+    assert response.headers["Location"].endswith(f"/issues/{photo.contribution_id}/photo-place")
+    page = client.get(f"/processes/{process.slug}/issues/{photo.contribution_id}")
+    assert 'alt="ทางเท้าแตกเป็นแนวยาว"' in page.get_data(as_text=True)
     assert len(_stored_files(app)) == 2
 
 
