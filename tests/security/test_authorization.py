@@ -267,6 +267,14 @@ TABLE += [
     ("GET", "/report/photo/999999", signed_in(404), None),
     ("POST", "/moderation/photo/999999/hide", {**only(), "X": 404, "M": 404, "F": 404},
      {"reason": "x"}),
+    # Which community holds a pin: public, like the map. Using a photo's location as the pin:
+    # its author only (with nothing on offer, they are sent back to the issue).
+    ("GET", "/processes/{s.slug}/places/community?latitude=18.78&longitude=98.92", everyone(),
+     None),
+    ("GET", "/processes/{s.draft}/places/community", {**everyone(404), "M": "ok", "F": "ok"},
+     None),
+    ("GET", "/processes/{s.slug}/issues/{s.issue}/photo-place", only("R"), None),
+    ("POST", "/processes/{s.slug}/issues/{s.issue}/photo-place", only("R"), {"use": "1"}),
 ]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
