@@ -1,6 +1,7 @@
 """Adding, removing and showing photos; every rule about them is here."""
 
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,7 +12,7 @@ from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
 from participation.extensions import db
 from participation.photos import storage
-from participation.photos.images import clean_photo
+from participation.photos.images import CleanPhoto, clean_photo
 from participation.photos.models import ALT_MAX, PHOTOS_PER_ITEM, Photo
 
 
@@ -26,9 +27,38 @@ def uploads_from(files, alts):
     return pairs
 
 
+@dataclass
+class PreparedPhoto:
+    """An upload checked and re-encoded, not yet stored: what ``add_photos`` attaches."""
+
+    photo: CleanPhoto
+    alt: str
+
+
+def prepare_photos(uploads):
+    """Check and clean every upload ((file, alt text) pairs): decoding and re-encoding is the
+    slow part of adding photos, so a view does it before its operation starts writing to the
+    database (on SQLite the write lock would otherwise wait for the pixels, and every other
+    writer with it). Raises RuleError for the first photo at fault."""
+    if len(uploads) > PHOTOS_PER_ITEM:
+        raise RuleError(
+            _l("At most %(count)s photos can be added.", count=PHOTOS_PER_ITEM), "photos"
+        )
+    config = current_app.config
+    prepared = []
+    for upload, alt in uploads:
+        alt = plain_text(alt or "")
+        if len(alt) > ALT_MAX:
+            raise RuleError(_l("Use at most %(count)s characters.", count=ALT_MAX), "photos")
+        photo = clean_photo(upload.stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
+        prepared.append(PreparedPhoto(photo, alt))
+    return prepared
+
+
 def add_photos(item, author, uploads):
-    """Attach ``uploads`` ((file, alt text) pairs) to ``item``: every photo is checked and
-    cleaned before any file is written, so a refused photo leaves nothing stored."""
+    """Attach ``uploads`` ((file, alt text) pairs, or what ``prepare_photos`` made of them) to
+    ``item``: every photo is checked and cleaned before any file is written, so a refused photo
+    leaves nothing stored."""
     if not uploads:
         return []
     present = len(item.photos) if item.id else 0
@@ -36,20 +66,15 @@ def add_photos(item, author, uploads):
         raise RuleError(
             _l("At most %(count)s photos can be added.", count=PHOTOS_PER_ITEM), "photos"
         )
-    config = current_app.config
-    cleaned = []
-    for upload, alt in uploads:
-        alt = plain_text(alt or "")
-        if len(alt) > ALT_MAX:
-            raise RuleError(_l("Use at most %(count)s characters.", count=ALT_MAX), "photos")
-        photo = clean_photo(upload.stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
-        cleaned.append((photo, alt))
+    if not all(isinstance(upload, PreparedPhoto) for upload in uploads):
+        uploads = prepare_photos(uploads)
     added = []
-    for offset, (photo, alt) in enumerate(cleaned):
+    for offset, prepared in enumerate(uploads):
+        photo = prepared.photo
         token = secrets.token_hex(16)
         storage.write_files(db.session, token, photo.files)
         row = Photo(
-            token=token, author_id=author.id, alt_text=alt, width=photo.width,
+            token=token, author_id=author.id, alt_text=prepared.alt, width=photo.width,
             height=photo.height, position=present + offset,
         )  # fmt: skip
         row.location = photo.location

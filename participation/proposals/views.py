@@ -40,7 +40,7 @@ from participation.notifications.operations import (
     mark_target_read,
     unfollow,
 )
-from participation.photos.operations import add_photos
+from participation.photos.operations import add_photos, prepare_photos
 from participation.photos.views import allow_photo_uploads
 from participation.places.views import offer_photo_place
 from participation.processes.models import Action
@@ -198,8 +198,9 @@ def create(slug, kind_path):
             operations.create_proposal if kind == Kind.PROPOSAL else operations.create_issue
         )
         try:
+            photos = prepare_photos(form.uploads())  # the slow part, before any write
             item = create_operation(process, current_user, form.data_for_operation())
-            added = add_photos(item, current_user, form.uploads())
+            added = add_photos(item, current_user, photos)
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
@@ -325,8 +326,9 @@ def edit(slug, kind_path, item_id):
             form.issue_ids.data = [issue.id for issue in item.issues]
     if form.validate_on_submit():
         try:
+            photos = prepare_photos(form.uploads())
             operations.edit_contribution(item, current_user, form.data_for_operation())
-            added = add_photos(item, current_user, form.uploads())
+            added = add_photos(item, current_user, photos)
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
