@@ -14,8 +14,8 @@ import threading
 import warnings
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 import pillow_heif
+from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from participation.core.rules import RuleError

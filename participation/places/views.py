@@ -6,7 +6,15 @@ import time
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for,
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )  # fmt: skip
 from flask_babel import gettext as _
 from flask_login import current_user, login_required

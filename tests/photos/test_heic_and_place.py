@@ -97,8 +97,9 @@ def test_a_heic_over_the_pixel_limit_is_refused_before_it_is_decoded(
 
     decoded = []
     original_load = HeifImageFile.load
-    monkeypatch.setattr(HeifImageFile, "load",
-                        lambda self: decoded.append(self.size) or original_load(self))
+    monkeypatch.setattr(
+        HeifImageFile, "load", lambda self: decoded.append(self.size) or original_load(self)
+    )
     app.config["PHOTO_MAX_PIXELS"] = 10_000
     process = create_process("reframe")
     auth.login(resident)
@@ -248,7 +249,9 @@ def test_without_boundaries_a_pin_is_inside_but_no_community_is_suggested(
 ):
     process = create_process("reframe")
 
-    answer = client.get(f"/processes/{process.slug}/places/community",
-                        query_string={"latitude": "13.75", "longitude": "100.5"}).get_json()  # fmt: skip
+    answer = client.get(
+        f"/processes/{process.slug}/places/community",
+        query_string={"latitude": "13.75", "longitude": "100.5"},
+    ).get_json()
 
     assert (answer["inside"], answer["area_id"], answer["message"]) == (True, None, "")

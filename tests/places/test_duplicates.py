@@ -132,8 +132,14 @@ def test_a_facilitator_merges_a_duplicate_and_every_count_equals_its_rows(
     auth.login(other)
     notes = client.get("/notifications/").get_data(as_text=True)
     assert "ไฟถนนดับหน้าตลาด" in notes
-    assert thai('An issue that affects you was merged into "%(what)s", which reports the same '
-                'need; your "affects me too" now counts there', what="ไฟถนนดับหน้าตลาด") in notes
+    assert (
+        thai(
+            'An issue that affects you was merged into "%(what)s", which reports the same '
+            'need; your "affects me too" now counts there',
+            what="ไฟถนนดับหน้าตลาด",
+        )
+        in notes
+    )
 
 
 def test_residents_cannot_merge_and_an_issue_is_not_merged_twice(
