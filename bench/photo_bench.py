@@ -295,6 +295,7 @@ def run_server(kind, size, photo):
         photos = sum(1 for _path in (instance / "photos").rglob("*-display.jpg"))
     times = sorted(seconds for seconds, status in uploaded if status == 302)
     busy = (total1 - total0) - (idle1 - idle0)
+    # own_cpu() counts this process and its children, the server among them.
     server, own = server1 - server0, own1 - own0
     return {
         "database": kind, "list_alone": alone, "list_during_uploads": during,
@@ -310,8 +311,8 @@ def run_server(kind, size, photo):
         # In cores (CPU seconds per second) over the loaded window.
         "window_s": round(wall, 1),
         "server_cores": round(server / wall, 2),
-        "generators_cores": round(own / wall, 2),
-        "others_cores": round(max(0.0, busy - server - own) / wall, 2),
+        "generators_cores": round(max(0.0, own - server) / wall, 2),
+        "others_cores": round(max(0.0, busy - own) / wall, 2),
         "others_before_pct_of_a_core": other_before,
         "load_average_1m": [round(load0, 2), round(load1, 2)],
         "server_tracebacks": tracebacks,

@@ -29,36 +29,43 @@ def uploads_from(files, alts):
 
 @dataclass
 class PreparedPhoto:
-    """An upload checked and re-encoded, not yet stored: what ``add_photos`` attaches."""
+    """An upload checked, re-encoded and written to storage, without its row yet: what
+    ``add_photos`` attaches. Its files go again if the transaction is not committed."""
 
     photo: CleanPhoto
     alt: str
+    token: str
 
 
 def prepare_photos(uploads):
-    """Check and clean every upload ((file, alt text) pairs): decoding and re-encoding is the
-    slow part of adding photos, so a view does it before its operation starts writing to the
-    database (on SQLite the write lock would otherwise wait for the pixels, and every other
-    writer with it). Raises RuleError for the first photo at fault."""
+    """Check, clean and write every upload ((file, alt text) pairs). Decoding, re-encoding and
+    syncing the files to disk are the slow part of adding photos, so a view does this before its
+    operation starts writing to the database (on SQLite the write lock would otherwise wait for
+    them, and every other writer with it). Every photo is checked before any file is written, so
+    a refused photo leaves nothing stored. Raises RuleError for the first photo at fault."""
     if len(uploads) > PHOTOS_PER_ITEM:
         raise RuleError(
             _l("At most %(count)s photos can be added.", count=PHOTOS_PER_ITEM), "photos"
         )
     config = current_app.config
-    prepared = []
+    cleaned = []
     for upload, alt in uploads:
         alt = plain_text(alt or "")
         if len(alt) > ALT_MAX:
             raise RuleError(_l("Use at most %(count)s characters.", count=ALT_MAX), "photos")
         photo = clean_photo(upload.stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
-        prepared.append(PreparedPhoto(photo, alt))
+        cleaned.append((photo, alt))
+    prepared = []
+    for photo, alt in cleaned:
+        token = secrets.token_hex(16)
+        storage.write_files(db.session, token, photo.files)
+        prepared.append(PreparedPhoto(photo, alt, token))
     return prepared
 
 
 def add_photos(item, author, uploads):
     """Attach ``uploads`` ((file, alt text) pairs, or what ``prepare_photos`` made of them) to
-    ``item``: every photo is checked and cleaned before any file is written, so a refused photo
-    leaves nothing stored."""
+    ``item``."""
     if not uploads:
         return []
     present = len(item.photos) if item.id else 0
@@ -71,11 +78,9 @@ def add_photos(item, author, uploads):
     added = []
     for offset, prepared in enumerate(uploads):
         photo = prepared.photo
-        token = secrets.token_hex(16)
-        storage.write_files(db.session, token, photo.files)
         row = Photo(
-            token=token, author_id=author.id, alt_text=prepared.alt, width=photo.width,
-            height=photo.height, position=present + offset,
+            token=prepared.token, author_id=author.id, alt_text=prepared.alt,
+            width=photo.width, height=photo.height, position=present + offset,
         )  # fmt: skip
         row.location = photo.location
         item.photos.append(row)

@@ -255,3 +255,21 @@ def test_without_boundaries_a_pin_is_inside_but_no_community_is_suggested(
     ).get_json()
 
     assert (answer["inside"], answer["area_id"], answer["message"]) == (True, None, "")
+
+
+def test_photos_written_before_a_rule_refuses_the_issue_are_removed_again(
+    app, client, auth, resident, bounded, create_process, in_db, thai
+):
+    """Photos are cleaned and written before the issue (so the database waits for no pixels);
+    when the issue itself is then refused, nothing of them stays."""
+    process = create_process("reframe")
+    auth.login(resident)
+
+    response = _post_issue(client, process, [("IMG.JPG", images.phone_jpeg())],
+                           latitude="13.7563", longitude="100.5018")  # fmt: skip
+
+    assert response.status_code == 422
+    assert str(escape(thai(OUTSIDE))) in response.get_data(as_text=True)
+    assert _stored_files(app) == []
+    with in_db() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Photo)) == 0
