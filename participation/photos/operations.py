@@ -56,10 +56,15 @@ def prepare_photos(uploads):
         photo = clean_photo(upload.stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
         cleaned.append((photo, alt))
     prepared = []
-    for photo, alt in cleaned:
-        token = secrets.token_hex(16)
-        storage.write_files(db.session, token, photo.files)
-        prepared.append(PreparedPhoto(photo, alt, token))
+    try:
+        for photo, alt in cleaned:
+            token = secrets.token_hex(16)
+            storage.write_files(db.session, token, photo.files)
+            prepared.append(PreparedPhoto(photo, alt, token))
+    except RuleError:
+        # Outside a transaction no rollback would remove the batch's earlier files.
+        storage.discard_written(db.session)
+        raise
     return prepared
 
 

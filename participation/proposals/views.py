@@ -182,6 +182,19 @@ def _new_form(process, kind):
     return form
 
 
+def _prepared_photos(form):
+    """The form's photos checked, re-encoded and written, before the item is: a writing request
+    on SQLite holds the database's write lock from its first query, and every other writer
+    would wait while the pixels are decoded. Only reads happened so far (and at most the
+    sign-in session's "last seen", which the next request records again), so the transaction
+    ends first, as a sign-in does before checking a password."""
+    uploads = form.uploads()
+    if not uploads:
+        return []
+    db.session.rollback()
+    return prepare_photos(uploads)
+
+
 @bp.route("/<any(issues, proposals):kind_path>/new", methods=["GET", "POST"])
 @login_required
 @write_limit("post", methods=["POST"])
@@ -198,7 +211,7 @@ def create(slug, kind_path):
             operations.create_proposal if kind == Kind.PROPOSAL else operations.create_issue
         )
         try:
-            photos = prepare_photos(form.uploads())  # the slow part, before any write
+            photos = _prepared_photos(form)
             item = create_operation(process, current_user, form.data_for_operation())
             added = add_photos(item, current_user, photos)
         except RuleError as error:
@@ -326,7 +339,7 @@ def edit(slug, kind_path, item_id):
             form.issue_ids.data = [issue.id for issue in item.issues]
     if form.validate_on_submit():
         try:
-            photos = prepare_photos(form.uploads())
+            photos = _prepared_photos(form)
             operations.edit_contribution(item, current_user, form.data_for_operation())
             added = add_photos(item, current_user, photos)
         except RuleError as error:
