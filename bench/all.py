@@ -87,6 +87,8 @@ BENCHMARKS = [
     Benchmark("opinions", "opinion_bench.py", databases=("sqlite",)),
     # Fan-out of a council answer and the daily digest; SQLite only for now.
     Benchmark("notify", "notify_bench.py", databases=("sqlite",)),
+    # A phone photo's processing (CPU) and the issue list while photos are uploaded.
+    Benchmark("photos", "photo_bench.py", databases=("sqlite",)),
 ]
 
 

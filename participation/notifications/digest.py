@@ -130,6 +130,11 @@ def sentence(note):
         return _('%(who)s commented on "%(what)s"', who=who, what=what)
     if kind == "response":
         return _('The council responded to "%(what)s"', what=what)
+    if kind == "status" and note.detail == "merged":
+        return _('Your issue was merged into "%(what)s", which reports the same need', what=what)
+    if kind == "status" and note.detail == "merged_affected":
+        return _('An issue that affects you was merged into "%(what)s", which reports the same '
+                 'need; your "affects me too" now counts there', what=what)  # fmt: skip
     if kind == "status":
         return _('The status of "%(what)s" changed', what=what)
     if kind == "update":

@@ -3,7 +3,9 @@
 Nothing of the upload is kept but its pixels: the file is opened by content (never by its name
 or declared type), refused past the byte and pixel limits before the whole image is decoded,
 turned upright by its EXIF orientation, and written again as JPEG without any EXIF, XMP, IPTC
-or ICC data (a phone's GPS coordinates reveal where a resident lives).
+or ICC data (a phone's GPS coordinates reveal where a resident lives). iPhones send HEIC
+(HEIF), read through ``pillow-heif``. The GPS position, if any, is read before the metadata is
+dropped and handed back apart from the image: the resident may choose it as the item's place.
 """
 
 import contextlib
@@ -12,15 +14,19 @@ import threading
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from participation.core.rules import RuleError
 from participation.photos.models import SIZES
 
 # Formats a phone or a camera gives; anything else (SVG, GIF, HTML named .jpg) is refused.
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+# HEIF is an iPhone's HEIC; pillow-heif turns it by its own rotation (irot) when opening.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 JPEG_QUALITY = 82
+
+pillow_heif.register_heif_opener()
 
 
 @dataclass
@@ -28,6 +34,7 @@ class CleanPhoto:
     width: int
     height: int
     files: dict  # size name -> JPEG bytes
+    location: tuple | None = None  # (latitude, longitude) the phone recorded, never stored
 
 
 def clean_photo(stream, max_bytes, max_pixels):
@@ -56,11 +63,12 @@ def clean_photo(stream, max_bytes, max_pixels):
             raise RuleError(_l("This photo is too large in pixels. Please send a smaller one."),
                             "photos") from None  # fmt: skip
         except UnidentifiedImageError:
-            raise RuleError(_l("This file is not a photo. Please send a JPEG, PNG or WebP "
+            raise RuleError(_l("This file is not a photo. Please send a JPEG, PNG, WebP or HEIC "
                                "photo."), "photos") from None  # fmt: skip
-        except (OSError, SyntaxError, ValueError, EOFError):
+        except (OSError, SyntaxError, ValueError, EOFError, RuntimeError):
             raise RuleError(_l("This photo is damaged or incomplete. Please send it again."),
                             "photos") from None  # fmt: skip
+        location = gps_of(image)
         upright = ImageOps.exif_transpose(image)
     rgb = _flatten(upright)
     files = {}
@@ -71,7 +79,36 @@ def clean_photo(stream, max_bytes, max_pixels):
         buffer = io.BytesIO()
         copy.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, exif=b"")
         files[name] = buffer.getvalue()
-    return CleanPhoto(width=rgb.width, height=rgb.height, files=files)  # as decoded
+    return CleanPhoto(width=rgb.width, height=rgb.height, files=files,  # as decoded
+                      location=location)  # fmt: skip
+
+
+def gps_of(image):
+    """(latitude, longitude) in degrees from the photo's EXIF GPS tags, or None.
+
+    Anything unreadable or impossible (a phone without a fix writes zeros) is None: this only
+    ever leads to an offer the resident confirms."""
+    try:
+        gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        latitude = _degrees(gps[ExifTags.GPS.GPSLatitude], gps.get(ExifTags.GPS.GPSLatitudeRef))
+        longitude = _degrees(gps[ExifTags.GPS.GPSLongitude],
+                             gps.get(ExifTags.GPS.GPSLongitudeRef))  # fmt: skip
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError, SyntaxError,
+            OSError, AttributeError):  # fmt: skip
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # NaN fails too
+        return None
+    if latitude == 0 and longitude == 0:
+        return None
+    return (round(latitude, 6), round(longitude, 6))
+
+
+def _degrees(value, ref):
+    degrees, minutes, seconds = (float(part) for part in value)
+    total = degrees + minutes / 60 + seconds / 3600
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    return -total if str(ref or "").strip().upper() in ("S", "W") else total
 
 
 @contextlib.contextmanager

@@ -48,6 +48,9 @@ class Photo(HideableMixin, db.Model):
     height: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Not a column: where the phone said the photo was taken, known only in the request that
+    # added it (the author may then use it as the item's place); never stored with the photo.
+    location = None
 
     contribution = relationship(
         "Contribution",

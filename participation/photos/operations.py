@@ -1,6 +1,7 @@
 """Adding, removing and showing photos; every rule about them is here."""
 
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -14,7 +15,7 @@ from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
 from participation.extensions import db
 from participation.photos import storage
-from participation.photos.images import clean_photo
+from participation.photos.images import CleanPhoto, clean_photo
 from participation.photos.models import ALT_MAX, PHOTOS_PER_COMMENT, PHOTOS_PER_ITEM, Photo
 
 
@@ -50,18 +51,26 @@ def touch_pages_of(photo):
     photo.contribution.modified_dt = now  # the item's page (progress updates are on it)
 
 
-def add_photos(item, author, uploads):
-    """Attach ``uploads`` ((file, alt text) pairs) to ``item`` (an issue or proposal, a comment,
-    or a progress update): every photo is checked and cleaned before any file is written, so a
-    refused photo leaves nothing stored."""
-    if not uploads:
-        return []
-    owner, most = _owner(item)
-    present = len(item.photos) if item.id else 0
-    if present + len(uploads) > most:
-        if most == 1:
-            raise RuleError(_l("A comment can have one photo."), "photos")
-        raise RuleError(_l("At most %(count)s photos can be added.", count=most), "photos")
+@dataclass
+class PreparedPhoto:
+    """An upload checked, re-encoded and written to storage, without its row yet: what
+    ``add_photos`` attaches. Its files go again if the transaction is not committed."""
+
+    photo: CleanPhoto
+    alt: str
+    token: str
+
+
+def prepare_photos(uploads):
+    """Check, clean and write every upload ((file, alt text) pairs). Decoding, re-encoding and
+    syncing the files to disk are the slow part of adding photos, so a view does this before its
+    operation starts writing to the database (on SQLite the write lock would otherwise wait for
+    them, and every other writer with it). Every photo is checked before any file is written, so
+    a refused photo leaves nothing stored. Raises RuleError for the first photo at fault."""
+    if len(uploads) > PHOTOS_PER_ITEM:
+        raise RuleError(
+            _l("At most %(count)s photos can be added.", count=PHOTOS_PER_ITEM), "photos"
+        )
     config = current_app.config
     cleaned = []
     for upload, alt in uploads:
@@ -70,14 +79,40 @@ def add_photos(item, author, uploads):
             raise RuleError(_l("Use at most %(count)s characters.", count=ALT_MAX), "photos")
         photo = clean_photo(upload.stream, config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
         cleaned.append((photo, alt))
+    prepared = []
+    try:
+        for photo, alt in cleaned:
+            token = secrets.token_hex(16)
+            storage.write_files(db.session, token, photo.files)
+            prepared.append(PreparedPhoto(photo, alt, token))
+    except RuleError:
+        # Outside a transaction no rollback would remove the batch's earlier files.
+        storage.discard_written(db.session)
+        raise
+    return prepared
+
+
+def add_photos(item, author, uploads):
+    """Attach ``uploads`` ((file, alt text) pairs, or what ``prepare_photos`` made of them) to
+    ``item``."""
+    if not uploads:
+        return []
+    owner, most = _owner(item)
+    present = len(item.photos) if item.id else 0
+    if present + len(uploads) > most:
+        if most == 1:
+            raise RuleError(_l("A comment can have one photo."), "photos")
+        raise RuleError(_l("At most %(count)s photos can be added.", count=most), "photos")
+    if not all(isinstance(upload, PreparedPhoto) for upload in uploads):
+        uploads = prepare_photos(uploads)
     added = []
-    for offset, (photo, alt) in enumerate(cleaned):
-        token = secrets.token_hex(16)
-        storage.write_files(db.session, token, photo.files)
+    for offset, prepared in enumerate(uploads):
+        photo = prepared.photo
         row = Photo(
-            token=token, author_id=author.id, alt_text=alt, width=photo.width,
-            height=photo.height, position=present + offset, **owner,
+            token=prepared.token, author_id=author.id, alt_text=prepared.alt,
+            width=photo.width, height=photo.height, position=present + offset, **owner,
         )  # fmt: skip
+        row.location = photo.location
         item.photos.append(row)
         added.append(row)
     db.session.flush()

@@ -80,6 +80,12 @@ def write_files(session, token, files):
     session.info.setdefault(WRITTEN, []).extend(written)
 
 
+def discard_written(session):
+    """Remove the files written so far that no transaction has claimed yet (photos written
+    outside a transaction, when a later one of the same batch fails)."""
+    _remove(session.info.pop(WRITTEN, []))
+
+
 def delete_files_after_commit(session, token):
     session.info.setdefault(DOOMED, []).extend(path_of(token, size) for size in SIZES)
 

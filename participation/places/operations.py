@@ -3,6 +3,8 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from participation.core.models import utcnow
+from participation.core.rules import RuleError
 from participation.core.sanitize import plain_text
 from participation.extensions import db
 from participation.municipality.models import Area, current_municipality
@@ -88,3 +90,34 @@ def set_boundaries(municipality, text, actor):
 
 def areas_with_boundaries():
     return db.session.scalars(sa.select(Area).where(Area.boundary.is_not(None))).all()
+
+
+def photo_location_offer(item, locations):
+    """The first photo position worth offering as ``item``'s place, or None: only while the
+    item has no pin, and only a position inside the municipality."""
+    if item.place is not None and item.place.has_pin:
+        return None
+    areas = municipality_areas()
+    for location in locations:
+        if location is not None and geo.within(areas, *location):
+            return location
+    return None
+
+
+def place_from_photo(item, user, latitude, longitude):
+    """Pin ``item`` where its author's photo was taken (the author chose to); the landmark
+    already given stays, and the pin gives the community when none was chosen."""
+    if item.author_id != user.id:
+        raise RuleError(_l("Only the author can choose the place."))
+    if item.place is not None and item.place.has_pin:
+        raise RuleError(_l("It already has a pin. Change it by editing."))
+    if not geo.within(municipality_areas(), latitude, longitude):
+        raise RuleError(_l("This place is outside the municipality. Please put the pin where "
+                           "the need is, inside the municipality's communities."))  # fmt: skip
+    landmark = item.place.landmark if item.place is not None else ""
+    place = {"latitude": latitude, "longitude": longitude, "landmark": landmark}
+    apply_place(item, place)
+    if item.area_id is None:
+        item.area_id = community_for(item.process, place)
+    item.modified_dt = utcnow()
+    db.session.flush()

@@ -2,16 +2,27 @@
 GeoJSON, and the administrators' upload of community boundaries."""
 
 import json
+import time
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)  # fmt: skip
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from participation.core.i18n import localized
 from participation.core.permissions import Permission, permission_required
-from participation.core.rules import RuleError
-from participation.extensions import db
+from participation.core.rules import Checks, RuleError
+from participation.extensions import db, limiter
 from participation.moderation.operations import can_see_hidden
 from participation.municipality.models import current_municipality
 from participation.places import action_log, geo, operations  # noqa: F401  (registers words)
@@ -145,3 +156,95 @@ def boundaries():
     return render_template("places/boundaries.html", areas=areas, errors=errors), (
         422 if errors else 200
     )
+
+
+# The community endpoint answers a form's script on every pin moved: generous, but bounded.
+COMMUNITY_LIMIT = "120 per minute"
+# How long the position of a photo just added stays on offer (it lives only in the resident's
+# signed session, never in the stored photo or the database).
+PHOTO_PLACE_SECONDS = 3600
+PHOTO_PLACE_KEY = "photo_place"
+
+
+@bp.route("/processes/<slug>/places/community")
+@limiter.limit(COMMUNITY_LIMIT)
+def community(slug):
+    """Which of the process's communities holds a pin (JSON for the form's script); a pin
+    outside the municipality is said at once, with the words the form would use."""
+    process = load_process(slug)
+    checks = Checks()
+    place = operations.clean_place(process, request.args, checks)
+    if checks.problems or place is None or place["latitude"] is None:
+        message = str(checks.problems[0].message) if checks.problems else ""
+        return jsonify({"inside": False, "area_id": None, "name": "", "message": message})
+    area_id = operations.community_for(process, place)
+    area = next((area for area in process.areas if area.id == area_id), None)
+    response = jsonify({
+        "inside": True, "area_id": area_id, "name": localized(area, "name") if area else "",
+        "message": _("The pin is in %(community)s.", community=localized(area, "name"))
+        if area else "",
+    })  # fmt: skip
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def offer_photo_place(item, photos, kind_path):
+    """After photos are added and committed: where to send the author next when a photo knows
+    a place inside the municipality and the item has no pin (else None)."""
+    location = operations.photo_location_offer(item, [photo.location for photo in photos])
+    if location is None:
+        session.pop(PHOTO_PLACE_KEY, None)
+        return None
+    session[PHOTO_PLACE_KEY] = {
+        "item": item.id, "latitude": location[0], "longitude": location[1],
+        "until": int(time.time()) + PHOTO_PLACE_SECONDS,
+    }  # fmt: skip
+    return url_for("places.photo_place", slug=item.process.slug, kind_path=kind_path,
+                   item_id=item.id)  # fmt: skip
+
+
+def _offered(item):
+    offer = session.get(PHOTO_PLACE_KEY)
+    if not isinstance(offer, dict) or offer.get("item") != item.id:
+        return None
+    if offer.get("until", 0) < time.time():
+        session.pop(PHOTO_PLACE_KEY, None)
+        return None
+    return float(offer["latitude"]), float(offer["longitude"])
+
+
+@bp.route("/processes/<slug>/<any(issues, proposals):kind_path>/<int:item_id>/photo-place",
+          methods=["GET", "POST"])  # fmt: skip
+@login_required
+def photo_place(slug, kind_path, item_id):
+    """The author decides whether the place their photo was taken becomes the item's pin."""
+    from participation.proposals.views import load_contribution
+
+    process = load_process(slug)
+    item = load_contribution(process, kind_path, item_id)
+    if item.author_id != current_user.id:
+        abort(403)
+    show_url = url_for("proposals.show", slug=slug, kind_path=kind_path, item_id=item.id)
+    location = _offered(item)
+    if location is None or (item.place is not None and item.place.has_pin):
+        session.pop(PHOTO_PLACE_KEY, None)
+        return redirect(show_url)
+    if request.method == "POST":
+        session.pop(PHOTO_PLACE_KEY, None)
+        if request.form.get("use") != "1":
+            flash(_("The photo's location was not used, and it is not kept."), "success")
+            return redirect(show_url)
+        try:
+            operations.place_from_photo(item, current_user, *location)
+        except RuleError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(show_url)
+        db.session.commit()
+        flash(_("The pin is now where the photo was taken."), "success")
+        return redirect(show_url)
+    area = geo.community_at(process.areas, *location)
+    return render_template(
+        "places/photo_place.html", process=process, item=item, kind_path=kind_path,
+        latitude=location[0], longitude=location[1], area=area, show_url=show_url,
+    )  # fmt: skip

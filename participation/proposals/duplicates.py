@@ -94,7 +94,8 @@ def can_merge(user, issue):
 
 def merge(actor, duplicate, kept):
     """Merge ``duplicate`` into ``kept``: its "affects me too", comments and followers move to
-    the kept issue (once per person), counts are recounted from the rows, its author is told."""
+    the kept issue (once per person), counts are recounted from the rows, its author and the
+    people it affected are told."""
     if not can_merge(actor, kept):
         raise RuleError(_l("Only the facilitators of this process can merge issues."))
     if not isinstance(duplicate, Issue) or not isinstance(kept, Issue):
@@ -103,6 +104,10 @@ def merge(actor, duplicate, kept):
         raise RuleError(_l("Choose another issue of the same process to keep."), "kept_id")
     if db.session.get(DuplicateLink, duplicate.id) or db.session.get(DuplicateLink, kept.id):
         raise RuleError(_l("One of these issues is already merged into another."), "kept_id")
+    # Who said "it affects me too" on the duplicate, read before their rows move.
+    affected_ids = db.session.scalars(
+        sa.select(Affected.user_id).where(Affected.issue_id == duplicate.id)
+    ).all()  # fmt: skip
     # Issues already merged into the duplicate now belong to the kept one.
     db.session.execute(
         sa.update(DuplicateLink).where(DuplicateLink.kept_id == duplicate.id)
@@ -131,6 +136,9 @@ def merge(actor, duplicate, kept):
     if duplicate.author_id is not None:
         notify(NotificationKind.STATUS, [("people", [duplicate.author_id])], kept, actor,
                detail="merged")  # fmt: skip
+    if affected_ids:  # their "affects me too" now counts on the kept issue: they are told so
+        notify(NotificationKind.STATUS, [("people", list(affected_ids))], kept, actor,
+               detail="merged_affected", exclude=[duplicate.author_id])  # fmt: skip
     db.session.flush()
 
 

@@ -47,9 +47,9 @@ class ContributionForm(HumanForm):
     longitude = StringField(_l("Longitude"))
     photos = MultipleFileField(
         _l("Photos (up to 4)"),
-        description=_l("JPEG, PNG or WebP, taken with your phone's camera or chosen from its "
-                       "photos. Location data in the photos is removed before they are "
-                       "stored."),
+        description=_l("JPEG, PNG, WebP or HEIC (iPhone), taken with your phone's camera or "
+                       "chosen from its photos. Location data in the photos is removed before "
+                       "they are stored; you may then choose to use it as the place."),
     )  # fmt: skip
     photo_alt = StringField(
         _l("Describe the photos"),

@@ -40,8 +40,9 @@ from participation.notifications.operations import (
     mark_target_read,
     unfollow,
 )
-from participation.photos.operations import add_photos
+from participation.photos.operations import add_photos, prepare_photos
 from participation.photos.views import allow_photo_uploads
+from participation.places.views import offer_photo_place
 from participation.processes.models import Action
 from participation.processes.views import load_process
 from participation.proposals import duplicates, operations
@@ -181,6 +182,19 @@ def _new_form(process, kind):
     return form
 
 
+def _prepared_photos(form):
+    """The form's photos checked, re-encoded and written, before the item is: a writing request
+    on SQLite holds the database's write lock from its first query, and every other writer
+    would wait while the pixels are decoded. Only reads happened so far (and at most the
+    sign-in session's "last seen", which the next request records again), so the transaction
+    ends first, as a sign-in does before checking a password."""
+    uploads = form.uploads()
+    if not uploads:
+        return []
+    db.session.rollback()
+    return prepare_photos(uploads)
+
+
 @bp.route("/<any(issues, proposals):kind_path>/new", methods=["GET", "POST"])
 @login_required
 @write_limit("post", methods=["POST"])
@@ -197,15 +211,19 @@ def create(slug, kind_path):
             operations.create_proposal if kind == Kind.PROPOSAL else operations.create_issue
         )
         try:
+            photos = _prepared_photos(form)
             item = create_operation(process, current_user, form.data_for_operation())
-            add_photos(item, current_user, form.uploads())
+            added = add_photos(item, current_user, photos)
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
             flash(_("Thank you! It is published."), "success")
-            return redirect(url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id))
+            offer_url = offer_photo_place(item, added, kind_path)
+            return redirect(
+                offer_url or url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id)
+            )
     return render_template(
         "proposals/form.html",
         form=form,
@@ -321,15 +339,19 @@ def edit(slug, kind_path, item_id):
             form.issue_ids.data = [issue.id for issue in item.issues]
     if form.validate_on_submit():
         try:
+            photos = _prepared_photos(form)
             operations.edit_contribution(item, current_user, form.data_for_operation())
-            add_photos(item, current_user, form.uploads())
+            added = add_photos(item, current_user, photos)
         except RuleError as error:
             db.session.rollback()
             form.add_rule_error(error)
         else:
             db.session.commit()
             flash(_("Your changes are saved. The earlier version stays in the history."), "success")
-            return redirect(url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id))
+            offer_url = offer_photo_place(item, added, kind_path)
+            return redirect(
+                offer_url or url_for(".show", slug=slug, kind_path=kind_path, item_id=item.id)
+            )
     return render_template(
         "proposals/form.html",
         form=form,

@@ -37,7 +37,7 @@
     var locate = fieldset.querySelector(".place-picker__locate");
     var clear = fieldset.querySelector(".place-picker__clear");
 
-    function place(latlng, moveView) {
+    function place(latlng, moveView, initial) {
       if (marker) { marker.setLatLng(latlng); } else {
         marker = L.marker(latlng, { draggable: true }).addTo(map);
         marker.on("dragend", function () { place(marker.getLatLng(), false); });
@@ -47,10 +47,37 @@
       clear.hidden = false;
       if (moveView) { map.setView(latlng, Math.max(map.getZoom(), 16)); }
       fieldset.dispatchEvent(new CustomEvent("pinchange", { bubbles: true }));
+      if (!initial) { suggestCommunity(); }  // a saved pin keeps the community saved with it
+    }
+
+    // The community whose boundary holds the pin is chosen in the list (the resident can still
+    // change it; once they have, their choice stays); a pin outside the municipality is said at
+    // once. Without JavaScript the server does the same when the form is sent.
+    var area = fieldset.form ? fieldset.form.elements.area_id : null;
+    var status = fieldset.querySelector(".place-picker__community");
+    var chosenByHand = false;
+    var asked = 0;
+    if (area) { area.addEventListener("change", function () { chosenByHand = true; }); }
+    function suggestCommunity() {
+      var url = fieldset.dataset.communityUrl;
+      if (!url || !status) { return; }
+      var ticket = ++asked;
+      var params = new URLSearchParams({ latitude: lat.value, longitude: lng.value });
+      fetch(url + "?" + params.toString(), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || ticket !== asked) { return; }
+          status.textContent = data.message;
+          status.classList.toggle("field__error", !data.inside);
+          if (data.inside && data.area_id && area && !chosenByHand) {
+            area.value = String(data.area_id);
+          }
+        })
+        .catch(function () { status.textContent = ""; });
     }
 
     if (lat.value && lng.value && !isNaN(parseFloat(lat.value))) {
-      place(L.latLng(parseFloat(lat.value), parseFloat(lng.value)), true);
+      place(L.latLng(parseFloat(lat.value), parseFloat(lng.value)), true, true);
     }
     map.on("click", function (event) { place(event.latlng, false); });
     if ("geolocation" in navigator) {
@@ -64,6 +91,7 @@
     clear.addEventListener("click", function () {
       if (marker) { map.removeLayer(marker); marker = null; }
       lat.value = ""; lng.value = ""; clear.hidden = true;
+      asked += 1; status.textContent = ""; status.classList.remove("field__error");
       fieldset.dispatchEvent(new CustomEvent("pinchange", { bubbles: true }));
     });
     [lat, lng].forEach(function (input) {

@@ -148,3 +148,44 @@ def test_council_member_on_a_phone_reports_progress_with_a_photo_of_the_work(
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", image)
     _shot(browser, "progress-update-photo")
+
+
+def test_a_pin_chooses_its_community_at_once_and_a_pin_outside_is_said_at_once(
+    app, browser, socket_server, create_process, resident, say
+):
+    from selenium.webdriver.support.ui import Select
+
+    t = say("th")
+    process = create_process("reframe")
+    _boundaries(app)
+    page = Page(browser, socket_server().url)
+    page.sign_in(resident)
+    page.open(f"/processes/{process.slug}/issues/new")
+    page.wait.until(ec.visibility_of_element_located((By.ID, "pin-map")))
+    browser.find_element(By.CSS_SELECTOR, ".place-picker__coordinates summary").click()
+    status = browser.find_element(By.CSS_SELECTOR, ".place-picker__community")
+    community = Select(browser.find_element(By.ID, "area_id"))
+
+    # Typed in Bangkok: the form says so before anything is sent.
+    page.fill("latitude", "13.7563")
+    page.fill("longitude", "100.5018")
+    browser.find_element(By.ID, "title").click()  # leaving the field places the pin
+    page.wait.until(lambda _driver: t("This place is outside the municipality. Please put the "
+                                      "pin where the need is, inside the municipality's "
+                                      "communities.") in status.text)  # fmt: skip
+
+    # In the southern community: it is chosen in the list, and the resident may choose another.
+    page.fill("latitude", "18.7400")
+    page.fill("longitude", "98.9200")
+    browser.find_element(By.ID, "title").click()
+    page.wait.until(lambda _driver: community.first_selected_option.get_attribute("value")
+                    == str(process.area_ids[1]))  # fmt: skip
+    assert "ชุมชนใต้" in status.text
+    community.select_by_value(str(process.area_ids[0]))
+    page.fill("latitude", "13.7563")  # moved away and back: the answers come again
+    browser.find_element(By.ID, "title").click()
+    page.wait.until(lambda _driver: "ชุมชนใต้" not in status.text)
+    page.fill("latitude", "18.7401")
+    browser.find_element(By.ID, "title").click()
+    page.wait.until(lambda _driver: "ชุมชนใต้" in status.text)
+    assert community.first_selected_option.get_attribute("value") == str(process.area_ids[0])

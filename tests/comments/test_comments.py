@@ -316,7 +316,7 @@ def test_the_proposal_page_carries_one_reply_form_however_many_comments(
     assert page.count('id="reply-form"') == 1
     assert page.count('name="parent_id"') == 1  # in the page's one reply form
     assert page.count("data-reply=") == 5  # a "Reply" link under each comment
-    assert page.count("/reply\"") == 5
+    assert page.count('/reply"') == 5
 
 
 def test_replies_to_a_deleted_comment_are_closed(client, auth, resident, proposal, in_db, thai):

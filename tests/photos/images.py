@@ -9,16 +9,48 @@ from PIL import Image
 GPS = {1: "N", 2: (18.0, 45.0, 40.0), 3: "E", 4: (98.0, 56.0, 0.0)}
 
 
-def phone_jpeg(width=200, height=100, orientation=6):
-    """A JPEG as a phone writes it: sideways pixels, an orientation tag, GPS and a camera name."""
+def gps(latitude, longitude):
+    """EXIF GPS tags for a position in degrees, as a phone writes them (degrees, minutes,
+    seconds and a hemisphere letter)."""
+
+    def dms(value):
+        value = abs(value)
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4))
+
+    return {1: "N" if latitude >= 0 else "S", 2: dms(latitude),
+            3: "E" if longitude >= 0 else "W", 4: dms(longitude)}  # fmt: skip
+
+
+def _phone_picture(width, height, orientation, where):
     image = Image.new("RGB", (width, height), "red")
     image.paste((0, 0, 255), (0, 0, width // 2, height))  # left half blue: shows the rotation
     exif = Image.Exif()
     exif[0x0112] = orientation
     exif[0x010F] = "PhoneMaker"
-    exif[0x8825] = GPS
+    if where is not None:
+        exif[0x8825] = where
+    return image, exif
+
+
+def phone_jpeg(width=200, height=100, orientation=6, where=GPS):
+    """A JPEG as a phone writes it: sideways pixels, an orientation tag, GPS and a camera name."""
+    image, exif = _phone_picture(width, height, orientation, where)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif.tobytes(), quality=90)
+    return buffer.getvalue()
+
+
+def iphone_heic(width=200, height=100, orientation=6, where=GPS):
+    """A HEIC as an iPhone writes it (HEVC in a HEIF file): turned by its orientation, with GPS
+    and a camera name in its EXIF."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image, exif = _phone_picture(width, height, orientation, where)
+    buffer = io.BytesIO()
+    image.save(buffer, format="HEIF", exif=exif.tobytes(), quality=90)
     return buffer.getvalue()
 
 

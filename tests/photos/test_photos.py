@@ -11,7 +11,7 @@ from participation.photos.models import Photo
 from participation.proposals.models import Contribution
 from tests.photos import images
 
-NOT_A_PHOTO = "This file is not a photo. Please send a JPEG, PNG or WebP photo."
+NOT_A_PHOTO = "This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."
 DAMAGED = "This photo is damaged or incomplete. Please send it again."
 TOO_MANY_PIXELS = "This photo is too large in pixels. Please send a smaller one."
 POLYGLOT = images.phone_jpeg() + b"<html><script>alert(1)</script></html>"
@@ -77,8 +77,11 @@ def test_phone_photo_is_stored_upright_without_exif_or_gps(
         top = stored.getpixel((stored.width // 2, stored.height // 8))
         assert top[2] > 150
         assert top[0] < 100
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert 'alt="ทางเท้าแตกเป็นแนวยาว"' in page
+    # The photo knew where it was taken: the resident is asked whether to use it (tests/photos/
+    # test_heic_and_place.py); the issue's page shows the photo with its description.
+    assert response.headers["Location"].endswith(f"/issues/{photo.contribution_id}/photo-place")
+    page = client.get(f"/processes/{process.slug}/issues/{photo.contribution_id}")
+    assert 'alt="ทางเท้าแตกเป็นแนวยาว"' in page.get_data(as_text=True)
     assert len(_stored_files(app)) == 3  # thumbnail, medium, full
 
 

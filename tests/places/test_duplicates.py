@@ -68,7 +68,7 @@ def _counts(issue_id):
 
 
 def test_a_facilitator_merges_a_duplicate_and_every_count_equals_its_rows(
-    app, client, auth, create_user, create_process, create_contribution
+    app, client, auth, create_user, create_process, create_contribution, thai
 ):
     process = create_process("reframe")
     first, second, both, other = (create_user() for _ in range(4))
@@ -109,6 +109,16 @@ def test_a_facilitator_merges_a_duplicate_and_every_count_equals_its_rows(
                                           Notification.detail == "merged")
         ).all()  # fmt: skip
         assert [note.contribution_id for note in told] == [kept]
+        # Everyone it affected is told where their "affects me too" now counts; the author
+        # hears it once, in their own words, and the facilitator who merged hears nothing.
+        affected_told = db.session.execute(
+            sa.select(Notification.user_id, Notification.contribution_id)
+            .where(Notification.detail == "merged_affected")
+        ).all()  # fmt: skip
+        assert sorted(affected_told) == sorted([(both.id, kept), (other.id, kept)])
+        assert not db.session.scalars(sa.select(Notification).where(
+            Notification.user_id.in_([first.id, process.facilitator.id]),
+            Notification.detail.in_(["merged", "merged_affected"]))).all()  # fmt: skip
         assert db.session.get(DuplicateLink, duplicate).kept_id == kept
         assert db.session.get(Contribution, duplicate).author_id == second.id
     kept_page = client.get(f"/processes/{process.slug}/issues/{kept}").get_data(as_text=True)
@@ -118,6 +128,18 @@ def test_a_facilitator_merges_a_duplicate_and_every_count_equals_its_rows(
     assert f'/issues/{duplicate}"' not in listing
     log = client.get("/transparency").get_data(as_text=True)
     assert "ไฟดับหน้าตลาดสด" in log
+    auth.logout()
+    auth.login(other)
+    notes = client.get("/notifications/").get_data(as_text=True)
+    assert "ไฟถนนดับหน้าตลาด" in notes
+    assert (
+        thai(
+            'An issue that affects you was merged into "%(what)s", which reports the same '
+            'need; your "affects me too" now counts there',
+            what="ไฟถนนดับหน้าตลาด",
+        )
+        in notes
+    )
 
 
 def test_residents_cannot_merge_and_an_issue_is_not_merged_twice(

@@ -272,6 +272,14 @@ TABLE += [
     # exist is 404 for everyone signed in.
     ("POST", "/photos/999999/delete", signed_in(404), {}),
     ("GET", "/photos/" + "0" * 32 + "/medium.jpg", everyone(404), None),
+    # Which community holds a pin: public, like the map. Using a photo's location as the pin:
+    # its author only (with nothing on offer, they are sent back to the issue).
+    ("GET", "/processes/{s.slug}/places/community?latitude=18.78&longitude=98.92", everyone(),
+     None),
+    ("GET", "/processes/{s.draft}/places/community", {**everyone(404), "M": "ok", "F": "ok"},
+     None),
+    ("GET", "/processes/{s.slug}/issues/{s.issue}/photo-place", only("R"), None),
+    ("POST", "/processes/{s.slug}/issues/{s.issue}/photo-place", only("R"), {"use": "1"}),
 ]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
