@@ -106,7 +106,7 @@ def test_a_comment_photo_described_by_its_author_is_read_out_with_that_descripti
     [
         ([("drawing.jpg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
                           b"</svg>")],
-         "This file is not a photo. Please send a JPEG, PNG or WebP photo."),
+         "This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."),
         ([("half.jpg", images.truncated_jpeg())],
          "This photo is damaged or incomplete. Please send it again."),
         ([("a.jpg", images.phone_jpeg()), ("b.jpg", images.phone_jpeg())],
@@ -272,7 +272,7 @@ def test_a_council_member_reports_progress_with_photos_of_the_work(client, auth,
     ("files", "message"),
     [
         ([("shell.jpg", b"<?php system($_GET['c']); ?>")],
-         "This file is not a photo. Please send a JPEG, PNG or WebP photo."),
+         "This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."),
         ([("bomb.png", images.huge_png())],
          "This photo is too large in pixels. Please send a smaller one."),
         ([(f"{n}.jpg", images.phone_jpeg()) for n in range(5)],
@@ -345,7 +345,8 @@ def _issue_with_photos(client, auth, author, process, count=2):
                            content_type="multipart/form-data")  # fmt: skip
     assert response.status_code == 302
     auth.logout()
-    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+    # A phone photo knows where it was taken: the author may first be asked about its place.
+    return int(response.headers["Location"].removesuffix("/photo-place").split("/")[-1])
 
 
 def test_the_author_deletes_one_photo_of_their_issue_and_its_files_go(
