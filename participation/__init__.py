@@ -166,6 +166,7 @@ def _configure_security(app):
 
 def _configure_socketio(app):
     # Handlers must be registered before the first init_app, so every app gets them.
+    from participation.core import socket_json
     from participation.core.outage import socketio_queue
     from participation.core.security import SocketIOHeaders
     from participation.notifications import events as _notification_events  # noqa: F401
@@ -182,6 +183,7 @@ def _configure_socketio(app):
         client_manager=socketio_queue(queue) if queue else None,
         cors_allowed_origins=app.config["ALLOWED_ORIGINS"] or None,
         manage_session=False,
+        json=socket_json,  # parts encoded once (a town hall's shared snapshot), Thai as UTF-8
     )
     # Socket.IO's own answers (long-polling) bypass Flask: give them the pages' headers.
     app.wsgi_app = SocketIOHeaders(app.wsgi_app, app.config)

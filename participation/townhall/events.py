@@ -305,7 +305,9 @@ def on_join(payload=None):
     answer = {"ok": True, "townhall": townhall.id}
     replay = ops.events_after(townhall, last_seq) if last_seq is not None else None
     if replay is None:
-        answer.update(resync=last_seq is not None, snapshot=ops.snapshot(townhall, viewer))
+        answer.update(
+            resync=last_seq is not None, snapshot=ops.snapshot(townhall, viewer, encoded=True)
+        )
     else:
         answer.update(events=replay, last_seq=townhall.last_seq)
     townhall_id, seq = townhall.id, townhall.last_seq

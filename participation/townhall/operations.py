@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 
 from participation.audit.operations import record_action
+from participation.core import socket_json
 from participation.core.forms import valid_id
 from participation.core.models import utcnow
 from participation.core.permissions import Permission, can
@@ -628,12 +629,14 @@ _shared_parts = {}
 SHARED_SNAPSHOT_SECONDS = 5
 
 
-def snapshot(townhall, viewer):
+def snapshot(townhall, viewer, encoded=False):
     """The town hall's current state for a client that has seen nothing yet.
 
     Hidden questions and messages are left out, except for the facilitators (all of them)
     and their authors (their own): those see them marked hidden, with the reason. Everyone
-    else shares one reading of the town hall's state; only their own bits are asked for."""
+    else shares one reading of the town hall's state; only their own bits are asked for.
+    With ``encoded``, the state as :class:`~participation.core.socket_json.RawJSON` for a
+    Socket.IO answer: the shared part is encoded once for everyone, not once per joiner."""
     facilitator = townhall.is_facilitator(viewer)
     if facilitator:
         return _snapshot(townhall, viewer, facilitator)
@@ -655,13 +658,13 @@ def snapshot(townhall, viewer):
     entry = _shared_parts.get(townhall.id)
     if entry is None or entry[0] != townhall.last_seq or now - entry[1] > SHARED_SNAPSHOT_SECONDS:
         public = _snapshot(townhall, AnonymousUserMixin(), False)
-        entry = (townhall.last_seq, now, {k: public[k] for k in ("questions", "messages", "polls")})
+        part = {k: public[k] for k in ("questions", "messages", "polls")}
+        entry = (townhall.last_seq, now, part, socket_json.encode(part)[1:-1])
         _shared_parts[townhall.id] = entry
     upvoted, answered, choices = _own_marks(townhall, viewer)
-    return {
+    own = {
         "last_seq": townhall.last_seq,
         "settings": settings_dict(townhall),
-        **entry[2],
         "me": {
             "id": viewer.id if viewer.is_authenticated else None,
             "facilitator": False,
@@ -672,6 +675,9 @@ def snapshot(townhall, viewer):
             "guest": bool(viewer.is_authenticated and viewer.is_guest),
         },
     }
+    if encoded:  # {own..., shared...}: the shared keys' text spliced in, not encoded again
+        return socket_json.RawJSON(socket_json.encode(own)[:-1] + "," + entry[3] + "}")
+    return {**own, **entry[2]}
 
 
 def _own_marks(townhall, viewer):
