@@ -1,14 +1,11 @@
 """The map of a process's issues and proposals (a list without JavaScript or tiles), its
 GeoJSON, and the administrators' upload of community boundaries."""
 
-import json
-
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from participation.core.i18n import localized
 from participation.core.permissions import Permission, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
@@ -32,6 +29,12 @@ BOUNDARY_FILE_MAX = 5 * 1024 * 1024
 @bp.app_context_processor
 def _map_centre():
     def map_centre():
+        """[latitude, longitude, zoom] where maps open: the municipality's centre as its
+        administrators set it, else the middle of the boundaries, else Thailand."""
+        municipality = current_municipality()
+        if municipality is not None and municipality.map_latitude is not None:
+            zoom = municipality.map_zoom or TOWN_ZOOM
+            return [municipality.map_latitude, municipality.map_longitude, zoom]
         centre = geo.centre(operations.municipality_areas())
         return [*centre, TOWN_ZOOM] if centre else list(COUNTRY_CENTRE)
 
@@ -83,40 +86,16 @@ def map(slug):  # noqa: A001 - the page's name
     return render_template(
         "places/map.html", process=process, rows=rows, communities=communities,
         unplaced=counts.get(None, 0), kind=kind, area_id=area_id,
-        geojson_url=url_for(".geojson", slug=slug, **request.args),
+        geojson_url=url_for("api.getProcessMap", slug=slug, **_api_filters(kind, area_id)),
     )  # fmt: skip
 
 
-@bp.route("/processes/<slug>/map.geojson")
-def geojson(slug):
-    """The pins (a FeatureCollection) and, as a second collection, the communities' shapes."""
-    process = load_process(slug)
-    kind, area_id = _filters(process)
-    features = []
-    for item, place in _pinned(process, kind, area_id):
-        kind_path = "issues" if item.kind == Kind.ISSUE else "proposals"
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [place.longitude, place.latitude]},
-            "properties": {
-                "id": item.id, "kind": item.kind, "title": item.title,
-                "landmark": place.landmark,
-                "count": item.affected_count if item.kind == Kind.ISSUE else item.support_count,
-                "url": url_for("proposals.show", slug=slug, kind_path=kind_path,
-                               item_id=item.id),
-            },
-        })  # fmt: skip
-    boundaries = [
-        {"type": "Feature", "geometry": json.loads(area.boundary),
-         "properties": {"name": localized(area, "name")}}
-        for area in process.areas if area.boundary
-    ]  # fmt: skip
-    response = jsonify(
-        {"type": "FeatureCollection", "features": features,
-         "boundaries": {"type": "FeatureCollection", "features": boundaries}}
-    )  # fmt: skip
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+def _api_filters(kind, area_id):
+    """The page's filters as the map endpoint's query (the map asks with bbox and zoom)."""
+    params = {"kind": {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}.get(kind)}
+    if area_id is not None:
+        params["area"] = area_id
+    return {key: value for key, value in params.items() if value}
 
 
 @bp.route("/admin/boundaries", methods=["GET", "POST"])

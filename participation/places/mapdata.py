@@ -1,0 +1,222 @@
+"""The pins a map shows, as GeoJSON: one process's issues and proposals, or the open issues of
+the whole municipality; in a bounding box, with the list's filters, grid-clustered when many.
+
+Only what everyone may see is on a map: no hidden, withdrawn or merged item, no draft process,
+and nothing about authors. Clustering is done by the database (a GROUP BY on grid cells), so a
+city's 100,000 pins cost one aggregate and one small read, never 100,000 rows in Python.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from participation.core.i18n import localized
+from participation.extensions import db
+from participation.places.models import Place
+from participation.processes.models import Process
+from participation.proposals.duplicates import merged_ids
+from participation.proposals.models import Contribution, Kind, Status
+from participation.search.index import search_condition
+from participation.search.thai import query_terms
+
+# A cluster covers about this many screen pixels square (256-pixel tiles).
+CELL_PIXELS = 64
+# Up to this many pins in view are sent one by one, whatever the zoom.
+CLUSTER_FROM = 200
+# The most single pins one answer carries (newest first); ``truncated`` says when there were more.
+MAX_POINTS = 2000
+MAX_ZOOM = 22
+KIND_PATHS = {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}
+BBOX_MESSAGE = _l(
+    "Give bbox as four numbers separated by commas: west,south,east,north (longitudes and "
+    "latitudes in degrees, west not greater than east, south not greater than north)."
+)
+
+
+class BboxError(ValueError):
+    """The bbox parameter cannot be read (its message is BBOX_MESSAGE)."""
+
+
+def parse_bbox(text):
+    """(west, south, east, north) from "minLon,minLat,maxLon,maxLat", or BboxError."""
+    parts = (text or "").split(",")
+    if len(parts) != 4:
+        raise BboxError(BBOX_MESSAGE)
+    try:
+        west, south, east, north = (float(part.strip()) for part in parts)
+    except ValueError:
+        raise BboxError(BBOX_MESSAGE) from None
+    numbers = (west, south, east, north)
+    if not all(math.isfinite(number) for number in numbers):
+        raise BboxError(BBOX_MESSAGE)
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise BboxError(BBOX_MESSAGE)
+    return numbers
+
+
+@dataclass
+class MapFilters:
+    """What a map shows: a process (or the whole municipality's open issues) and the list's
+    filters (``kinds``: the kinds shown; ``status``: one status, default every shown one)."""
+
+    process: Process | None = None
+    kinds: tuple = (Kind.ISSUE, Kind.PROPOSAL)
+    status: str | None = None
+    category_id: int | None = None
+    area_id: int | None = None
+    q: str = ""
+    bbox: tuple | None = None
+
+
+def _where(filters):
+    """The conditions on Contribution and Place for ``filters``, or None when nothing can match."""
+    conditions = [
+        Place.latitude.is_not(None),
+        Contribution.is_hidden.is_(False),
+        Contribution.status != Status.WITHDRAWN,
+        Contribution.kind.in_([str(kind) for kind in filters.kinds]),
+        Contribution.id.not_in(merged_ids()),
+    ]
+    if filters.process is not None:
+        conditions.append(Contribution.process_id == filters.process.id)
+    else:
+        published = sa.select(Process.id).where(Process.is_published.is_(True))
+        conditions.append(Contribution.process_id.in_(published))
+    if filters.status:
+        conditions.append(Contribution.status == filters.status)
+    if filters.category_id:
+        conditions.append(Contribution.category_id == filters.category_id)
+    if filters.area_id:
+        conditions.append(Contribution.area_id == filters.area_id)
+    if filters.q.strip():
+        terms = query_terms(filters.q)
+        if not terms:
+            return None
+        conditions.append(search_condition(Contribution.id, terms))
+    if filters.bbox is not None:
+        west, south, east, north = filters.bbox
+        conditions += [Place.latitude.between(south, north), Place.longitude.between(west, east)]
+    return conditions
+
+
+def _cell(column, offset, size):
+    """The grid cell of a coordinate: floor((value + offset) / size) on both databases (the
+    value + offset is never negative, so SQLite's truncating cast is a floor)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.floor((column + offset) / size)
+    return sa.cast((column + offset) / size, sa.Integer)
+
+
+def cell_degrees(zoom):
+    """The side of a cluster cell, in degrees, at a zoom level of the web map."""
+    return 360.0 / (256 * 2**zoom) * CELL_PIXELS
+
+
+def map_features(filters, zoom=None):
+    """The FeatureCollection for ``filters``: single pins, and with a ``zoom`` and more than
+    CLUSTER_FROM pins in view, clusters of a grid cell (a count and the cell's mean point)."""
+    conditions = _where(filters)
+    result = {"type": "FeatureCollection", "features": [], "clustered": False, "total": 0,
+              "truncated": False}  # fmt: skip
+    if conditions is None:
+        return result
+    joined = (
+        sa.select().select_from(Contribution).join(Place, Place.contribution_id == Contribution.id)
+    )
+    if zoom is not None:
+        size = cell_degrees(zoom)
+        column, row = _cell(Place.longitude, 180, size), _cell(Place.latitude, 90, size)
+        cells = db.session.execute(
+            joined.add_columns(
+                sa.func.count().label("count"), sa.func.avg(Place.latitude).label("latitude"),
+                sa.func.avg(Place.longitude).label("longitude"),
+                sa.func.min(Contribution.id).label("first_id"),
+            ).where(*conditions).group_by(column, row)
+        ).all()  # fmt: skip
+        total = sum(cell.count for cell in cells)
+        result["total"] = total
+        if total > CLUSTER_FROM:
+            result["clustered"] = True
+            singles = [cell.first_id for cell in cells if cell.count == 1]
+            features = [_cluster(cell) for cell in cells if cell.count > 1]
+            if singles:  # a cell holding one pin shows the pin itself
+                features += _points(joined, [Contribution.id.in_(singles)])
+            result["features"] = features
+            return result
+        if total == 0:
+            return result
+    points = _points(joined, conditions, limit=MAX_POINTS + 1)
+    result["truncated"] = len(points) > MAX_POINTS
+    result["features"] = points[:MAX_POINTS]
+    if zoom is None:
+        result["total"] = len(result["features"])
+    return result
+
+
+def _cluster(cell):
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point",
+                     "coordinates": [round(cell.longitude, 6), round(cell.latitude, 6)]},
+        "properties": {"cluster": True, "count": cell.count},
+    }  # fmt: skip
+
+
+def _points(joined, conditions, limit=None):
+    """Single pins: what a marker's card shows, nothing about authors."""
+    query = (
+        joined.add_columns(
+            Contribution.id, Contribution.kind, Contribution.title, Contribution.status,
+            Contribution.affected_count, Contribution.support_count, Contribution.area_id,
+            Process.slug, Place.latitude, Place.longitude, Place.landmark,
+        )
+        .join(Process, Process.id == Contribution.process_id)
+        .where(*conditions)
+        .order_by(Contribution.created_dt.desc(), Contribution.id.desc())
+    )  # fmt: skip
+    if limit is not None:
+        query = query.limit(limit)
+    rows = db.session.execute(query).all()
+    areas = _area_names({row.area_id for row in rows if row.area_id})
+    return [_point(row, areas) for row in rows]
+
+
+def _area_names(ids):
+    if not ids:
+        return {}
+    from participation.municipality.models import Area
+
+    return {area.id: localized(area, "name")
+            for area in db.session.scalars(sa.select(Area).where(Area.id.in_(ids)))}  # fmt: skip
+
+
+def _point(row, areas):
+    kind = Kind(row.kind)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [row.longitude, row.latitude]},
+        "properties": {
+            "cluster": False, "id": row.id, "kind": str(kind), "title": row.title,
+            "status": str(row.status), "landmark": row.landmark,
+            "area": areas.get(row.area_id),
+            "affected_count": row.affected_count, "support_count": row.support_count,
+            "url": url_for("proposals.show", slug=row.slug, kind_path=KIND_PATHS[kind],
+                           item_id=row.id),
+        },
+    }  # fmt: skip
+
+
+def boundary_features(areas):
+    """The communities' shapes, for drawing their limits under the pins."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": json.loads(area.boundary),
+             "properties": {"id": area.id, "name": localized(area, "name")}}
+            for area in areas if area.boundary
+        ],
+    }  # fmt: skip
