@@ -88,3 +88,41 @@ def set_boundaries(municipality, text, actor):
 
 def areas_with_boundaries():
     return db.session.scalars(sa.select(Area).where(Area.boundary.is_not(None))).all()
+
+
+MAX_POPULATION = 10_000_000
+
+
+def set_map_settings(municipality, data, actor):
+    """Set where maps open (centre and zoom) and each community's population, from a form's
+    fields (Thai digits too); every problem at once, nothing changed when there is one."""
+    from participation.audit.operations import record_action
+    from participation.core.rules import Checks
+
+    checks = Checks()
+    latitude, longitude = _number(data.get("map_latitude")), _number(data.get("map_longitude"))
+    zoom = _number(data.get("map_zoom"))
+    if (latitude is None) != (longitude is None):
+        checks.add(_l("Please give both the latitude and the longitude, or neither."),
+                   "map_latitude")  # fmt: skip
+    elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        checks.add(_l("These are not map coordinates: give them in degrees, such as 18.7611 "
+                      "and 98.9301."), "map_latitude")  # fmt: skip
+    if zoom is not None and (zoom != zoom or zoom != int(zoom) or not 1 <= zoom <= 19):
+        checks.add(_l("Give the zoom as a whole number from 1 (the world) to 19 (a street)."),
+                   "map_zoom")  # fmt: skip
+    populations = {}
+    for area in municipality.areas:
+        value = _number(data.get(f"population-{area.id}"))
+        if value is not None and (value != value or value != int(value)
+                                  or not 0 <= value <= MAX_POPULATION):  # fmt: skip
+            checks.add(_l("%(name)s: give the population as a whole number of people.",
+                          name=area.name_th), f"population-{area.id}")  # fmt: skip
+        populations[area] = None if value is None else int(value)
+    checks.done()
+    municipality.map_latitude, municipality.map_longitude = latitude, longitude
+    municipality.map_zoom = None if zoom is None else int(zoom)
+    for area, population in populations.items():
+        area.population = population
+    record_action(actor, "places.map_settings", None)
+    db.session.flush()

@@ -83,8 +83,11 @@ def map(slug):  # noqa: A001 - the page's name
         ((area, counts.get(area.id, 0)) for area in process.areas),
         key=lambda pair: (-pair[1], pair[0].position),
     )
+    focus_id = request.args.get("focus", type=int)
+    focus = next((place for item, place in rows if item.id == focus_id), None)
     return render_template(
-        "places/map.html", process=process, rows=rows, communities=communities,
+        "places/map.html", process=process, rows=rows, focus=focus and {
+            "id": focus_id, "latitude": focus.latitude, "longitude": focus.longitude}, communities=communities,
         unplaced=counts.get(None, 0), kind=kind, area_id=area_id,
         geojson_url=url_for("api.getProcessMap", slug=slug, **_api_filters(kind, area_id)),
     )  # fmt: skip
@@ -124,3 +127,25 @@ def boundaries():
     return render_template("places/boundaries.html", areas=areas, errors=errors), (
         422 if errors else 200
     )
+
+
+@bp.route("/admin/map-settings", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_USERS)
+def map_settings():
+    """An administrator sets where maps open and each community's population."""
+    municipality = current_municipality()
+    errors = []
+    if request.method == "POST" and municipality is not None:
+        try:
+            operations.set_map_settings(municipality, request.form, current_user)
+        except RuleError as error:
+            db.session.rollback()
+            errors = [str(problem.message) for problem in error.problems]
+        else:
+            db.session.commit()
+            flash(_("Map settings saved."), "success")
+            return redirect(url_for(".map_settings"))
+    return render_template(
+        "places/map_settings.html", municipality=municipality, errors=errors,
+        values=request.form if errors else None,
+    ), (422 if errors else 200)  # fmt: skip
