@@ -84,10 +84,11 @@ def map(slug):  # noqa: A001 - the page's name
         key=lambda pair: (-pair[1], pair[0].position),
     )
     focus_id = request.args.get("focus", type=int)
-    focus = next((place for item, place in rows if item.id == focus_id), None)
+    focused = next((place for item, place in rows if item.id == focus_id), None)
+    focus = focused and {"id": focus_id, "latitude": focused.latitude,
+                         "longitude": focused.longitude}  # fmt: skip
     return render_template(
-        "places/map.html", process=process, rows=rows, focus=focus and {
-            "id": focus_id, "latitude": focus.latitude, "longitude": focus.longitude}, communities=communities,
+        "places/map.html", process=process, rows=rows, focus=focus, communities=communities,
         unplaced=counts.get(None, 0), kind=kind, area_id=area_id,
         geojson_url=url_for("api.getProcessMap", slug=slug, **_api_filters(kind, area_id)),
     )  # fmt: skip

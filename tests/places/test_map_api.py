@@ -46,8 +46,8 @@ def test_a_resident_sees_only_the_pins_inside_the_box_of_the_map(
     client, resident, create_process, create_contribution
 ):
     process = create_process("reframe")
-    create_contribution(process, resident, kind="issue", title="ไฟดับเหนือ",
-                        latitude=NORTH_PIN[0], longitude=NORTH_PIN[1], landmark="ซอยวัด")  # fmt: skip
+    create_contribution(process, resident, kind="issue", title="ไฟดับเหนือ", landmark="ซอยวัด",
+                        latitude=NORTH_PIN[0], longitude=NORTH_PIN[1])  # fmt: skip
     create_contribution(process, resident, kind="issue", title="ท่อตันใต้",
                         latitude=SOUTH_PIN[0], longitude=SOUTH_PIN[1])  # fmt: skip
     create_contribution(process, resident, kind="issue", title="ไม่มีหมุด")
