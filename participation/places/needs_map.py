@@ -69,11 +69,10 @@ def by_density(rows):
 
 
 def _number(value):
-    if value is None:
-        return "—"
     if value == int(value):
         return f"{int(value):,}"
-    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+    text = f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".")
 
 
 @functools.lru_cache(maxsize=32)
@@ -113,10 +112,12 @@ def _png(items, density):
 
     y = MAP_HEIGHT + 12
     x = PADDING
-    legend = [(COLOURS[number], f"{_number(low)}–{_number(high)}")
+    # The default font has ASCII only: a hyphen for the ranges, no label for grey (the caption
+    # in the page says what grey means).
+    legend = [(COLOURS[number], f"{_number(low)} - {_number(high)}")
               for number, (low, high) in enumerate(steps)] or [(COLOURS[0], "0")]  # fmt: skip
     if any(value is None for value in values):
-        legend.append((NO_VALUE, "—"))
+        legend.append((NO_VALUE, ""))
     for colour, text in legend:
         draw.rectangle((x, y, x + 26, y + 18), fill=colour, outline=OUTLINE)
         draw.text((x + 32, y + 9), text, fill="black", font=small, anchor="lm")
