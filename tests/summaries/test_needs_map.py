@@ -74,12 +74,13 @@ def test_the_summary_colours_each_community_by_its_needs_per_thousand_residents(
                 "map; the table gives them community by community.") not in page  # fmt: skip
 
 
-def test_the_pdf_carries_the_map_of_needs(client, bounded, tmp_path):
+def test_the_pdf_carries_the_map_of_needs(client, bounded, tmp_path, thai):
     response = client.get(f"/summaries/processes/{bounded.slug}.pdf")
 
     assert response.status_code == 200
     text = same_text(pdf_text(response.data, tmp_path))
-    assert same_text("ประเด็นในแต่ละชุมชน") in text
+    assert same_text(thai("Issues in each community")) in text
+    assert same_text(thai("Where the needs are")) in text
     path = tmp_path / "summary.pdf"
     path.write_bytes(response.data)
     listing = subprocess.run([shutil.which("pdfimages"), "-list", str(path)],
