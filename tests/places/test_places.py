@@ -262,3 +262,27 @@ def test_another_tile_server_is_allowed_by_the_content_security_policy(
     assert "img-src 'self' data: https://tiles.example.go.th" in response.headers[
         "Content-Security-Policy"]  # fmt: skip
     assert "tiles.example.go.th/{z}" in response.get_data(as_text=True)
+
+
+def test_many_pins_get_their_community_at_once_as_one_by_one():
+    """The bulk assignment (an STRtree) agrees with the one-pin check, edges included."""
+    import random
+    from types import SimpleNamespace
+
+    from participation.places import geo
+
+    def square(ring):
+        return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+    areas = [SimpleNamespace(id=1, boundary=square(NORTH)),
+             SimpleNamespace(id=2, boundary=square(SOUTH)),
+             SimpleNamespace(id=3, boundary=None)]  # fmt: skip
+    rng = random.Random(5)
+    pins = [(18.70 + rng.random() * 0.12, 98.88 + rng.random() * 0.08) for _ in range(500)]
+    pins += [(18.76, 98.92), (18.80, 98.90), (13.75, 100.5)]  # a shared edge, a corner, Bangkok
+
+    found = geo.communities_for(areas, pins)
+
+    assert found == [getattr(geo.community_at(areas, lat, lng), "id", None) for lat, lng in pins]
+    assert found[-3:] == [1, 1, None]
+    assert {1, 2, None} <= set(found)
