@@ -27,6 +27,7 @@ other processes' CPU before each run are recorded.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -212,9 +213,24 @@ def steady(port, pid, paths, duration):
     return result
 
 
-def run_endpoint(kind, pins, durations):
-    from supports_bench import database_server
+@contextlib.contextmanager
+def database_server(kind):
+    """Yield a database URL: a file under WORKDIR, or a throw-away PostgreSQL server."""
+    if kind == "sqlite":
+        yield f"sqlite:///{WORKDIR / 'sqlite' / 'ruamkid.sqlite3'}"
+        return
+    from tests.services import postgres
 
+    with postgres() as url:
+        pid = pages_bench.postmaster_pid(url)  # its CPU is the benchmark's, not another job's
+        pages_bench.OWN_PIDS.add(pid)
+        try:
+            yield url
+        finally:
+            pages_bench.OWN_PIDS.discard(pid)
+
+
+def run_endpoint(kind, pins, durations):
     started = time.monotonic()
     with database_server(kind) as url:
         instance = WORKDIR / kind

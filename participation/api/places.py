@@ -1,11 +1,24 @@
-"""API: the GeoJSON of the maps, one process's or the whole municipality's open issues."""
+"""API: the GeoJSON of the maps, one process's or the whole municipality's open issues.
 
+A map asks again whenever it moves, and many residents look at the same town: each server
+process keeps its recent answers (the box widened to whole cluster cells, the filters, the
+zoom and the language) for a minute at most, and only while nothing they show has changed
+(``mapdata.data_version``, one indexed query). Answers with the boundaries are never kept.
+"""
+
+import json
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from participation.api import schemas as s
-from participation.api.framework import operation
+from participation.api.framework import Serialised, operation
 from participation.api.problems import ApiError
 from participation.api.views import bp
+from participation.core.i18n import current_language
 from participation.places import mapdata
 from participation.places.operations import municipality_areas
 from participation.processes.views import load_process
@@ -30,11 +43,54 @@ def _bbox(query):
                        errors=[{"field": "bbox", "message": message}]) from None  # fmt: skip
 
 
+CACHE_SECONDS = 60
+CACHE_ENTRIES = 512
+
+
+class _Answers:
+    """Recent answers of this server process, the least recently used dropped first."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.items = OrderedDict()
+
+    def get(self, key):
+        with self.lock:
+            found = self.items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.items.move_to_end(key)
+            return found[1]
+
+    def put(self, key, text):
+        with self.lock:
+            self.items[key] = (time.monotonic() + CACHE_SECONDS, text)
+            self.items.move_to_end(key)
+            while len(self.items) > CACHE_ENTRIES:
+                self.items.popitem(last=False)
+
+
 def _answer(filters, query, areas):
+    filters.bbox = mapdata.snapped(filters.bbox, query.zoom)
+    answers = current_app.extensions.setdefault("map_answers", _Answers())
+    key = None
+    if not query.boundaries:
+        key = (
+            getattr(filters.process, "id", None), filters.kinds, filters.status,
+            filters.category_id, filters.area_id, filters.q, filters.bbox, query.zoom,
+            current_language(), mapdata.data_version(filters),
+        )  # fmt: skip
+        found = answers.get(key)
+        if found is not None:
+            return found
     result = mapdata.map_features(filters, query.zoom)
     if query.boundaries:
         result["boundaries"] = mapdata.boundary_features(areas)
-    return result
+    shaped = s.MapCollection.model_validate(result).model_dump(mode="json", by_alias=True)
+    text = Serialised(json.dumps(shaped, ensure_ascii=False))
+    if key is not None:
+        answers.put(key, text)
+    return text
 
 
 @operation(bp, "/processes/<slug>/map.geojson", "GET", "getProcessMap",

@@ -549,6 +549,10 @@ class MapCollection(Model):
     clustered: bool = Field(description=N_("True when some features are clusters."))
     total: int = Field(description=N_("How many pins match in the box (with zoom)."))
     truncated: bool = Field(description=N_("True when more single pins matched than were sent."))
+    bbox: list[float] | None = Field(
+        None, description=N_("The box answered: the one asked for, widened to whole cluster "
+                             "cells when a zoom was given (west, south, east, north).")
+    )  # fmt: skip
     boundaries: BoundaryCollection | None = Field(
         None, description=N_("The communities' boundaries, when asked for.")
     )

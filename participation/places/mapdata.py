@@ -23,8 +23,9 @@ from participation.proposals.models import Contribution, Kind, Status
 from participation.search.index import search_condition
 from participation.search.thai import query_terms
 
-# A cluster covers about this many screen pixels square (256-pixel tiles).
-CELL_PIXELS = 64
+# A cluster covers about this many screen pixels square (256-pixel tiles), as Leaflet's
+# marker clusters do.
+CELL_PIXELS = 80
 # Up to this many pins in view are sent one by one, whatever the zoom.
 CLUSTER_FROM = 200
 # The most single pins one answer carries (newest first); ``truncated`` says when there were more.
@@ -116,12 +117,57 @@ def cell_degrees(zoom):
     return 360.0 / (256 * 2**zoom) * CELL_PIXELS
 
 
+def snapped(bbox, zoom):
+    """The box widened to whole cluster cells at ``zoom``: every cell in view is counted whole,
+    and a map panned a little asks for the same box again (so its answer can be reused)."""
+    if bbox is None or zoom is None:
+        return bbox
+    size = cell_degrees(zoom)
+    west, south, east, north = bbox
+
+    def down(value, offset):
+        return round(math.floor((value + offset) / size) * size - offset, 7)
+
+    def up(value, offset):
+        return round(math.ceil((value + offset) / size) * size - offset, 7)
+
+    return (max(-180.0, down(west, 180)), max(-90.0, down(south, 90)),
+            min(180.0, up(east, 180)), min(90.0, up(north, 90)))  # fmt: skip
+
+
+def data_version(filters):
+    """What changes whenever a map's answer may change: the newest change to the items in its
+    scope (a new item, an edit, a withdrawal, hiding: each moves ``modified_dt``), the
+    processes' own changes (publishing) and the merges."""
+    from participation.proposals.models import DuplicateLink
+
+    if filters.process is not None:
+        newest = sa.select(sa.func.max(Contribution.modified_dt)).where(
+            Contribution.process_id == filters.process.id
+        )
+        row = (db.session.scalar(newest), filters.process.modified_dt)
+    else:
+        per_process = (
+            sa.select(sa.func.max(Contribution.modified_dt))
+            .where(Contribution.process_id == Process.id)
+            .scalar_subquery()
+        )
+        row = tuple(db.session.execute(
+            sa.select(sa.func.max(per_process), sa.func.max(Process.modified_dt),
+                      sa.func.count(Process.id)).where(Process.is_published.is_(True))
+        ).one())  # fmt: skip
+    merges = db.session.scalar(sa.select(sa.func.count()).select_from(DuplicateLink))
+    return (*row, merges)
+
+
 def map_features(filters, zoom=None):
     """The FeatureCollection for ``filters``: single pins, and with a ``zoom`` and more than
     CLUSTER_FROM pins in view, clusters of a grid cell (a count and the cell's mean point)."""
     conditions = _where(filters)
     result = {"type": "FeatureCollection", "features": [], "clustered": False, "total": 0,
               "truncated": False}  # fmt: skip
+    if filters.bbox is not None:
+        result["bbox"] = list(filters.bbox)
     if conditions is None:
         return result
     joined = (

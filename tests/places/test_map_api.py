@@ -159,10 +159,14 @@ def test_a_crowded_city_is_sent_as_clusters_whose_counts_add_up_to_the_pins(
               for f in zoomed_out["features"]]  # fmt: skip
     assert sum(counts) == CLUSTER_FROM + 150
     assert any(f["properties"]["cluster"] for f in zoomed_out["features"])
+    west, south, east, north = street["bbox"]  # widened to whole cluster cells
+    assert (west, south) <= (98.90, 18.72)
+    assert (east, north) >= (98.905, 18.725)
+    box = {"s": south, "n": north, "w": west, "e": east}
     with in_db() as session:
         in_street = session.scalar(sa.text(
-            "SELECT count(*) FROM contribution_places WHERE latitude BETWEEN 18.72 AND 18.725 "
-            "AND longitude BETWEEN 98.90 AND 98.905"))  # fmt: skip
+            "SELECT count(*) FROM contribution_places WHERE latitude BETWEEN :s AND :n "
+            "AND longitude BETWEEN :w AND :e"), box)  # fmt: skip
     assert street["clustered"] is False
     assert len(street["features"]) == street["total"] == in_street
 
@@ -220,6 +224,29 @@ def test_the_map_page_asks_the_api_with_its_filters_and_lists_pins_without_javas
     assert "ไฟดับ" not in text  # the pin is not in the chosen community
     assert "ไฟดับ" in focused
     assert f'data-focus="{item}" data-focus-lat="18.78" data-focus-lng="98.92"' in focused
+
+
+def test_a_panned_map_gets_the_same_answer_until_an_item_changes(
+    app, client, resident, create_process, create_contribution
+):
+    from participation.accounts.models import User
+    from participation.extensions import db
+    from participation.moderation.operations import hide
+
+    process = create_process("reframe")
+    item = create_contribution(process, resident, kind="issue", title="ไฟดับ",
+                               latitude=NORTH_PIN[0], longitude=NORTH_PIN[1])  # fmt: skip
+    first = _map(client, process.slug, bbox=CITY, zoom=14)
+    panned = _map(client, process.slug, bbox="98.9001,18.7201,98.9801,18.8001", zoom=14)
+    assert panned.get_json() == first.get_json()
+    assert _titles(panned) == ["ไฟดับ"]
+
+    with app.app_context():
+        hide(db.session.get(User, process.facilitator.id), db.session.get(Contribution, item),
+             "ข้อมูลส่วนบุคคล")  # fmt: skip
+        db.session.commit()
+
+    assert _titles(_map(client, process.slug, bbox=CITY, zoom=14)) == []
 
 
 def test_boundaries_come_with_the_pins_when_asked(client, auth, admin, create_process):
