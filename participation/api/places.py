@@ -7,9 +7,6 @@ zoom and the language) for a minute at most, and only while nothing they show ha
 """
 
 import json
-import threading
-import time
-from collections import OrderedDict
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -45,51 +42,29 @@ def _bbox(query):
 
 CACHE_SECONDS = 60
 CACHE_ENTRIES = 512
-
-
-class _Answers:
-    """Recent answers of this server process, the least recently used dropped first."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.items = OrderedDict()
-
-    def get(self, key):
-        with self.lock:
-            found = self.items.get(key)
-            if found is None or found[0] < time.monotonic():
-                return None
-            self.items.move_to_end(key)
-            return found[1]
-
-    def put(self, key, text):
-        with self.lock:
-            self.items[key] = (time.monotonic() + CACHE_SECONDS, text)
-            self.items.move_to_end(key)
-            while len(self.items) > CACHE_ENTRIES:
-                self.items.popitem(last=False)
+GRID_ENTRIES = 64
 
 
 def _answer(filters, query, areas):
     filters.bbox = mapdata.snapped(filters.bbox, query.zoom)
-    answers = current_app.extensions.setdefault("map_answers", _Answers())
+    kept = current_app.extensions.setdefault("maps", {
+        "answers": mapdata.Recent(CACHE_ENTRIES, CACHE_SECONDS),
+        "grids": mapdata.Recent(GRID_ENTRIES, CACHE_SECONDS),
+    })  # fmt: skip
+    version = mapdata.data_version(filters)
     key = None
     if not query.boundaries:
-        key = (
-            getattr(filters.process, "id", None), filters.kinds, filters.status,
-            filters.category_id, filters.area_id, filters.q, filters.bbox, query.zoom,
-            current_language(), mapdata.data_version(filters),
-        )  # fmt: skip
-        found = answers.get(key)
+        key = (mapdata.scope_key(filters), filters.bbox, query.zoom, current_language(), version)
+        found = kept["answers"].get(key)
         if found is not None:
             return found
-    result = mapdata.map_features(filters, query.zoom)
+    result = mapdata.map_features(filters, query.zoom, kept["grids"], version)
     if query.boundaries:
         result["boundaries"] = mapdata.boundary_features(areas)
     shaped = s.MapCollection.model_validate(result).model_dump(mode="json", by_alias=True)
     text = Serialised(json.dumps(shaped, ensure_ascii=False))
     if key is not None:
-        answers.put(key, text)
+        kept["answers"].put(key, text)
     return text
 
 

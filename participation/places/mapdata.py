@@ -6,8 +6,12 @@ and nothing about authors. Clustering is done by the database (a GROUP BY on gri
 city's 100,000 pins cost one aggregate and one small read, never 100,000 rows in Python.
 """
 
+import dataclasses
 import json
 import math
+import threading
+import time
+from collections import OrderedDict, namedtuple
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -31,6 +35,10 @@ CLUSTER_FROM = 200
 # The most single pins one answer carries (newest first); ``truncated`` says when there were more.
 MAX_POINTS = 2000
 MAX_ZOOM = 22
+# Up to this zoom a scope's whole grid is kept (a town has a few hundred cells); closer in,
+# the box itself is small and is counted at each request.
+GRID_MAX_ZOOM = 16
+Cell = namedtuple("Cell", "count latitude longitude first_id")
 KIND_PATHS = {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}
 BBOX_MESSAGE = _l(
     "Give bbox as four numbers separated by commas: west,south,east,north (longitudes and "
@@ -160,9 +168,74 @@ def data_version(filters):
     return (*row, merges)
 
 
-def map_features(filters, zoom=None):
+class Recent:
+    """What one server process computed lately, for ``seconds`` at most, the least recently
+    used dropped first (thread-safe: gunicorn's threads share it)."""
+
+    def __init__(self, entries, seconds):
+        self.entries, self.seconds = entries, seconds
+        self.lock = threading.Lock()
+        self.items = OrderedDict()
+
+    def get(self, key):
+        with self.lock:
+            found = self.items.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self.items.move_to_end(key)
+            return found[1]
+
+    def put(self, key, value):
+        with self.lock:
+            self.items[key] = (time.monotonic() + self.seconds, value)
+            self.items.move_to_end(key)
+            while len(self.items) > self.entries:
+                self.items.popitem(last=False)
+
+
+def scope_key(filters):
+    return (getattr(filters.process, "id", None), filters.kinds, filters.status,
+            filters.category_id, filters.area_id, filters.q)  # fmt: skip
+
+
+def _cells(joined, conditions, zoom):
+    size = cell_degrees(zoom)
+    column, row = _cell(Place.longitude, 180, size), _cell(Place.latitude, 90, size)
+    return [
+        Cell(cell.count, cell.latitude, cell.longitude, cell.first_id)
+        for cell in db.session.execute(
+            joined.add_columns(
+                sa.func.count().label("count"), sa.func.avg(Place.latitude).label("latitude"),
+                sa.func.avg(Place.longitude).label("longitude"),
+                sa.func.min(Contribution.id).label("first_id"),
+            ).where(*conditions).group_by(column, row)
+        )
+    ]  # fmt: skip
+
+
+def _cells_in_view(filters, zoom, joined, conditions, grids, version):
+    """The grid cells in the box. At town zooms the whole scope's grid is computed once per
+    change of its data (``version``) and kept in ``grids``; a box then only picks its cells
+    (the box is whole cells, so a cell is in it exactly when its mean point is)."""
+    if grids is None or version is None or zoom > GRID_MAX_ZOOM:
+        return _cells(joined, conditions, zoom)
+    key = (scope_key(filters), zoom, version)
+    cells = grids.get(key)
+    if cells is None:
+        whole = _where(dataclasses.replace(filters, bbox=None))
+        cells = _cells(joined, whole, zoom)
+        grids.put(key, cells)
+    if filters.bbox is None:
+        return cells
+    west, south, east, north = filters.bbox
+    return [cell for cell in cells
+            if south <= cell.latitude <= north and west <= cell.longitude <= east]  # fmt: skip
+
+
+def map_features(filters, zoom=None, grids=None, version=None):
     """The FeatureCollection for ``filters``: single pins, and with a ``zoom`` and more than
-    CLUSTER_FROM pins in view, clusters of a grid cell (a count and the cell's mean point)."""
+    CLUSTER_FROM pins in view, clusters of a grid cell (a count and the cell's mean point).
+    ``grids``: a :class:`Recent` for whole-scope grids, reused while ``version`` holds."""
     conditions = _where(filters)
     result = {"type": "FeatureCollection", "features": [], "clustered": False, "total": 0,
               "truncated": False}  # fmt: skip
@@ -174,15 +247,7 @@ def map_features(filters, zoom=None):
         sa.select().select_from(Contribution).join(Place, Place.contribution_id == Contribution.id)
     )
     if zoom is not None:
-        size = cell_degrees(zoom)
-        column, row = _cell(Place.longitude, 180, size), _cell(Place.latitude, 90, size)
-        cells = db.session.execute(
-            joined.add_columns(
-                sa.func.count().label("count"), sa.func.avg(Place.latitude).label("latitude"),
-                sa.func.avg(Place.longitude).label("longitude"),
-                sa.func.min(Contribution.id).label("first_id"),
-            ).where(*conditions).group_by(column, row)
-        ).all()  # fmt: skip
+        cells = _cells_in_view(filters, zoom, joined, conditions, grids, version)
         total = sum(cell.count for cell in cells)
         result["total"] = total
         if total > CLUSTER_FROM:
