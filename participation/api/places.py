@@ -2,7 +2,7 @@
 
 A map asks again whenever it moves, and many residents look at the same town: each server
 process keeps its recent answers (the box widened to whole cluster cells, the filters, the
-zoom and the language) for a minute at most, and only while nothing they show has changed
+zoom and the language) for ten minutes at most, and only while nothing they show has changed
 (``mapdata.data_version``, one indexed query). Answers with the boundaries are never kept.
 """
 
@@ -40,7 +40,8 @@ def _bbox(query):
                        errors=[{"field": "bbox", "message": message}]) from None  # fmt: skip
 
 
-CACHE_SECONDS = 60
+# Answers follow the data (the version in their key); the time limit is only a safety net.
+CACHE_SECONDS = 600
 CACHE_ENTRIES = 512
 GRID_ENTRIES = 64
 
@@ -52,20 +53,18 @@ def _answer(filters, query, areas):
         "grids": mapdata.Recent(GRID_ENTRIES, CACHE_SECONDS),
     })  # fmt: skip
     version = mapdata.data_version(filters)
-    key = None
-    if not query.boundaries:
-        key = (mapdata.scope_key(filters), filters.bbox, query.zoom, current_language(), version)
-        found = kept["answers"].get(key)
-        if found is not None:
-            return found
-    result = mapdata.map_features(filters, query.zoom, kept["grids"], version)
+
+    def make():
+        result = mapdata.map_features(filters, query.zoom, kept["grids"], version)
+        if query.boundaries:
+            result["boundaries"] = mapdata.boundary_features(areas)
+        shaped = s.MapCollection.model_validate(result).model_dump(mode="json", by_alias=True)
+        return Serialised(json.dumps(shaped, ensure_ascii=False))
+
     if query.boundaries:
-        result["boundaries"] = mapdata.boundary_features(areas)
-    shaped = s.MapCollection.model_validate(result).model_dump(mode="json", by_alias=True)
-    text = Serialised(json.dumps(shaped, ensure_ascii=False))
-    if key is not None:
-        kept["answers"].put(key, text)
-    return text
+        return make()
+    key = (mapdata.scope_key(filters), filters.bbox, query.zoom, current_language(), version)
+    return kept["answers"].get_or_make(key, make)
 
 
 @operation(bp, "/processes/<slug>/map.geojson", "GET", "getProcessMap",

@@ -176,6 +176,7 @@ class Recent:
         self.entries, self.seconds = entries, seconds
         self.lock = threading.Lock()
         self.items = OrderedDict()
+        self.making = {}
 
     def get(self, key):
         with self.lock:
@@ -184,6 +185,22 @@ class Recent:
                 return None
             self.items.move_to_end(key)
             return found[1]
+
+    def get_or_make(self, key, make):
+        """The kept value, or ``make()``'s, made once however many threads ask at once."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with self.lock:
+            making = self.making.setdefault(key, threading.Lock())
+        with making:
+            found = self.get(key)
+            if found is None:
+                found = make()
+                self.put(key, found)
+        with self.lock:
+            self.making.pop(key, None)
+        return found
 
     def put(self, key, value):
         with self.lock:
@@ -219,12 +236,9 @@ def _cells_in_view(filters, zoom, joined, conditions, grids, version):
     (the box is whole cells, so a cell is in it exactly when its mean point is)."""
     if grids is None or version is None or zoom > GRID_MAX_ZOOM:
         return _cells(joined, conditions, zoom)
-    key = (scope_key(filters), zoom, version)
-    cells = grids.get(key)
-    if cells is None:
-        whole = _where(dataclasses.replace(filters, bbox=None))
-        cells = _cells(joined, whole, zoom)
-        grids.put(key, cells)
+    whole = _where(dataclasses.replace(filters, bbox=None))
+    cells = grids.get_or_make((scope_key(filters), zoom, version),
+                              lambda: _cells(joined, whole, zoom))  # fmt: skip
     if filters.bbox is None:
         return cells
     west, south, east, north = filters.bbox

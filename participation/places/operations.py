@@ -64,6 +64,17 @@ def apply_place(contribution, place):
     """Set, change or remove the contribution's place (a pin, a landmark, or both)."""
     if place is None:
         return
+    from participation.core.models import utcnow
+
+    before = contribution.place
+    now_placed = place["latitude"] is not None or bool(place["landmark"])
+    changed = (
+        now_placed
+        if before is None
+        else any(getattr(before, name) != value for name, value in place.items())
+    )
+    if changed:
+        contribution.modified_dt = utcnow()  # the maps' kept answers follow modified_dt
     if place["latitude"] is None and not place["landmark"]:
         contribution.place = None
     elif contribution.place is None:
@@ -108,16 +119,16 @@ def set_map_settings(municipality, data, actor):
     elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         checks.add(_l("These are not map coordinates: give them in degrees, such as 18.7611 "
                       "and 98.9301."), "map_latitude")  # fmt: skip
-    if zoom is not None and (zoom != zoom or zoom != int(zoom) or not 1 <= zoom <= 19):
+    if zoom is not None and not (1 <= zoom <= 19 and zoom == int(zoom)):  # NaN fails too
         checks.add(_l("Give the zoom as a whole number from 1 (the world) to 19 (a street)."),
                    "map_zoom")  # fmt: skip
     populations = {}
     for area in municipality.areas:
         value = _number(data.get(f"population-{area.id}"))
-        if value is not None and (value != value or value != int(value)
-                                  or not 0 <= value <= MAX_POPULATION):  # fmt: skip
+        if value is not None and not (0 <= value <= MAX_POPULATION and value == int(value)):
             checks.add(_l("%(name)s: give the population as a whole number of people.",
                           name=area.name_th), f"population-{area.id}")  # fmt: skip
+            continue
         populations[area] = None if value is None else int(value)
     checks.done()
     municipality.map_latitude, municipality.map_longitude = latitude, longitude
