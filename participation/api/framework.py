@@ -58,6 +58,11 @@ class Operation:
 REGISTRY: list[Operation] = []
 
 
+class Serialised(str):
+    """A response body an operation already wrote as JSON (a cached answer, shaped by its
+    response model when it was made): sent as it is."""
+
+
 def operation(bp, rule, method, operation_id, summary, *, description="", tag="", auth=PUBLIC,
               query=None, body=None, response=None, status=200, paginated=False, errors=(),
               limit=None, limit_scope=None):  # fmt: skip
@@ -329,6 +334,8 @@ def _message(item):
 def _serialise(model, result):
     if model is None:
         return None
+    if isinstance(result, Serialised):
+        return result
     if not isinstance(result, model):
         result = model.model_validate(result)
     return result.model_dump(mode="json", by_alias=True)
@@ -340,7 +347,10 @@ def _respond(payload, status, headers):
     if payload is None:
         response = make_response("", status)
     else:
-        response = make_response(json.dumps(payload, ensure_ascii=False), status)
+        text = (
+            payload if isinstance(payload, Serialised) else json.dumps(payload, ensure_ascii=False)
+        )
+        response = make_response(text, status)
         response.mimetype = JSON_MIMETYPE
     for key, value in headers.items():
         response.headers[key] = value

@@ -460,3 +460,99 @@ class Me(Model):
     preferred_language: Literal["th", "en"]
     suspended: bool
     token: TokenInfo | None = Field(description=N_("The token of this request, if one was used."))
+
+
+# --- maps ------------------------------------------------------------------------------------
+
+BBOX_DESCRIPTION = N_(
+    "Only pins inside this box: west,south,east,north in degrees (minLon,minLat,maxLon,maxLat), "
+    "e.g. 98.90,18.72,98.98,18.80. A box that cannot be read is answered with 400."
+)
+ZOOM_DESCRIPTION = N_(
+    "The map's zoom level. With it, when more than 200 pins are in view, pins close together "
+    "are sent as one cluster with their count."
+)
+
+
+class MapQuery(Model):
+    bbox: str | None = Field(None, max_length=200, description=BBOX_DESCRIPTION)
+    zoom: int | None = Field(None, ge=0, le=22, description=ZOOM_DESCRIPTION)
+    kind: Literal["issues", "proposals"] | None = Field(
+        None, description=N_("Only issues or only proposals (default: both).")
+    )
+    category: Id | None = Field(None, description=N_("Only this category (id)."))
+    area: Id | None = Field(None, description=N_("Only this community (id)."))
+    status: Literal["open", "evaluating", "accepted", "rejected"] | None = Field(
+        None, description=N_("Only this status (default: all but withdrawn).")
+    )
+    q: str = Field("", max_length=200, description=N_("Words to search for (Thai or English)."))
+    boundaries: bool = Field(False, description=N_("Also send the communities' boundaries."))
+
+
+class MunicipalMapQuery(Model):
+    bbox: str | None = Field(None, max_length=200, description=BBOX_DESCRIPTION)
+    zoom: int | None = Field(None, ge=0, le=22, description=ZOOM_DESCRIPTION)
+    area: Id | None = Field(None, description=N_("Only this community (id)."))
+    boundaries: bool = Field(False, description=N_("Also send the communities' boundaries."))
+
+
+class PointGeometry(Model):
+    type: Literal["Point"]
+    coordinates: list[float] = Field(description=N_("Longitude, then latitude (GeoJSON)."))
+
+
+class PinProperties(Model):
+    cluster: Literal[False]
+    id: int
+    kind: Literal["issue", "proposal"]
+    title: str
+    status: StatusName
+    landmark: str = Field(description=N_("A place residents know, as its author wrote it."))
+    area: str | None = Field(description=N_("The community, in the reader's language."))
+    affected_count: int
+    support_count: int
+    url: str = Field(description=N_("The item's page."))
+
+
+class ClusterProperties(Model):
+    cluster: Literal[True]
+    count: int = Field(description=N_("How many pins the cluster stands for."))
+
+
+class MapFeature(Model):
+    type: Literal["Feature"]
+    geometry: PointGeometry
+    properties: PinProperties | ClusterProperties
+
+
+class BoundaryProperties(Model):
+    id: int
+    name: str
+
+
+class BoundaryFeature(Model):
+    type: Literal["Feature"]
+    geometry: dict[str, Any] = Field(description=N_("A GeoJSON Polygon or MultiPolygon."))
+    properties: BoundaryProperties
+
+
+class BoundaryCollection(Model):
+    type: Literal["FeatureCollection"]
+    features: list[BoundaryFeature]
+
+
+class MapCollection(Model):
+    """A GeoJSON FeatureCollection of pins and clusters, newest pins first."""
+
+    type: Literal["FeatureCollection"]
+    features: list[MapFeature]
+    clustered: bool = Field(description=N_("True when some features are clusters."))
+    total: int = Field(description=N_("How many pins match in the box (with zoom)."))
+    truncated: bool = Field(description=N_("True when more single pins matched than were sent."))
+    bbox: list[float] | None = Field(
+        None, description=N_("The box answered: the one asked for, widened to whole cluster "
+                             "cells when a zoom was given (west, south, east, north).")
+    )  # fmt: skip
+    boundaries: BoundaryCollection | None = Field(
+        None, description=N_("The communities' boundaries, when asked for.")
+    )

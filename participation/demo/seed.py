@@ -34,6 +34,8 @@ DEMO_MUNICIPALITY_EN = "Mae Hia Town Municipality"
 # (three across, two down), so pins, the map and community-from-pin can be tried in the demo.
 DEMO_GRID_ORIGIN = (98.915, 18.745)  # west, south (longitude, latitude)
 DEMO_GRID_CELL = (0.02, 0.015)
+# Where the demo's maps open: the middle of that grid, at a town's zoom (illustrative too).
+DEMO_MAP_CENTRE = (18.76, 98.945, 14)  # latitude, longitude, zoom
 
 
 def illustrative_boundary(position):
@@ -61,7 +63,9 @@ def seed():
             "A liveable city starts with trust and dialogue between residents and the council."
         ),
         population=sum(area[3] for area in AREAS),
-    )
+        map_latitude=DEMO_MAP_CENTRE[0], map_longitude=DEMO_MAP_CENTRE[1],
+        map_zoom=DEMO_MAP_CENTRE[2],
+    )  # fmt: skip
     for position, (slug, name_th, name_en, population) in enumerate(AREAS):
         municipality.areas.append(
             Area(slug=slug, name_th=name_th, name_en=name_en, population=population,

@@ -11,6 +11,15 @@ class Municipality(TimestampMixin, db.Model):
     """The local government this installation serves (one row)."""
 
     __tablename__ = "municipalities"
+    __table_args__ = (
+        sa.CheckConstraint("(map_latitude IS NULL) = (map_longitude IS NULL)",
+                           name="map_centre_whole"),
+        sa.CheckConstraint("map_latitude IS NULL OR map_latitude BETWEEN -90 AND 90",
+                           name="map_latitude_range"),
+        sa.CheckConstraint("map_longitude IS NULL OR map_longitude BETWEEN -180 AND 180",
+                           name="map_longitude_range"),
+        sa.CheckConstraint("map_zoom IS NULL OR map_zoom BETWEEN 1 AND 19", name="map_zoom_range"),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_th: Mapped[str] = mapped_column(sa.String(200), nullable=False)
@@ -20,6 +29,10 @@ class Municipality(TimestampMixin, db.Model):
     tagline_th: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     tagline_en: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     population: Mapped[int | None] = mapped_column(sa.Integer)
+    # Where maps open (the municipality's centre) and how close; set by administrators.
+    map_latitude: Mapped[float | None] = mapped_column(sa.Float)
+    map_longitude: Mapped[float | None] = mapped_column(sa.Float)
+    map_zoom: Mapped[int | None] = mapped_column(sa.Integer)
 
     areas: Mapped[list["Area"]] = relationship(
         back_populates="municipality", order_by="Area.position", cascade="all, delete-orphan"

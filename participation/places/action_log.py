@@ -10,3 +10,8 @@ register_action(
     _l("%(actor)s uploaded the communities' boundaries (%(communities)s communities)"),
     params=lambda entry, _people: {"communities": (entry.details or {}).get("communities", "")},
 )
+register_action(
+    "places.map_settings",
+    _l("Map settings changed"),
+    _l("%(actor)s changed where maps open and the communities' populations"),
+)

@@ -134,3 +134,24 @@ def distance_m(a_lat, a_lng, b_lat, b_lng):
     dphi, dlambda = phi2 - phi1, math.radians(b_lng - a_lng)
     h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def communities_for(areas, points):
+    """The community id holding each (latitude, longitude) in ``points`` (None outside every
+    boundary), for many pins at once: the boundaries go into an STRtree, so each pin is tested
+    only against the few shapes whose boxes hold it, with shapely's vectorised predicates."""
+    import numpy as np
+
+    shapes = _shapes(areas)
+    result = [None] * len(points)
+    if not shapes or not points:
+        return result
+    tree = shapely.STRtree([geometry for _area, geometry in shapes])
+    coordinates = np.asarray([(lng, lat) for lat, lng in points], dtype=float)
+    pins = shapely.points(coordinates)
+    pin_index, shape_index = tree.query(pins, predicate="covered_by")
+    # Where boundaries touch, a pin on the line takes the first community in the list's order.
+    for pin, found in sorted(zip(pin_index.tolist(), shape_index.tolist(), strict=True),
+                             reverse=True):  # fmt: skip
+        result[pin] = shapes[found][0].id
+    return result

@@ -66,6 +66,17 @@ def apply_place(contribution, place):
     """Set, change or remove the contribution's place (a pin, a landmark, or both)."""
     if place is None:
         return
+    from participation.core.models import utcnow
+
+    before = contribution.place
+    now_placed = place["latitude"] is not None or bool(place["landmark"])
+    changed = (
+        now_placed
+        if before is None
+        else any(getattr(before, name) != value for name, value in place.items())
+    )
+    if changed:
+        contribution.modified_dt = utcnow()  # the maps' kept answers follow modified_dt
     if place["latitude"] is None and not place["landmark"]:
         contribution.place = None
     elif contribution.place is None:
@@ -120,4 +131,41 @@ def place_from_photo(item, user, latitude, longitude):
     if item.area_id is None:
         item.area_id = community_for(item.process, place)
     item.modified_dt = utcnow()
+
+
+MAX_POPULATION = 10_000_000
+
+
+def set_map_settings(municipality, data, actor):
+    """Set where maps open (centre and zoom) and each community's population, from a form's
+    fields (Thai digits too); every problem at once, nothing changed when there is one."""
+    from participation.audit.operations import record_action
+    from participation.core.rules import Checks
+
+    checks = Checks()
+    latitude, longitude = _number(data.get("map_latitude")), _number(data.get("map_longitude"))
+    zoom = _number(data.get("map_zoom"))
+    if (latitude is None) != (longitude is None):
+        checks.add(_l("Please give both the latitude and the longitude, or neither."),
+                   "map_latitude")  # fmt: skip
+    elif latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        checks.add(_l("These are not map coordinates: give them in degrees, such as 18.7611 "
+                      "and 98.9301."), "map_latitude")  # fmt: skip
+    if zoom is not None and not (1 <= zoom <= 19 and zoom == int(zoom)):  # NaN fails too
+        checks.add(_l("Give the zoom as a whole number from 1 (the world) to 19 (a street)."),
+                   "map_zoom")  # fmt: skip
+    populations = {}
+    for area in municipality.areas:
+        value = _number(data.get(f"population-{area.id}"))
+        if value is not None and not (0 <= value <= MAX_POPULATION and value == int(value)):
+            checks.add(_l("%(name)s: give the population as a whole number of people.",
+                          name=area.name_th), f"population-{area.id}")  # fmt: skip
+            continue
+        populations[area] = None if value is None else int(value)
+    checks.done()
+    municipality.map_latitude, municipality.map_longitude = latitude, longitude
+    municipality.map_zoom = None if zoom is None else int(zoom)
+    for area, population in populations.items():
+        area.population = population
+    record_action(actor, "places.map_settings", None)
     db.session.flush()

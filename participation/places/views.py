@@ -1,7 +1,6 @@
 """The map of a process's issues and proposals (a list without JavaScript or tiles), its
 GeoJSON, and the administrators' upload of community boundaries."""
 
-import json
 import time
 
 import sqlalchemy as sa
@@ -43,6 +42,12 @@ BOUNDARY_FILE_MAX = 5 * 1024 * 1024
 @bp.app_context_processor
 def _map_centre():
     def map_centre():
+        """[latitude, longitude, zoom] where maps open: the municipality's centre as its
+        administrators set it, else the middle of the boundaries, else Thailand."""
+        municipality = current_municipality()
+        if municipality is not None and municipality.map_latitude is not None:
+            zoom = municipality.map_zoom or TOWN_ZOOM
+            return [municipality.map_latitude, municipality.map_longitude, zoom]
         centre = geo.centre(operations.municipality_areas())
         return [*centre, TOWN_ZOOM] if centre else list(COUNTRY_CENTRE)
 
@@ -91,43 +96,23 @@ def map(slug):  # noqa: A001 - the page's name
         ((area, counts.get(area.id, 0)) for area in process.areas),
         key=lambda pair: (-pair[1], pair[0].position),
     )
+    focus_id = request.args.get("focus", type=int)
+    focused = next((place for item, place in rows if item.id == focus_id), None)
+    focus = focused and {"id": focus_id, "latitude": focused.latitude,
+                         "longitude": focused.longitude}  # fmt: skip
     return render_template(
-        "places/map.html", process=process, rows=rows, communities=communities,
+        "places/map.html", process=process, rows=rows, focus=focus, communities=communities,
         unplaced=counts.get(None, 0), kind=kind, area_id=area_id,
-        geojson_url=url_for(".geojson", slug=slug, **request.args),
+        geojson_url=url_for("api.getProcessMap", slug=slug, **_api_filters(kind, area_id)),
     )  # fmt: skip
 
 
-@bp.route("/processes/<slug>/map.geojson")
-def geojson(slug):
-    """The pins (a FeatureCollection) and, as a second collection, the communities' shapes."""
-    process = load_process(slug)
-    kind, area_id = _filters(process)
-    features = []
-    for item, place in _pinned(process, kind, area_id):
-        kind_path = "issues" if item.kind == Kind.ISSUE else "proposals"
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [place.longitude, place.latitude]},
-            "properties": {
-                "id": item.id, "kind": item.kind, "title": item.title,
-                "landmark": place.landmark,
-                "count": item.affected_count if item.kind == Kind.ISSUE else item.support_count,
-                "url": url_for("proposals.show", slug=slug, kind_path=kind_path,
-                               item_id=item.id),
-            },
-        })  # fmt: skip
-    boundaries = [
-        {"type": "Feature", "geometry": json.loads(area.boundary),
-         "properties": {"name": localized(area, "name")}}
-        for area in process.areas if area.boundary
-    ]  # fmt: skip
-    response = jsonify(
-        {"type": "FeatureCollection", "features": features,
-         "boundaries": {"type": "FeatureCollection", "features": boundaries}}
-    )  # fmt: skip
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+def _api_filters(kind, area_id):
+    """The page's filters as the map endpoint's query (the map asks with bbox and zoom)."""
+    params = {"kind": {Kind.ISSUE: "issues", Kind.PROPOSAL: "proposals"}.get(kind)}
+    if area_id is not None:
+        params["area"] = area_id
+    return {key: value for key, value in params.items() if value}
 
 
 @bp.route("/admin/boundaries", methods=["GET", "POST"])
@@ -248,3 +233,25 @@ def photo_place(slug, kind_path, item_id):
         "places/photo_place.html", process=process, item=item, kind_path=kind_path,
         latitude=location[0], longitude=location[1], area=area, show_url=show_url,
     )  # fmt: skip
+
+
+@bp.route("/admin/map-settings", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_USERS)
+def map_settings():
+    """An administrator sets where maps open and each community's population."""
+    municipality = current_municipality()
+    errors = []
+    if request.method == "POST" and municipality is not None:
+        try:
+            operations.set_map_settings(municipality, request.form, current_user)
+        except RuleError as error:
+            db.session.rollback()
+            errors = [str(problem.message) for problem in error.problems]
+        else:
+            db.session.commit()
+            flash(_("Map settings saved."), "success")
+            return redirect(url_for(".map_settings"))
+    return render_template(
+        "places/map_settings.html", municipality=municipality, errors=errors,
+        values=request.form if errors else None,
+    ), (422 if errors else 200)  # fmt: skip

@@ -5,6 +5,7 @@ deleted), counts, the council's answers, and public display names. No e-mail add
 account ids of people, nothing about who supported what (supports are counts).
 """
 
+import base64
 import io
 import json
 from pathlib import Path
@@ -40,6 +41,9 @@ def _decoded_font(path):
     return font
 
 
+PNG_DATA = "data:image/png;base64,"
+
+
 def pdf_bytes(html, static_folder):
     """Render the HTML of a summary to PDF with WeasyPrint and the self-hosted Sarabun font.
 
@@ -52,9 +56,15 @@ def pdf_bytes(html, static_folder):
     root = Path(static_folder).resolve()
 
     class StaticFilesOnly(weasyprint.URLFetcher):
-        """Fonts from static/; nothing from the network or elsewhere on disk."""
+        """Fonts from static/ and PNG images drawn by the server into the page (the map of
+        needs); nothing from the network or elsewhere on disk."""
 
         def fetch(self, url, headers=None):
+            if url.startswith(PNG_DATA):
+                body = base64.b64decode(url[len(PNG_DATA) :], validate=True)
+                return weasyprint.urls.URLFetcherResponse(
+                    url, body=body, headers={"Content-Type": "image/png"}
+                )
             path = Path(unquote(urlsplit(url).path)).resolve()
             if not url.startswith("file:") or root not in path.parents:
                 raise ValueError(f"not a static file: {url}")

@@ -105,7 +105,21 @@ def _context(summary):
         "phase_title": lambda phase: Phase(phase).title,
         "status_title": lambda status: Status(status).title,
         "decision_statuses": DECISION_STATUSES,
+        "needs_map": _needs_map(data) if summary.kind == "process" else None,
     }  # fmt: skip
+
+
+def _needs_map(data):
+    """The map of needs per community (a server-drawn image and its figures)."""
+    import sqlalchemy as sa
+
+    from participation.municipality.models import Area
+    from participation.places.needs_map import needs_map
+
+    figures = data["participation"]["areas"]
+    ids = [row["id"] for row in figures if row.get("id") is not None]
+    areas = db.session.scalars(sa.select(Area).where(Area.id.in_(ids))).all() if ids else []
+    return needs_map(areas, figures)
 
 
 @bp.route(f"/<{SUBJECTS}:kind>/<slug>.pdf")

@@ -148,52 +148,87 @@
     form.addEventListener("pinchange", later);
   }
 
+  // A map of pins from the API's GeoJSON: asked again for the visible box whenever the map
+  // moves; the server sends clusters (a count) where pins crowd, single pins elsewhere.
   function needsMap(el) {
     var map = baseMap(el);
+    var base = el.dataset.geojson;
     var focus = el.dataset.focus;
-    fetch(el.dataset.geojson, { headers: { Accept: "application/geo+json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
-        if (data.boundaries && data.boundaries.features.length) {
-          L.geoJSON(data.boundaries, {
-            style: { color: "#1d4f91", weight: 2, fillOpacity: 0.05 },
-            onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
-          }).addTo(map);
+    var pins = L.featureGroup().addTo(map);
+    var boundariesDrawn = false;
+    var asked = 0;
+    var clusterLabel = el.dataset.clusterLabel || "%(count)s";
+
+    function clamp(value, low, high) { return Math.min(high, Math.max(low, value)); }
+    function bbox() {
+      var b = map.getBounds();
+      return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
+              clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)]
+        .map(function (n) { return n.toFixed(5); }).join(",");
+    }
+    function card(properties) {
+      var box = document.createElement("div");
+      var link = document.createElement("a");
+      link.href = properties.url; link.textContent = properties.title;
+      box.appendChild(link);
+      var where = [properties.landmark, properties.area].filter(Boolean).join(" · ");
+      if (where) {
+        var line = document.createElement("p");
+        line.textContent = where;
+        box.appendChild(line);
+      }
+      return box;
+    }
+    function draw(data) {
+      pins.clearLayers();
+      if (data.boundaries && !boundariesDrawn) {
+        boundariesDrawn = true;
+        L.geoJSON(data.boundaries, {
+          style: { color: "#1d4f91", weight: 2, fillOpacity: 0.05 },
+          onEachFeature: function (feature, layer) { layer.bindTooltip(feature.properties.name); }
+        }).addTo(map).bringToBack();
+      }
+      data.features.forEach(function (feature) {
+        var c = feature.geometry.coordinates;
+        var at = L.latLng(c[1], c[0]);
+        var p = feature.properties;
+        if (p.cluster) {
+          var size = p.count < 10 ? 30 : p.count < 100 ? 38 : p.count < 1000 ? 46 : 54;
+          var marker = L.marker(at, {
+            icon: L.divIcon({ className: "map-cluster", html: "<span>" + p.count + "</span>",
+                              iconSize: [size, size] }),
+            title: clusterLabel.replace("%(count)s", p.count),
+            keyboard: true
+          });
+          marker.on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, 19)); });
+          pins.addLayer(marker);
+        } else {
+          var pin = L.marker(at, { title: p.title }).bindPopup(card(p));
+          pins.addLayer(pin);
+          if (String(p.id) === focus) { pin.openPopup(); focus = null; }
         }
-        var group = L.markerClusterGroup ? L.markerClusterGroup() : L.featureGroup();
-        var focused = null;
-        L.geoJSON(data, {
-          onEachFeature: function (feature, layer) {
-            var card = document.createElement("div");
-            var link = document.createElement("a");
-            link.href = feature.properties.url; link.textContent = feature.properties.title;
-            card.appendChild(link);
-            if (feature.properties.landmark) {
-              var where = document.createElement("p");
-              where.textContent = feature.properties.landmark;
-              card.appendChild(where);
-            }
-            layer.bindPopup(card);
-            group.addLayer(layer);
-            if (String(feature.properties.id) === focus) { focused = layer; }
-          }
-        });
-        group.addTo(map);
-        if (focused) {
-          map.setView(focused.getLatLng(), 17);
-          focused.openPopup();
-        } else if (data.features.length) {
-          map.fitBounds(group.getBounds().pad(0.2), { maxZoom: 16 });
-        }
-      })
-      .catch(function () { /* the list below the map shows everything */ });
+      });
+    }
+    function load() {
+      var number = ++asked;
+      var params = "bbox=" + bbox() + "&zoom=" + map.getZoom() + (boundariesDrawn ? "" : "&boundaries=true");
+      var url = base + (base.indexOf("?") < 0 ? "?" : "&") + params;
+      fetch(url, { headers: { Accept: "application/geo+json, application/json" }, credentials: "same-origin" })
+        .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.json(); })
+        .then(function (data) { if (number === asked) { draw(data); } })
+        .catch(function () { /* the list below the map shows everything */ });
+    }
+    var lat = parseFloat(el.dataset.focusLat), lng = parseFloat(el.dataset.focusLng);
+    if (!isNaN(lat) && !isNaN(lng)) { map.setView([lat, lng], 17); }
+    map.on("moveend", load);
+    load();
   }
 
   function start() {
     if (typeof L === "undefined") { return; }
     document.querySelectorAll(".place-picker").forEach(pinPicker);
     document.querySelectorAll("#similar").forEach(similarIssues);
-    document.querySelectorAll("#needs-map").forEach(needsMap);
+    document.querySelectorAll("#needs-map, #home-map").forEach(needsMap);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

@@ -219,14 +219,14 @@ def test_the_map_page_lists_every_pin_and_where_needs_gather_without_javascript(
     rows = table.split("<tr>")[2:]
     assert "ชุมชนเหนือ" in rows[0]
     assert rows[0].endswith("<td>2</td></tr>")
-    geojson = client.get(f"/processes/{process.slug}/map.geojson").get_json()
-    assert sorted(f["properties"]["title"] for f in geojson["features"]) == [
-        "ทางเท้าแตก", "ท่อระบายน้ำอุดตัน"]  # fmt: skip
-    assert geojson["features"][0]["geometry"]["type"] == "Point"
-    assert len(geojson["boundaries"]["features"]) == 2
+    geojson = client.get(f"/api/v1/processes/{process.slug}/map.geojson?boundaries=true")
+    features = geojson.get_json()["features"]
+    assert sorted(f["properties"]["title"] for f in features) == ["ทางเท้าแตก", "ท่อระบายน้ำอุดตัน"]
+    assert features[0]["geometry"]["type"] == "Point"
+    assert len(geojson.get_json()["boundaries"]["features"]) == 2
 
 
-def test_a_hidden_item_leaves_the_map_for_everyone_but_its_author_and_moderators(
+def test_a_hidden_item_leaves_the_maps_data_and_stays_listed_only_for_its_author(
     app, client, auth, resident, create_process, create_contribution
 ):
     process = create_process("reframe")
@@ -241,9 +241,12 @@ def test_a_hidden_item_leaves_the_map_for_everyone_but_its_author_and_moderators
              "ทดสอบ")  # fmt: skip
         db.session.commit()
 
-    assert client.get(f"/processes/{process.slug}/map.geojson").get_json()["features"] == []
+    api = f"/api/v1/processes/{process.slug}/map.geojson"
+    assert client.get(api).get_json()["features"] == []
+    assert "ขยะกองริมถนน" not in client.get(f"/processes/{process.slug}/map").get_data(as_text=True)
     auth.login(resident)
-    assert len(client.get(f"/processes/{process.slug}/map.geojson").get_json()["features"]) == 1
+    assert client.get(api).get_json()["features"] == []  # the API's map is what everyone sees
+    assert "ขยะกองริมถนน" in client.get(f"/processes/{process.slug}/map").get_data(as_text=True)
 
 
 def test_another_tile_server_is_allowed_by_the_content_security_policy(
@@ -259,3 +262,27 @@ def test_another_tile_server_is_allowed_by_the_content_security_policy(
     assert "img-src 'self' data: https://tiles.example.go.th" in response.headers[
         "Content-Security-Policy"]  # fmt: skip
     assert "tiles.example.go.th/{z}" in response.get_data(as_text=True)
+
+
+def test_many_pins_get_their_community_at_once_as_one_by_one():
+    """The bulk assignment (an STRtree) agrees with the one-pin check, edges included."""
+    import random
+    from types import SimpleNamespace
+
+    from participation.places import geo
+
+    def square(ring):
+        return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+    areas = [SimpleNamespace(id=1, boundary=square(NORTH)),
+             SimpleNamespace(id=2, boundary=square(SOUTH)),
+             SimpleNamespace(id=3, boundary=None)]  # fmt: skip
+    rng = random.Random(5)
+    pins = [(18.70 + rng.random() * 0.12, 98.88 + rng.random() * 0.08) for _ in range(500)]
+    pins += [(18.76, 98.92), (18.80, 98.90), (13.75, 100.5)]  # a shared edge, a corner, Bangkok
+
+    found = geo.communities_for(areas, pins)
+
+    assert found == [getattr(geo.community_at(areas, lat, lng), "id", None) for lat, lng in pins]
+    assert found[-3:] == [1, 1, None]
+    assert {1, 2, None} <= set(found)

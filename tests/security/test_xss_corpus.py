@@ -296,8 +296,9 @@ def test_photo_descriptions_and_landmarks(app, client, auth, resident, create_pr
     map_page = client.get(f"/processes/{process.slug}/map").get_data(as_text=True)
     if found := _active(map_page):
         problems["map page"] = found
-    geojson = client.get(f"/processes/{process.slug}/map.geojson")
+    geojson = client.get(f"/api/v1/processes/{process.slug}/map.geojson")
     assert geojson.headers["Content-Type"] == "application/json"
+    assert geojson.headers["X-Content-Type-Options"] == "nosniff"
     assert problems == {}
 
 
