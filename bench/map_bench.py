@@ -27,7 +27,6 @@ other processes' CPU before each run are recorded.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -213,26 +212,9 @@ def steady(port, pid, paths, duration):
     return result
 
 
-@contextlib.contextmanager
-def database_server(kind):
-    """Yield a database URL: a file under WORKDIR, or a throw-away PostgreSQL server."""
-    if kind == "sqlite":
-        yield f"sqlite:///{WORKDIR / 'sqlite' / 'ruamkid.sqlite3'}"
-        return
-    from tests.services import postgres
-
-    with postgres() as url:
-        pid = pages_bench.postmaster_pid(url)  # its CPU is the benchmark's, not another job's
-        pages_bench.OWN_PIDS.add(pid)
-        try:
-            yield url
-        finally:
-            pages_bench.OWN_PIDS.discard(pid)
-
-
 def run_endpoint(kind, pins, durations):
     started = time.monotonic()
-    with database_server(kind) as url:
+    with pages_bench.database_server(kind, WORKDIR) as url:
         instance = WORKDIR / kind
         build_s = build(url, instance, pins)
         env = pages_bench.server_env(url, instance)

@@ -258,8 +258,7 @@ def list_load(port, duration):
 
 
 def run_server(kind, size, photo):
-    supports_bench.WORKDIR = WORKDIR  # its SQLite file goes under this benchmark's folder
-    with supports_bench.database_server(kind) as url:
+    with pages_bench.database_server(kind, WORKDIR) as url:
         instance = WORKDIR / kind
         build(url, instance, size)
         env = pages_bench.server_env(url, instance)

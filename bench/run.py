@@ -326,6 +326,24 @@ def postmaster_pid(database_url):
     return None
 
 
+@contextlib.contextmanager
+def database_server(kind, workdir):
+    """Yield a database URL: a SQLite file under ``workdir``, or a throw-away PostgreSQL server
+    (whose CPU then counts as the benchmark's own)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'sqlite' / 'ruamkid.sqlite3'}"
+        return
+    from tests.services import postgres
+
+    with postgres() as url:
+        pid = postmaster_pid(url)
+        OWN_PIDS.add(pid)
+        try:
+            yield url
+        finally:
+            OWN_PIDS.discard(pid)
+
+
 def own_cpu():
     return tree_cpu(os.getpid()) + sum(tree_cpu(pid) for pid in OWN_PIDS)
 

@@ -435,26 +435,9 @@ def expected_state(residents):
     return {(r.user_id, pid): state for r in residents for pid, state in r.supports.items()}
 
 
-@contextlib.contextmanager
-def database_server(kind):
-    """Yield a database URL: a file under WORKDIR, or a throw-away PostgreSQL server."""
-    if kind == "sqlite":
-        yield f"sqlite:///{WORKDIR / 'sqlite' / 'ruamkid.sqlite3'}"
-        return
-    from tests.services import postgres
-
-    with postgres() as url:
-        pid = pages_bench.postmaster_pid(url)  # its CPU is the benchmark's, not another job's
-        pages_bench.OWN_PIDS.add(pid)
-        try:
-            yield url
-        finally:
-            pages_bench.OWN_PIDS.discard(pid)
-
-
 def run_database(kind, size):
     started = time.monotonic()
-    with database_server(kind) as url:
+    with pages_bench.database_server(kind, WORKDIR) as url:
         instance = WORKDIR / kind
         build(url, instance, size)
         before = check_integrity(url)
