@@ -532,3 +532,15 @@ def statements(app):
     sa.event.listen(engine, "before_cursor_execute", record)
     yield seen
     sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def accepted(client, auth, resident, council, create_process, create_contribution, move_to):
+    """A proposal the council accepted; the council member is signed in."""
+    process = create_process("reimagine")
+    proposal_id = create_contribution(process, resident)
+    move_to(process, "remake")
+    auth.login(council)
+    client.post(f"/processes/{process.slug}/proposals/{proposal_id}/response",
+                data={"status": "accepted", "body": "รับไว้ดำเนินการ"})  # fmt: skip
+    return process, proposal_id

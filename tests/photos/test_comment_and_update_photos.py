@@ -13,21 +13,11 @@ from participation.comments.models import Comment
 from participation.photos.models import Photo
 from participation.proposals.models import Contribution, ImplementationUpdate
 from tests.photos import images
+from tests.photos.serving import assert_seen_only_by_author_and_moderators
+from tests.photos.serving import fetch as _get
+from tests.photos.serving import stored_files as _stored_files
 
 TITLE = "ซ่อมถนนชำรุดหน้าโรงเรียน"  # create_contribution's title
-
-
-def _get(client, url):
-    """GET and close (a served file stays open until its response is closed)."""
-    response = client.get(url)
-    response.get_data()
-    response.close()
-    return response
-
-
-def _stored_files(app):
-    root = Path(app.config["PHOTO_STORAGE_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def _photos(in_db):
@@ -153,18 +143,10 @@ def test_a_hidden_comments_photo_answers_404_to_others_at_once(
 
     assert hidden.status_code == 302
     auth.logout()
-    assert _get(client, url).status_code == 404
     assert photo.token not in _page(client, process, item_id)
-    auth.login(create_user())
-    assert _get(client, url).status_code == 404
-    auth.logout()
-    auth.login(resident)
-    seen = _get(client, url)
-    assert seen.status_code == 200
-    assert "no-store" in seen.headers["Cache-Control"]
-    auth.logout()
-    auth.login(process.facilitator)
-    assert _get(client, url).status_code == 200
+    assert_seen_only_by_author_and_moderators(
+        client, auth, url, resident, process.facilitator, create_user()
+    )
 
 
 def test_a_reported_comments_photo_is_shown_to_the_moderator_in_the_queue(
@@ -219,18 +201,6 @@ def test_a_deleted_comment_takes_its_photo_and_files_with_it(
 
 def _url(process, *parts):
     return "/".join([f"/processes/{process.slug}", *[str(p) for p in parts]])
-
-
-@pytest.fixture
-def accepted(client, auth, resident, council, create_process, create_contribution, move_to):
-    """A proposal the council accepted; the council member is signed in."""
-    process = create_process("reimagine")
-    proposal_id = create_contribution(process, resident)
-    move_to(process, "remake")
-    auth.login(council)
-    client.post(_url(process, "proposals", proposal_id, "response"),
-                data={"status": "accepted", "body": "รับไว้ดำเนินการ"})  # fmt: skip
-    return process, proposal_id
 
 
 def _post_update(client, process, proposal_id, files, **fields):

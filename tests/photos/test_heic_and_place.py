@@ -3,7 +3,6 @@ issue's pin when its author says so (never kept in the photo)."""
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,8 @@ from participation.photos.models import Photo
 from participation.places.models import Place
 from participation.proposals.models import Contribution
 from tests.photos import images
+from tests.photos.serving import post_issue as _post_issue
+from tests.photos.serving import stored_files as _stored_files
 
 NORTH = [[98.90, 18.76], [98.94, 18.76], [98.94, 18.80], [98.90, 18.80], [98.90, 18.76]]
 SOUTH = [[98.90, 18.72], [98.94, 18.72], [98.94, 18.76], [98.90, 18.76], [98.90, 18.72]]
@@ -39,18 +40,6 @@ def bounded(client, auth, admin, municipality):
     assert response.status_code == 302
     auth.logout()
     return municipality
-
-
-def _post_issue(client, process, files, **fields):
-    data = {"title": "ทางเท้าแตกหน้าตลาด", "body": "ทางเท้าแตกเป็นหลุม คนเดินสะดุดล้ม", **fields}
-    data["photos"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post(f"/processes/{process.slug}/issues/new", data=data,
-                       content_type="multipart/form-data")  # fmt: skip
-
-
-def _stored_files(app):
-    root = Path(app.config["PHOTO_STORAGE_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 def _issue(in_db):

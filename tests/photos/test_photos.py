@@ -10,33 +10,15 @@ from PIL import Image
 from participation.photos.models import Photo
 from participation.proposals.models import Contribution
 from tests.photos import images
+from tests.photos.serving import assert_seen_only_by_author_and_moderators
+from tests.photos.serving import fetch as _get
+from tests.photos.serving import post_issue as _post_issue
+from tests.photos.serving import stored_files as _stored_files
 
 NOT_A_PHOTO = "This file is not a photo. Please send a JPEG, PNG, WebP or HEIC photo."
 DAMAGED = "This photo is damaged or incomplete. Please send it again."
 TOO_MANY_PIXELS = "This photo is too large in pixels. Please send a smaller one."
 POLYGLOT = images.phone_jpeg() + b"<html><script>alert(1)</script></html>"
-
-
-def _post_issue(client, process, files, **fields):
-    data = {"title": "ทางเท้าแตกหน้าตลาด", "body": "ทางเท้าแตกเป็นหลุม คนเดินสะดุดล้ม", **fields}
-    data["photos"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.post(f"/processes/{process.slug}/issues/new", data=data,
-                       content_type="multipart/form-data")  # fmt: skip
-
-
-def _stored_files(app):
-    from pathlib import Path
-
-    root = Path(app.config["PHOTO_STORAGE_DIR"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
-def _get(client, url):
-    """GET and close (a served file stays open until its response is closed)."""
-    response = client.get(url)
-    response.get_data()
-    response.close()
-    return response
 
 
 def _photos(in_db):
@@ -233,17 +215,9 @@ def test_a_hidden_items_photo_answers_404_to_everyone_but_its_author_and_moderat
         hide(facilitator, db.session.get(Contribution, photo.contribution_id), "ข้อมูลส่วนตัว")
         db.session.commit()
 
-    assert _get(client, url).status_code == 404
-    auth.login(create_user())
-    assert _get(client, url).status_code == 404
-    auth.logout()
-    auth.login(resident)
-    seen = _get(client, url)
-    assert seen.status_code == 200
-    assert "no-store" in seen.headers["Cache-Control"]
-    auth.logout()
-    auth.login(process.facilitator)
-    assert _get(client, url).status_code == 200
+    assert_seen_only_by_author_and_moderators(
+        client, auth, url, resident, process.facilitator, create_user()
+    )
 
 
 def test_a_moderator_hides_one_photo_and_it_is_replaced_for_everyone_else(

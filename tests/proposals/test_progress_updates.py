@@ -18,18 +18,6 @@ def _url(process, *parts):
     return "/".join([f"/processes/{process.slug}", *[str(p) for p in parts]])
 
 
-@pytest.fixture
-def accepted(client, auth, resident, council, create_process, create_contribution, move_to):
-    """A proposal the council accepted; the council member is signed in."""
-    process = create_process("reimagine")
-    proposal_id = create_contribution(process, resident)
-    move_to(process, "remake")
-    auth.login(council)
-    client.post(_url(process, "proposals", proposal_id, "response"),
-                data={"status": "accepted", "body": "รับไว้ดำเนินการ"})  # fmt: skip
-    return process, proposal_id
-
-
 def _updates(in_db):
     with in_db() as session:
         return [
