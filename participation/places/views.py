@@ -18,11 +18,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from participation.accounts.models import Role
 from participation.core.i18n import localized
-from participation.core.permissions import Permission, permission_required
+from participation.core.paging import requested_page
+from participation.core.permissions import Permission, can, permission_required
 from participation.core.rules import Checks, RuleError
 from participation.extensions import db, limiter
-from participation.moderation.operations import can_see_hidden
 from participation.municipality.models import current_municipality
 from participation.places import action_log, geo, operations  # noqa: F401  (registers words)
 from participation.places.models import Place
@@ -54,8 +55,19 @@ def _map_centre():
     return {"map_centre": map_centre}
 
 
+MAP_LIST_PAGE = 50  # cards under the map per page: a city can have 100,000 pins
+
+
+def _moderates(process):
+    """Whether the reader moderates ``process`` (sees its hidden items)."""
+    if not current_user.is_authenticated or not can(current_user, Permission.MODERATE):
+        return False
+    return Role.ADMIN in current_user.roles or can(current_user, Permission.FACILITATE, process)
+
+
 def _pinned(process, kind=None, area_id=None):
-    """The process's shown contributions with a pin, newest first."""
+    """The process's shown contributions with a pin, as a query of (item, place): hidden ones
+    only for their author and the process's moderators (as ``can_see_hidden`` says)."""
     query = (
         sa.select(Contribution, Place)
         .join(Place, Place.contribution_id == Contribution.id)
@@ -65,15 +77,17 @@ def _pinned(process, kind=None, area_id=None):
             Contribution.status != Status.WITHDRAWN,
             Contribution.id.not_in(merged_ids()),
         )
-        .order_by(Contribution.created_dt.desc(), Contribution.id.desc())
     )
+    if not _moderates(process):
+        shown = Contribution.is_hidden.is_(False)
+        if current_user.is_authenticated:
+            shown = sa.or_(shown, Contribution.author_id == current_user.id)
+        query = query.where(shown)
     if kind is not None:
         query = query.where(Contribution.kind == kind)
     if area_id is not None:
         query = query.where(Contribution.area_id == area_id)
-    rows = db.session.execute(query).all()
-    return [(item, place) for item, place in rows
-            if not item.is_hidden or can_see_hidden(current_user, item)]  # fmt: skip
+    return query
 
 
 def _filters(process):
@@ -86,23 +100,41 @@ def _filters(process):
 
 @bp.route("/processes/<slug>/map")
 def map(slug):  # noqa: A001 - the page's name
+    """The map, and under it the same items as cards, a page at a time (all of them without
+    JavaScript or tiles); the communities' counts come from one grouped query."""
     process = load_process(slug)
     kind, area_id = _filters(process)
-    rows = _pinned(process, kind, area_id)
-    counts = {}
-    for item, _place in rows:
-        counts[item.area_id] = counts.get(item.area_id, 0) + 1
+    pinned = _pinned(process, kind, area_id).subquery()
+    counts = dict(db.session.execute(
+        sa.select(pinned.c.area_id, sa.func.count()).group_by(pinned.c.area_id)
+    ).all())  # fmt: skip
+    total = sum(counts.values())
     communities = sorted(
         ((area, counts.get(area.id, 0)) for area in process.areas),
         key=lambda pair: (-pair[1], pair[0].position),
     )
+    newest = _pinned(process, kind, area_id).order_by(
+        Contribution.created_dt.desc(), Contribution.id.desc()
+    )
+    page = requested_page()
+    pages = max(1, -(-total // MAP_LIST_PAGE))
+    page = min(page, pages)
+    rows = db.session.execute(newest.limit(MAP_LIST_PAGE).offset((page - 1) * MAP_LIST_PAGE)).all()
     focus_id = request.args.get("focus", type=int)
-    focused = next((place for item, place in rows if item.id == focus_id), None)
-    focus = focused and {"id": focus_id, "latitude": focused.latitude,
-                         "longitude": focused.longitude}  # fmt: skip
+    focus = None
+    if focus_id is not None:
+        focused = db.session.execute(
+            _pinned(process).where(Contribution.id == focus_id)
+        ).first()  # fmt: skip
+        if focused is not None:
+            focus = {"id": focus_id, "latitude": focused[1].latitude,
+                     "longitude": focused[1].longitude}  # fmt: skip
     return render_template(
-        "places/map.html", process=process, rows=rows, focus=focus, communities=communities,
-        unplaced=counts.get(None, 0), kind=kind, area_id=area_id,
+        "places/map.html", process=process, rows=rows, total=total,
+        pagination={"page": page, "pages": pages, "has_prev": page > 1, "has_next": page < pages,
+                    "prev_num": page - 1, "next_num": page + 1},
+        focus=focus, communities=communities, unplaced=counts.get(None, 0), kind=kind,
+        area_id=area_id,
         geojson_url=url_for("api.getProcessMap", slug=slug, **_api_filters(kind, area_id)),
     )  # fmt: skip
 

@@ -249,6 +249,32 @@ def test_a_hidden_item_leaves_the_maps_data_and_stays_listed_only_for_its_author
     assert "ขยะกองริมถนน" in client.get(f"/processes/{process.slug}/map").get_data(as_text=True)
 
 
+def test_under_the_map_the_pins_come_a_page_at_a_time_and_counts_cover_them_all(
+    client, bounded, resident, create_process, create_contribution, monkeypatch
+):
+    from participation.places import views
+
+    monkeypatch.setattr(views, "MAP_LIST_PAGE", 2)
+    process = create_process("reframe")
+    for number in range(5):
+        create_contribution(process, resident, kind="issue", title=f"หลุมบนถนนจุดที่ {number}",
+                            latitude=IN_NORTH[0], longitude=IN_NORTH[1])  # fmt: skip
+
+    first = client.get(f"/processes/{process.slug}/map").get_data(as_text=True)
+    last = client.get(f"/processes/{process.slug}/map?page=3").get_data(as_text=True)
+    beyond = client.get(f"/processes/{process.slug}/map?page=9").get_data(as_text=True)
+
+    assert first.count('class="card"') == 2
+    assert "หลุมบนถนนจุดที่ 4" in first  # the newest first
+    assert "page=2" in first
+    assert last.count('class="card"') == 1
+    assert "หลุมบนถนนจุดที่ 0" in last
+    assert beyond.count('class="card"') == 1  # past the end: the last page
+    for page in (first, last):
+        table = page.split('id="communities-title"')[1].split("</table>")[0]
+        assert table.split("<tr>")[2].endswith("<td>5</td></tr>")  # every pin, not one page
+
+
 def test_another_tile_server_is_allowed_by_the_content_security_policy(
     config, make_app, create_process
 ):
