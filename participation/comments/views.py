@@ -48,11 +48,16 @@ def _back(contribution, anchor=""):
     )
 
 
-def _error(contribution, error, status=422):
+def _error(contribution, error, status=422, parent=None):
+    """A refused comment: JSON for scripts; for a form, the comment shown again on a page of
+    its own with what was written (only a photo has to be chosen again)."""
     if wants_json():
         return jsonify({"ok": False, "message": str(error.message), "field": error.field}), status
-    flash(str(error.message), "error")
-    return _back(contribution, "#comment-form")
+    alignment = request.form.get("alignment")
+    return render_template(
+        "comments/write.html", item=contribution, parent=parent, error=str(error.message),
+        body=request.form.get("body", ""), alignment=alignment,
+    ), status  # fmt: skip
 
 
 @bp.route("/contributions/<int:contribution_id>/comments", methods=["POST"])
@@ -85,7 +90,7 @@ def create(contribution_id):
         )
     except RuleError as error:
         db.session.rollback()
-        return _error(contribution, error)
+        return _error(contribution, error, parent=parent)
     db.session.commit()
     flash(_("Your comment is published."), "success")
     return _back(contribution, f"#comment-{comment.id}")
@@ -107,7 +112,7 @@ def reply(comment_id):
     ):
         flash(_("Replies to this comment are closed."), "error")
         return _back(contribution, f"#comment-{comment.id}")
-    return render_template("comments/reply.html", comment=comment)
+    return render_template("comments/write.html", item=contribution, parent=comment)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -157,7 +162,10 @@ def vote(comment_id):
         current = operations.vote_comment(comment, current_user, value)
     except RuleError as error:
         db.session.rollback()
-        return _error(comment.contribution, error, 409)
+        if wants_json():
+            return jsonify({"ok": False, "message": str(error.message), "field": error.field}), 409
+        flash(str(error.message), "error")
+        return _back(comment.contribution, f"#comment-{comment.id}")
     db.session.commit()
     if wants_json():
         return jsonify(

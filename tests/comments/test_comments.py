@@ -201,8 +201,12 @@ def test_bad_comments_are_explained_and_nothing_is_saved(
                            follow_redirects=True)  # fmt: skip
 
     variables = {"count": 5000} if "%(count)s" in message else {}
-    assert thai(message, **variables) in response.get_data(as_text=True)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert thai(message, **variables) in page
     assert _comments(in_db) == []
+    if data["body"]:  # what the resident wrote comes back, to correct and send again
+        assert f">{data['body']}</textarea>" in page
 
 
 def test_replying_to_a_comment_of_another_page_is_refused(

@@ -111,8 +111,11 @@ def test_a_comment_with_a_refused_photo_is_not_published_and_nothing_is_stored(
 
     response = _comment(client, item_id, files)
 
-    assert response.status_code == 302
-    assert thai(message) in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert thai(message) in page
+    assert thai("What you wrote is kept below. A photo has to be chosen again.") in page
+    assert ">ถ่ายไว้ให้ดูครับ หลุมลึกมาก</textarea>" in page
     with in_db() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
         assert session.get(Contribution, item_id).comment_count == 0
@@ -469,3 +472,24 @@ def test_a_comment_photo_moves_with_its_comment_when_issues_are_merged(
     assert (moved.contribution_id, moved.comment_id) == (kept, photo.comment_id)
     auth.logout()
     assert photo.token in _page(client, process, kept, "issues")
+
+
+def test_a_reply_can_carry_its_one_photo(client, auth, resident, create_user, proposal, in_db):
+    process, item_id = proposal
+    auth.login(create_user())
+    _comment(client, item_id, body="ถนนหน้าบ้านเป็นหลุม")
+    auth.login(resident)
+    [parent] = [row.id for row in _comment_rows(in_db)]
+
+    reply = _comment(client, item_id, [("reply.jpg", images.phone_jpeg())],
+                     body="ตรงนี้ครับ", parent_id=str(parent))  # fmt: skip
+
+    assert reply.status_code == 302
+    [photo] = _photos(in_db)
+    replied = [row for row in _comment_rows(in_db) if row.parent_id == parent]
+    assert [row.id for row in replied] == [photo.comment_id]
+
+
+def _comment_rows(in_db):
+    with in_db() as session:
+        return session.execute(sa.select(Comment.id, Comment.parent_id).order_by(Comment.id)).all()
