@@ -122,8 +122,8 @@ class UpdateForm(RuleAwareForm):
     body = TextAreaField(_l("What was done"))
     photos = MultipleFileField(
         _l("Photos of the work (up to 4)"),
-        description=_l("JPEG, PNG or WebP. Location data in the photos is removed before they "
-                       "are stored."),
+        description=_l("JPEG, PNG, WebP or HEIC (iPhone). Location data in the photos is removed "
+                       "before they are stored."),
     )  # fmt: skip
     photo_alt = StringField(
         _l("Describe the photos"),
