@@ -337,11 +337,9 @@ def main():
         "assign": assign,
         "duration_s": round(time.monotonic() - started, 1),
     }  # fmt: skip
-    Path(args.output).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    from rows import print_table
+    from rows import write_report
 
-    print_table(result_rows(document))
-    print(f"wrote {args.output} in {document['duration_s']} s")
+    write_report(args.output, document, result_rows(document))
 
 
 if __name__ == "__main__":

@@ -48,6 +48,16 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
+def write_report(path, document, rows):
+    """Write a benchmark's ``document`` as JSON to ``path`` and print its ``rows``."""
+    import json
+    from pathlib import Path
+
+    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    print_table(rows)
+    print(f"wrote {path} in {document['duration_s']} s")
+
+
 def print_table(rows):
     print(format_table(rows))
 
