@@ -11,7 +11,8 @@ benchmark's loader (bench/load_data.py), ``search_text`` as the app computes it.
 
 Measured in one process, as the app runs it: the whole ``compute.process_summary`` (target:
 under 2 seconds), each of its parts, the fingerprint that decides whether the cached figures
-are still good (what every later page view costs), and the summary page as the council sees it.
+are still good (what every later page view costs), the summary page as the council sees it and
+its PDF (wall and CPU seconds of this process).
 Writes bench/summary_results.json.
 """
 
@@ -213,7 +214,22 @@ def measure(database_url, runs):
         _page, results["summary_page_draft_for_council"] = _timed(
             lambda: _council_page(app, client), runs=runs
         )
+        # The council's PDF: the first one also loads the fonts, so it is left out of the median.
+        _council_pdf(client)
+        cpu = []
+        _pdf, results["summary_pdf"] = _timed(lambda: _council_pdf(client, cpu), runs=runs)
+        results["summary_pdf"]["cpu_median_s"] = round(statistics.median(cpu), 3)
     return results
+
+
+def _council_pdf(client, cpu=None):
+    started = time.process_time()
+    response = client.get("/summaries/processes/bench-summary.pdf", base_url="http://127.0.0.1")
+    if cpu is not None:
+        cpu.append(time.process_time() - started)
+    if response.status_code != 200 or not response.data.startswith(b"%PDF"):
+        raise SystemExit(f"the summary PDF answered {response.status_code}")
+    return response
 
 
 def _council_page(app, client):
@@ -286,7 +302,7 @@ def result_rows(document):
             f"max < {document['target_s']} s", verdict)
     ]  # fmt: skip
     for name in ("participation", "what_residents_want", "themes", "fingerprint",
-                 "summary_page_draft_for_council"):  # fmt: skip
+                 "summary_page_draft_for_council", "summary_pdf"):  # fmt: skip
         if name in results:
             out.append(
                 row("summaries", db, scenario, f"{name}: median", results[name]["median_s"], "s")

@@ -121,23 +121,14 @@ def test_a_summary_page_number_out_of_range_shows_the_first_decisions(client, pu
 def test_the_council_pdf_has_a_letterhead_the_reasons_and_no_rows_of_zeros(
     app, client, auth, published, tmp_path, in_db
 ):
-    import time
-
     from participation.proposals.models import OfficialResponse
 
     with in_db() as session:  # the council gives its reasons for the accepted proposal
         session.query(OfficialResponse).update({"body": "รับไว้ดำเนินการ ใช้งบประมาณปี 2570 ติดตั้ง 12 จุด"})
         session.commit()
-    url = f"/summaries/processes/{published.slug}.pdf"
-    client.get(url)  # the first document also loads the fonts
-    # CPU seconds of this process: the wall clock of a test machine shared by many jobs
-    # counts the time spent waiting for a core too.
-    timings = []
-    for _ in range(3):
-        start, wall = time.process_time(), time.perf_counter()
-        response = client.get(url)
-        timings.append(time.process_time() - start)
-        print(f"PDF: {timings[-1]:.3f} s CPU, {time.perf_counter() - wall:.3f} s wall")
+    # How long a PDF takes is measured in bench/summary_bench.py, not here.
+    response = client.get(f"/summaries/processes/{published.slug}.pdf")
+    assert response.status_code == 200
     pages = pdf_text(response.data, tmp_path).split("\f")
     text = same_text(" ".join(pages))
 
@@ -149,4 +140,3 @@ def test_the_council_pdf_has_a_letterhead_the_reasons_and_no_rows_of_zeros(
     assert same_text("ไม่รับ") not in text
     assert same_text("อยู่ระหว่างพิจารณา") not in text
     assert all(page.strip() for page in pages[:-1])  # no empty page (the last is after \f)
-    assert min(timings) < 1.0, timings
