@@ -1,0 +1,1 @@
+"""Participatory budgeting: costed projects, ballots, and the rules that choose the winners."""
