@@ -8,6 +8,14 @@ from participation.accounts.models import (
     UserSession,
 )
 from participation.audit.models import ActionLog
+from participation.budgets.models import (
+    Ballot,
+    BallotChoice,
+    Budget,
+    BudgetProject,
+    Heading,
+    PaperEntry,
+)
 from participation.comments.models import Comment, CommentVote
 from participation.home.models import Heartbeat
 from participation.jobs.models import Job, JobWorker
@@ -52,6 +60,12 @@ from participation.townhall.models import (
 from participation.votes.models import Affected, Support, SupportAllowance
 
 __all__ = [
+    "Ballot",
+    "BallotChoice",
+    "Budget",
+    "BudgetProject",
+    "Heading",
+    "PaperEntry",
     "AccessToken",
     "ActionLog",
     "Attendance",

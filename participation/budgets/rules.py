@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 
-class RuleError(ValueError):
+class ElectionError(ValueError):
     """The election cannot be counted as given (a ballot names an unknown project, ...)."""
 
 
@@ -36,7 +36,7 @@ class Project:
 
     def __post_init__(self):
         if self.cost < 0:
-            raise RuleError(f"project {self.key!r} has a negative cost")
+            raise ElectionError(f"project {self.key!r} has a negative cost")
 
 
 @dataclass
@@ -71,14 +71,14 @@ def _prepare(projects, ballots):
     by_key = {}
     for project in projects:
         if project.key in by_key:
-            raise RuleError(f"project {project.key!r} is listed twice")
+            raise ElectionError(f"project {project.key!r} is listed twice")
         by_key[project.key] = project
     groups = Counter()
     for ballot in ballots:
         chosen = frozenset(ballot)
         unknown = chosen - by_key.keys()
         if unknown:
-            raise RuleError(f"a ballot names unknown projects: {sorted(map(str, unknown))}")
+            raise ElectionError(f"a ballot names unknown projects: {sorted(map(str, unknown))}")
         groups[chosen] += 1
     votes = Counter()
     for ballot, count in groups.items():

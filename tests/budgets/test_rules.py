@@ -7,8 +7,8 @@ import pytest
 
 from participation.budgets import pabulib
 from participation.budgets.rules import (
+    ElectionError,
     Project,
-    RuleError,
     equal_shares,
     greedy_by_votes,
 )
@@ -69,9 +69,9 @@ def test_ties_go_to_more_votes_then_the_cheaper_then_the_first_listed():
 
 
 def test_a_ballot_naming_an_unknown_project_is_refused():
-    with pytest.raises(RuleError):
+    with pytest.raises(ElectionError):
         greedy_by_votes([Project("a", 10)], [{"a", "z"}], 10)
-    with pytest.raises(RuleError):
+    with pytest.raises(ElectionError):
         equal_shares([Project("a", 10), Project("a", 20)], [{"a"}], 10)
 
 
