@@ -72,6 +72,7 @@ WRITE_SCOPES = {
     "support": "RATELIMIT_SUPPORT",  # supporting a proposal or withdrawing the support
     "affected": "RATELIMIT_SUPPORT",
     "report": "RATELIMIT_REPORT",
+    "ballot": "RATELIMIT_SUPPORT",  # casting or changing a budget ballot
 }
 
 

@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('money', sa.BigInteger(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('results', sa.Text(), nullable=True),
     sa.CheckConstraint('money > 0', name=op.f('ck_budget_headings_money_positive')),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_budget_headings_area_id_areas'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['budget_id'], ['budgets.id'], name=op.f('fk_budget_headings_budget_id_budgets'), ondelete='CASCADE'),

@@ -128,6 +128,9 @@ class Heading(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     money: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)  # whole baht
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    # The count as published (JSON, see operations.publish_results): results never change once
+    # published, and a large count is not run again for every reader.
+    results: Mapped[str | None] = mapped_column(sa.Text)
 
     budget = relationship("Budget", back_populates="headings")
     area = relationship("Area")

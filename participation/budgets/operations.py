@@ -6,6 +6,7 @@ DO NOTHING); the UPDATE of the voter's row that follows takes its lock, so simul
 from one resident replace each other's choices one after the other and the last one counts.
 """
 
+import json
 import secrets
 from datetime import datetime
 
@@ -68,8 +69,47 @@ def publish_results(budget, now=None):
         raise RuleError(
             _l("Some paper ballots were keyed differently twice. Key them again before publishing.")
         )
+    for heading in budget.headings:
+        heading.results = json.dumps(results_record(*count(heading)), ensure_ascii=False)
     budget.stage = Stage.PUBLISHED
     budget.published_dt = now or utcnow()
+
+
+def results_record(outcome, by_channel):
+    """A count as plain data: what the results page, the API and the audit files show."""
+    return {
+        "rule": outcome.rule,
+        "money": outcome.budget,
+        "spent": outcome.spent,
+        "chosen": outcome.chosen,
+        "ballots": by_channel,
+        "voter_share": _money(outcome.voter_share),
+        "steps": [
+            {
+                "project": step.key,
+                "action": step.action,
+                "votes": step.votes,
+                "cost": step.cost,
+                "left": _money(step.left),
+                "share": _money(step.share),
+                "full_payers": step.full_payers,
+            }  # fmt: skip
+            for step in outcome.steps
+        ],
+    }
+
+
+def _money(value):
+    """Baht as a number: whole baht stay whole, a share keeps its satang (2 decimals)."""
+    if value is None:
+        return None
+    if value.denominator == 1:
+        return int(value)
+    return round(float(value), 2)
+
+
+def published_results(heading):
+    return json.loads(heading.results) if heading.results else None
 
 
 def require_rules_open(budget):
@@ -138,6 +178,8 @@ def check_choices(heading, project_ids):
 def require_voter(heading, user, now=None):
     """Who may cast a ballot in this heading, now."""
     require_participant(user)
+    if heading.budget.current_stage == Stage.REVIEW:
+        raise RuleError(_l("Voting on this budget has not opened yet."))
     if not voting_open(heading.budget, now):
         raise RuleError(_l("Voting on this budget is closed."))
 

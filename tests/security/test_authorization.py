@@ -282,6 +282,19 @@ TABLE += [
     ("GET", "/processes/{s.slug}/issues/{s.issue}/photo-place", only("R"), None),
     ("POST", "/processes/{s.slug}/issues/{s.issue}/photo-place", only("R"), {"use": "1"}),
 ]  # fmt: skip
+# Participatory budgets: the budget and receipts are public; a ballot needs an account (and,
+# once the process asks for it, verification); results and ballots show once published.
+TABLE += [
+    ("GET", "/processes/{s.slug}/budget", everyone(), None),
+    ("GET", "/processes/{s.draft}/budget", everyone(404), None),
+    ("GET", "/processes/{s.slug}/budget/headings/{s.heading}/ballot", signed_in(), None),
+    ("POST", "/processes/{s.slug}/budget/headings/{s.heading}/ballot", signed_in(),
+     {"projects": "{s.project}"}),
+    ("GET", "/processes/{s.slug}/budget/receipt?code=ABCDEFGHJK", everyone(), None),
+    ("GET", "/processes/{s.slug}/budget/results", everyone(404), None),
+    ("GET", "/processes/{s.slug}/budget/ballots.csv", everyone(404), None),
+    ("GET", "/processes/{s.slug}/budget/headings/{s.heading}/ballots.pb", everyone(404), None),
+]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
          for method, path, expected, data in TABLE]  # fmt: skip
@@ -374,11 +387,19 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
             progress=10, body="คืบหน้าในฉาก", body_html="<p>คืบหน้าในฉาก</p>",
         )  # fmt: skip
         db.session.add(update)
+        from participation.budgets import operations as budgets
+
+        budget = budgets.create_budget(db.session.get(Process, process.id), "งบในฉาก")
+        heading = budgets.add_heading(budget, "วงเงินในฉาก", 100_000)
+        project = budgets.add_project(heading, "โครงการในฉาก")
+        budgets.review_project(project, feasible=True, cost=50_000)
+        budgets.open_ballot(budget)
         db.session.commit()
         ids = SimpleNamespace(
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
             token=token_row.id, conversation=conversation.id,
             draft_conversation=draft_conversation.id, statement=statement.id, update=update.id,
+            heading=heading.id, project=project.id,
         )  # fmt: skip
     return SimpleNamespace(
         people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
@@ -386,7 +407,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         townhall=townhall.slug, resident_id=people["R"].id, other_id=people["O"].id,
         live=live_ids, token=ids.token, conversation=ids.conversation,
         draft_conversation=ids.draft_conversation, statement=ids.statement, update=ids.update,
-        guest_cookie=guest_cookie, code=code,
+        guest_cookie=guest_cookie, code=code, heading=ids.heading, project=ids.project,
     )  # fmt: skip
 
 
@@ -424,7 +445,7 @@ def test_every_route_is_in_the_table(app):
         sample = sample.replace("{s.code}", "ABC123")
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
                      "other_id", "token", "conversation", "draft_conversation",
-                     "statement", "update"):  # fmt: skip
+                     "statement", "update", "heading", "project"):  # fmt: skip
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match(sample.split("?")[0], method=method)
         covered.add((method, endpoint))
@@ -435,6 +456,9 @@ def test_every_route_is_in_the_table(app):
                          ids=[f"{m} {p}" for m, p, _e, _d in TABLE])  # fmt: skip
 def test_who_may_use_each_route(app, scene, method, path, expected, data):
     url = path.format(s=scene)
+    if data:  # a value naming a field of the scene, such as "{s.project}"
+        data = {key: value.format(s=scene) if str(value).startswith("{s.") else value
+                for key, value in data.items()}  # fmt: skip
     outcomes = {}
     for who in ORDER:
         client = _client_for(app, scene, who)
