@@ -379,6 +379,10 @@ def count(heading, rule=None):
     return outcome, by_channel
 
 
+def budget_of(process):
+    return db.session.scalar(sa.select(Budget).where(Budget.process_id == process.id))
+
+
 # --- set-up ------------------------------------------------------------------------------
 
 

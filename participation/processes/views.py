@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from participation.budgets.operations import budget_of
 from participation.core.permissions import Permission, can, permission_required
 from participation.core.rules import RuleError
 from participation.extensions import db
@@ -105,6 +106,7 @@ def show(slug):
         following=is_following(current_user, process=process),
         townhalls=upcoming_townhalls(process.id),
         conversations=conversations,
+        budget=budget_of(process),
     )
 
 

@@ -106,3 +106,10 @@ def test_anyone_can_download_the_anonymised_ballots_once_published(
     assert (meta["budget"], meta["num_votes"], meta["max_length"]) == ("500000", "3", "2")
     assert {row["name"]: row["selected"] for row in projects}["สวนหย่อม"] == "1"
     assert len(votes) == 3
+
+
+def test_the_process_page_leads_to_its_budget(client, budget):
+    b = budget()
+    page = client.get(f"/processes/{b.process.slug}").get_data(as_text=True)
+    assert f'href="/processes/{b.process.slug}/budget"' in page
+    assert "งบประมาณแบบมีส่วนร่วม: เปิดลงคะแนน" in page
