@@ -14,6 +14,7 @@ from participation.budgets.models import (
     Budget,
     BudgetProject,
     Heading,
+    Override,
     PaperEntry,
 )
 from participation.comments.models import Comment, CommentVote
@@ -65,6 +66,7 @@ __all__ = [
     "Budget",
     "BudgetProject",
     "Heading",
+    "Override",
     "PaperEntry",
     "AccessToken",
     "ActionLog",

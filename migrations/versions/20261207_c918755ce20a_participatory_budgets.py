@@ -131,8 +131,27 @@ def upgrade():
         batch_op.create_index('ix_budget_ballot_choices_project', ['project_id'], unique=False)
 
 
+    op.create_table('budget_overrides',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('heading_id', sa.Integer(), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=4), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('by_id', sa.Integer(), nullable=True),
+    sa.Column('created_dt', participation.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("action IN ('add', 'drop')", name=op.f('ck_budget_overrides_action_known')),
+    sa.CheckConstraint('length(reason) > 0', name=op.f('ck_budget_overrides_reason_given')),
+    sa.ForeignKeyConstraint(['by_id'], ['users.id'], name=op.f('fk_budget_overrides_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['heading_id'], ['budget_headings.id'], name=op.f('fk_budget_overrides_heading_id_budget_headings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['budget_projects.id'], name=op.f('fk_budget_overrides_project_id_budget_projects'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_overrides'))
+    )
+    with op.batch_alter_table('budget_overrides', schema=None) as batch_op:
+        batch_op.create_index('ix_budget_overrides_heading', ['heading_id', 'created_dt'], unique=False)
+
 
 def downgrade():
+    op.drop_table('budget_overrides')
     with op.batch_alter_table('budget_ballot_choices', schema=None) as batch_op:
         batch_op.drop_index('ix_budget_ballot_choices_project')
 

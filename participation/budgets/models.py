@@ -241,3 +241,29 @@ class PaperEntry(db.Model):
     choices: Mapped[str] = mapped_column(sa.Text, nullable=False)
     registrar_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     entered_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Override(db.Model):
+    """An administrator adding a project to a published result or dropping one from it, with
+    the reason everyone reads beside the results."""
+
+    __tablename__ = "budget_overrides"
+    __table_args__ = (
+        sa.CheckConstraint("action IN ('add', 'drop')", name="action_known"),
+        sa.CheckConstraint("length(reason) > 0", name="reason_given"),
+        sa.Index("ix_budget_overrides_heading", "heading_id", "created_dt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    heading_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("budget_headings.id", ondelete="CASCADE"), nullable=False
+    )
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("budget_projects.id", ondelete="CASCADE"), nullable=False
+    )
+    action: Mapped[str] = mapped_column(sa.String(4), nullable=False)
+    reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    project = relationship("BudgetProject")

@@ -14,7 +14,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
-from participation.budgets import rules
+from participation.audit.operations import record_action
+from participation.budgets import (
+    action_log,  # noqa: F401  (registers the action log's words)
+    rules,
+)
 from participation.budgets.models import (
     Ballot,
     BallotChoice,
@@ -22,6 +26,7 @@ from participation.budgets.models import (
     BudgetProject,
     Channel,
     Heading,
+    Override,
     PaperEntry,
     Review,
     Rule,
@@ -40,7 +45,7 @@ RECEIPT_LENGTH = 10
 # --- the ballot's stages ---------------------------------------------------------------
 
 
-def open_ballot(budget, now=None):
+def open_ballot(budget, now=None, by=None):
     """Open voting. From now on the ballot's rules and its projects are frozen."""
     if budget.current_stage != Stage.REVIEW:
         raise RuleError(_l("Voting can only open after the review of projects."))
@@ -52,17 +57,19 @@ def open_ballot(budget, now=None):
     now = now or utcnow()
     budget.stage = Stage.BALLOT
     budget.frozen_dt = now
+    record_action(by, "budget.open", budget, public=True)
     budget.opens_dt = budget.opens_dt if budget.opens_dt and budget.opens_dt <= now else now
 
 
-def close_ballot(budget, now=None):
+def close_ballot(budget, now=None, by=None):
     if budget.current_stage != Stage.BALLOT:
         raise RuleError(_l("Voting is not open."))
+    record_action(by, "budget.close", budget, public=True)
     budget.stage = Stage.COUNTING
     budget.closes_dt = now or utcnow()
 
 
-def publish_results(budget, now=None):
+def publish_results(budget, now=None, by=None):
     if budget.current_stage != Stage.COUNTING:
         raise RuleError(_l("Results can be published once voting has closed."))
     if any(paper_differences(heading) for heading in budget.headings):
@@ -73,6 +80,7 @@ def publish_results(budget, now=None):
         heading.results = json.dumps(results_record(*count(heading)), ensure_ascii=False)
     budget.stage = Stage.PUBLISHED
     budget.published_dt = now or utcnow()
+    record_action(by, "budget.publish", budget, public=True)
 
 
 def results_record(outcome, by_channel):
@@ -110,6 +118,54 @@ def _money(value):
 
 def published_results(heading):
     return json.loads(heading.results) if heading.results else None
+
+
+def override_result(heading, admin, project, action, reason):
+    """Add a project to a heading's published result, or drop one, with a public reason."""
+    if heading.budget.current_stage != Stage.PUBLISHED:
+        raise RuleError(_l("Results can be changed only once they are published."))
+    if project.heading_id != heading.id:
+        raise RuleError(_l("Choose a project of this heading."), field="project_id")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleError(
+            _l("Give the reason for changing the result: it is published beside the results."),
+            field="reason",
+        )
+    winning = set(winners(heading))
+    if action == "add" and project.id in winning:
+        raise RuleError(_l("This project is already among the winners."), field="project_id")
+    if action == "drop" and project.id not in winning:
+        raise RuleError(_l("This project is not among the winners."), field="project_id")
+    if action not in ("add", "drop"):
+        raise RuleError(_l("Choose whether to add or drop the project."), field="action")
+    override = Override(heading_id=heading.id, project_id=project.id, action=action,
+                        reason=reason, by_id=admin.id)  # fmt: skip
+    db.session.add(override)
+    record_action(admin, f"budget.{action}_winner", project, reason=reason, public=True,
+                  details={"heading_id": heading.id})  # fmt: skip
+    db.session.flush()
+    return override
+
+
+def overrides_of(heading):
+    return db.session.scalars(
+        sa.select(Override).where(Override.heading_id == heading.id).order_by(Override.created_dt)
+    ).all()
+
+
+def winners(heading):
+    """The winning project ids of a published heading: the rule's, then each override."""
+    record = published_results(heading)
+    if record is None:
+        return []
+    chosen = list(record["chosen"])
+    for override in overrides_of(heading):
+        if override.action == "add" and override.project_id not in chosen:
+            chosen.append(override.project_id)
+        elif override.action == "drop" and override.project_id in chosen:
+            chosen.remove(override.project_id)
+    return chosen
 
 
 def require_rules_open(budget):
@@ -386,16 +442,30 @@ def budget_of(process):
 # --- set-up ------------------------------------------------------------------------------
 
 
-def create_budget(process, title, *, style=Style.APPROVAL, max_choices=3, min_spend_percent=0,
-                  rule=Rule.GREEDY, opens_dt: datetime | None = None,
+def create_budget(process, title, *, description="", style=Style.APPROVAL, max_choices=3,
+                  min_spend_percent=0, rule=Rule.GREEDY, opens_dt: datetime | None = None,
                   closes_dt: datetime | None = None):  # fmt: skip
     budget = Budget(
-        process_id=process.id, title=title, style=style, max_choices=max_choices,
-        min_spend_percent=min_spend_percent, rule=rule, opens_dt=opens_dt, closes_dt=closes_dt,
+        process_id=process.id, title=title, description=description, style=style,
+        max_choices=max_choices, min_spend_percent=min_spend_percent, rule=rule,
+        opens_dt=opens_dt, closes_dt=closes_dt,
     )  # fmt: skip
     db.session.add(budget)
     db.session.flush()
     return budget
+
+
+def update_budget(budget, *, title, description="", style, max_choices, min_spend_percent,
+                  rule):  # fmt: skip
+    """Change a budget's text and, until voting opens, its ballot rules."""
+    rules_change = (style, max_choices, min_spend_percent, rule) != (
+        budget.style, budget.max_choices, budget.min_spend_percent, budget.rule
+    )  # fmt: skip
+    if rules_change:
+        require_rules_open(budget)
+    budget.title, budget.description = title, description
+    budget.style, budget.max_choices = style, max_choices
+    budget.min_spend_percent, budget.rule = min_spend_percent, rule
 
 
 def add_heading(budget, title, money, area_id=None):
@@ -416,6 +486,23 @@ def add_project(heading, title, *, proposal=None, summary=""):
     db.session.add(project)
     db.session.flush()
     return project
+
+
+def promote_proposal(heading, proposal):
+    """Put a proposal on the budget as a project: it keeps its link, author, supports and
+    discussion, and is reviewed like any other project."""
+    if proposal.process_id != heading.budget.process_id:
+        raise RuleError(_l("Choose a proposal of this process."), field="proposal_id")
+    taken = db.session.scalar(
+        sa.select(BudgetProject.id)
+        .join(Heading, Heading.id == BudgetProject.heading_id)
+        .where(Heading.budget_id == heading.budget_id, BudgetProject.proposal_id == proposal.id)
+    )
+    if taken:
+        raise RuleError(
+            _l("This proposal is already a project of the budget."), field="proposal_id"
+        )
+    return add_project(heading, proposal.title, proposal=proposal)
 
 
 def review_project(project, *, feasible, reason="", cost=None, responsible_unit=""):

@@ -8,14 +8,23 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from participation.budgets import operations, pabulib
+from participation.budgets.forms import (
+    BudgetForm,
+    HeadingForm,
+    OverrideForm,
+    ProjectForm,
+    ReviewForm,
+)
 from participation.budgets.models import Ballot, Budget, Heading, Rule, Stage, Style
 from participation.core.exports import csv_response
+from participation.core.i18n import localized
 from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, write_limit
-from participation.processes.views import load_process
+from participation.processes.views import load_process, require_manager
 
 bp = Blueprint("budgets", __name__, url_prefix="/processes/<slug>/budget")
 
@@ -56,6 +65,7 @@ def show(slug):
     return render_template(
         "budgets/show.html", process=process, budget=budget, ballots=ballots,
         voting_open=operations.voting_open(budget), Stage=Stage, Style=Style, Rule=Rule,
+        prepares=_prepares(process),
     )  # fmt: skip
 
 
@@ -122,11 +132,17 @@ def results(slug):
         if record is None:  # counting: the preparers' preview, counted now
             record = operations.results_record(*operations.count(heading))
         titles = {project.id: project for project in heading.projects}
-        sections.append((heading, record, titles))
+        changes = operations.overrides_of(heading) if not preview_only(budget) else []
+        final = operations.winners(heading) if changes else record["chosen"]
+        sections.append((heading, record, titles, changes, final))
     return render_template(
         "budgets/results.html", process=process, budget=budget, sections=sections, Rule=Rule,
         preview=budget.current_stage != Stage.PUBLISHED,
     )  # fmt: skip
+
+
+def preview_only(budget):
+    return budget.current_stage != Stage.PUBLISHED
 
 
 def _anonymised_ballots(budget):
@@ -192,3 +208,221 @@ def ballots_pb(slug, heading_id):
         headers={"Content-Disposition":
                  f'attachment; filename="budget-{budget.id}-heading-{heading.id}.pb"'},
     )  # fmt: skip
+
+
+# --- preparing the budget (the process's facilitators and administrators) -----------------
+
+
+def _load_for_manager(slug):
+    process = load_process(slug)
+    require_manager(process)
+    return process, operations.budget_of(process)
+
+
+def _manage_page(process, budget, forms=None, status=200):
+    from participation.municipality.models import Area
+    from participation.proposals.models import Proposal, Status
+
+    forms = forms or {}
+    settings = forms.get("settings") or BudgetForm(obj=budget, formdata=None)
+    heading_form = forms.get("heading") or HeadingForm(formdata=None)
+    heading_form.area_id.choices = [SelectChoice("", _("Every resident of the municipality"))] + [
+        SelectChoice(str(area.id), localized(area, "name")) for area in db.session.scalars(
+            sa.select(Area).order_by(Area.position))
+    ]  # fmt: skip
+    project_form = forms.get("project") or ProjectForm(formdata=None)
+    if budget:
+        project_form.heading_id.choices = [
+            SelectChoice(str(h.id), h.title) for h in budget.headings
+        ]
+    proposals = db.session.scalars(
+        sa.select(Proposal)
+        .where(Proposal.process_id == process.id, Proposal.status != Status.WITHDRAWN)
+        .order_by(Proposal.support_count.desc(), Proposal.id)
+        .limit(500)
+    ).all()
+    project_form.proposal_id.choices = [SelectChoice("", _("None: a project entered by staff"))] + [
+        SelectChoice(str(p.id), f"{p.title} ({p.support_count})") for p in proposals
+    ]
+    override_form = forms.get("override") or OverrideForm(formdata=None)
+    return render_template(
+        "budgets/manage.html", process=process, budget=budget, settings=settings,
+        heading_form=heading_form, project_form=project_form, override_form=override_form,
+        review_forms=forms.get("reviews", {}), Stage=Stage,
+        differences={h.id: operations.paper_differences(h) for h in budget.headings}
+        if budget else {},
+        winners={h.id: operations.winners(h) for h in budget.headings} if budget else {},
+        is_admin=can(current_user, Permission.MANAGE_USERS),
+    ), status  # fmt: skip
+
+
+def _attempt(process, budget, form_name, form, operation):
+    """Validate ``form``, run ``operation()``; on success commit and return to the page."""
+    if form.validate_on_submit():
+        try:
+            operation()
+        except RuleError as error:
+            db.session.rollback()
+            form.add_rule_error(error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".manage", slug=process.slug))
+    else:
+        db.session.rollback()
+    budget = operations.budget_of(process)
+    return _manage_page(process, budget, {form_name: form}, status=422)
+
+
+@bp.route("/manage")
+@login_required
+def manage(slug):
+    process, budget = _load_for_manager(slug)
+    return _manage_page(process, budget)
+
+
+@bp.route("/manage/settings", methods=["POST"])
+@login_required
+@write_limit("post")
+def save_settings(slug):
+    process, budget = _load_for_manager(slug)
+    form = BudgetForm()
+
+    def save():
+        data = {
+            "title": form.title.data.strip(), "description": form.description.data or "",
+            "style": form.style.data, "max_choices": form.max_choices.data,
+            "min_spend_percent": form.min_spend_percent.data or 0, "rule": form.rule.data,
+        }  # fmt: skip
+        if budget is None:
+            operations.create_budget(process, **data)
+        else:
+            operations.update_budget(budget, **data)
+
+    return _attempt(process, budget, "settings", form, save)
+
+
+def _require_budget(budget):
+    if budget is None:
+        abort(404)
+    return budget
+
+
+@bp.route("/manage/headings", methods=["POST"])
+@login_required
+@write_limit("post")
+def add_heading(slug):
+    process, budget = _load_for_manager(slug)
+    _require_budget(budget)
+    form = HeadingForm()
+    area_id = int(form.area_id.data) if (form.area_id.data or "").isdigit() else None
+    return _attempt(process, budget, "heading", form, lambda: operations.add_heading(
+        budget, form.title.data.strip(), form.money.data, area_id))  # fmt: skip
+
+
+@bp.route("/manage/projects", methods=["POST"])
+@login_required
+@write_limit("post")
+def add_project(slug):
+    from participation.proposals.models import Proposal
+
+    process, budget = _load_for_manager(slug)
+    _require_budget(budget)
+    form = ProjectForm()
+
+    def add():
+        heading_id = form.heading_id.data or ""
+        heading = db.session.get(Heading, int(heading_id)) if heading_id.isdigit() else None
+        if heading is None or heading.budget_id != budget.id:
+            raise RuleError(_("Choose a heading of this budget."), field="heading_id")
+        proposal_id = form.proposal_id.data or ""
+        if proposal_id.isdigit():
+            proposal = db.session.get(Proposal, int(proposal_id))
+            if proposal is None:
+                raise RuleError(_("Choose a proposal of this process."), field="proposal_id")
+            project = operations.promote_proposal(heading, proposal)
+        else:
+            if not (form.title.data or "").strip():
+                raise RuleError(_("Give the project a title."), field="title")
+            project = operations.add_project(heading, form.title.data.strip())
+        project.summary = (form.summary.data or "").strip()
+
+    return _attempt(process, budget, "project", form, add)
+
+
+@bp.route("/manage/projects/<int:project_id>/review", methods=["POST"])
+@login_required
+@write_limit("post")
+def review(slug, project_id):
+    from participation.budgets.models import BudgetProject
+
+    process, budget = _load_for_manager(slug)
+    _require_budget(budget)
+    project = db.session.get(BudgetProject, project_id)
+    if project is None or project.heading.budget_id != budget.id:
+        abort(404)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _manage_page(process, budget, {"reviews": {project.id: form}}, status=422)
+    try:
+        operations.review_project(
+            project, feasible=form.feasible.data == "1", reason=form.reason.data or "",
+            cost=form.cost.data, responsible_unit=form.responsible_unit.data or "",
+        )  # fmt: skip
+    except RuleError as error:
+        db.session.rollback()
+        form.add_rule_error(error)
+        budget = operations.budget_of(process)
+        return _manage_page(process, budget, {"reviews": {project.id: form}}, status=422)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".manage", slug=slug))
+
+
+STAGE_ACTIONS = {"open": operations.open_ballot, "close": operations.close_ballot,
+                 "publish": operations.publish_results}  # fmt: skip
+
+
+@bp.route("/manage/stage", methods=["POST"])
+@login_required
+@write_limit("post")
+def change_stage(slug):
+    process, budget = _load_for_manager(slug)
+    _require_budget(budget)
+    action = STAGE_ACTIONS.get(request.form.get("action", ""))
+    if action is None:
+        abort(400)
+    try:
+        action(budget, by=current_user)
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(".manage", slug=slug)), 303
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".manage", slug=slug))
+
+
+@bp.route("/manage/headings/<int:heading_id>/override", methods=["POST"])
+@login_required
+@write_limit("post")
+def override(slug, heading_id):
+    from participation.budgets.models import BudgetProject
+
+    process, budget = _load_for_manager(slug)
+    _require_budget(budget)
+    if not can(current_user, Permission.MANAGE_USERS):  # administrators only
+        abort(403)
+    heading = load_heading(budget, heading_id)
+    form = OverrideForm()
+
+    def change():
+        project_id = form.project_id.data or ""
+        project = db.session.get(BudgetProject, int(project_id)) if project_id.isdigit() else None
+        if project is None:
+            raise RuleError(_("Choose a project of this heading."), field="project_id")
+        operations.override_result(heading, current_user, project, form.action.data,
+                                   form.reason.data)  # fmt: skip
+
+    return _attempt(process, budget, "override", form, change)

@@ -294,6 +294,17 @@ TABLE += [
     ("GET", "/processes/{s.slug}/budget/results", everyone(404), None),
     ("GET", "/processes/{s.slug}/budget/ballots.csv", everyone(404), None),
     ("GET", "/processes/{s.slug}/budget/headings/{s.heading}/ballots.pb", everyone(404), None),
+    # Preparing it: the process's facilitators and administrators (refused input after the
+    # check, so the scene's open ballot stays as it is); changing a result: administrators.
+    ("GET", "/processes/{s.slug}/budget/manage", only("M", "F"), None),
+    ("POST", "/processes/{s.slug}/budget/manage/settings", only("M", "F"), {}),
+    ("POST", "/processes/{s.slug}/budget/manage/headings", only("M", "F"), {}),
+    ("POST", "/processes/{s.slug}/budget/manage/projects", only("M", "F"), {}),
+    ("POST", "/processes/{s.slug}/budget/manage/projects/{s.project}/review", only("M", "F"),
+     {"feasible": "1", "cost": "1"}),
+    ("POST", "/processes/{s.slug}/budget/manage/stage", only("M", "F"), {"action": "none"}),
+    ("POST", "/processes/{s.slug}/budget/manage/headings/{s.heading}/override", only("M"),
+     {"action": "add", "reason": "x", "project_id": "{s.project}"}),
 ]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
