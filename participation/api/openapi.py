@@ -50,6 +50,8 @@ def _tags():
         {"name": "comments", "description": _("Comments, replies and votes on them.")},
         {"name": "moderation", "description": _("Reporting content that breaks the rules.")},
         {"name": "townhalls", "description": _("Town halls, their questions and polls.")},
+        {"name": "budgets", "description": _(
+            "Participatory budgets: projects, your ballot and the published results.")},
         {"name": "summaries", "description": _("Published outcome summaries (open data).")},
         {"name": "transparency", "description": _("The public action log.")},
         {"name": "tokens", "description": _("Personal access tokens and the signed-in person.")},

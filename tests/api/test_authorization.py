@@ -63,6 +63,12 @@ API_TABLE = [
     ("PUT", HALL + "/questions/{s.live[question]}/upvote", {**signed_in(), "R": 409}, None),
     ("POST", HALL + "/polls/{s.live[poll]}/answers", signed_in(),
      {"option_ids": ["{s.live[option]}"]}),
+    ("GET", "/budgets", everyone(), None),
+    ("GET", "/budgets/{s.budget}", everyone(), None),
+    ("GET", "/budgets/{s.budget}/headings/{s.heading}/ballot", signed_in(404), None),
+    ("PUT", "/budgets/{s.budget}/headings/{s.heading}/ballot", signed_in(),
+     {"project_ids": ["{s.project}"]}),
+    ("GET", "/budgets/{s.budget}/results", everyone(404), None),  # not published yet
     ("GET", "/summaries", everyone(), None),
     ("GET", "/summaries/processes/{s.remake}", PREPARERS, None),
     ("GET", "/summaries/townhalls/{s.townhall}", PREPARERS, None),
@@ -101,7 +107,7 @@ def test_every_api_route_is_in_the_table(app):
         sample = path.replace("{s.live[question]}", "1").replace("{s.live[poll]}", "1")
         for name in ("slug", "draft", "remake", "townhall"):
             sample = sample.replace(f"{{s.{name}}}", "x")
-        for name in ("proposal", "issue", "comment", "token"):
+        for name in ("proposal", "issue", "comment", "token", "budget", "heading"):
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match("/api/v1" + sample.split("?")[0], method=method)
         covered.add((method, endpoint))

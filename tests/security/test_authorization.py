@@ -410,7 +410,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
             token=token_row.id, conversation=conversation.id,
             draft_conversation=draft_conversation.id, statement=statement.id, update=update.id,
-            heading=heading.id, project=project.id,
+            heading=heading.id, project=project.id, budget=budget.id,
         )  # fmt: skip
     return SimpleNamespace(
         people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
@@ -419,6 +419,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         live=live_ids, token=ids.token, conversation=ids.conversation,
         draft_conversation=ids.draft_conversation, statement=ids.statement, update=ids.update,
         guest_cookie=guest_cookie, code=code, heading=ids.heading, project=ids.project,
+        budget=ids.budget,
     )  # fmt: skip
 
 
