@@ -37,6 +37,7 @@ from participation.core.models import utcnow
 from participation.core.rules import RuleError, require_participant
 from participation.extensions import db
 from participation.notifications.operations import insert_if_absent
+from participation.privacy.registry import register as register_personal_data
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 RECEIPT_LENGTH = 10
@@ -433,6 +434,31 @@ def count(heading, rule=None):
     else:
         outcome = rules.equal_shares(projects, ballots, heading.money)
     return outcome, by_channel
+
+
+def personal_ballots(user):
+    """For the data download: each of the person's ballots with the projects it chose (the
+    choices themselves are stored without the voter)."""
+    rows = db.session.execute(
+        sa.select(Ballot.heading_id, Heading.title, Ballot.channel, Ballot.receipt,
+                  Ballot.cast_dt, BudgetProject.id, BudgetProject.title)
+        .join(Heading, Heading.id == Ballot.heading_id)
+        .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
+        .join(BudgetProject, BudgetProject.id == BallotChoice.project_id)
+        .where(Ballot.voter_id == user.id)
+        .order_by(Ballot.heading_id, BudgetProject.id)
+    )  # fmt: skip
+    ballots = {}
+    for heading_id, heading, channel, receipt, cast_dt, project_id, title in rows:
+        entry = ballots.setdefault(heading_id, {
+            "heading": heading, "channel": channel, "receipt": receipt,
+            "cast": cast_dt.isoformat(), "projects": [],
+        })  # fmt: skip
+        entry["projects"].append({"id": project_id, "title": title})
+    return list(ballots.values())
+
+
+register_personal_data("budget_ballots", data=personal_ballots)
 
 
 def budget_of(process):
