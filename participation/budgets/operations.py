@@ -77,8 +77,12 @@ def publish_results(budget, now=None, by=None):
         raise RuleError(
             _l("Some paper ballots were keyed differently twice. Key them again before publishing.")
         )
+    other = Rule.EQUAL_SHARES if budget.rule == Rule.GREEDY else Rule.GREEDY
     for heading in budget.headings:
-        heading.results = json.dumps(results_record(*count(heading)), ensure_ascii=False)
+        record = results_record(*count(heading))
+        # What the other rule would have chosen, shown beside the result for comparison.
+        record["comparison"] = results_record(*count(heading, other))
+        heading.results = json.dumps(record, ensure_ascii=False)
     budget.stage = Stage.PUBLISHED
     budget.published_dt = now or utcnow()
     record_action(by, "budget.publish", budget, public=True)

@@ -131,6 +131,8 @@ def results(slug):
         record = operations.published_results(heading)
         if record is None:  # counting: the preparers' preview, counted now
             record = operations.results_record(*operations.count(heading))
+            other = Rule.EQUAL_SHARES if budget.rule == Rule.GREEDY else Rule.GREEDY
+            record["comparison"] = operations.results_record(*operations.count(heading, other))
         titles = {project.id: project for project in heading.projects}
         changes = operations.overrides_of(heading) if not preview_only(budget) else []
         final = operations.winners(heading) if changes else record["chosen"]

@@ -81,6 +81,11 @@ def test_results_stay_hidden_until_published_then_explain_each_step(
     assert "สวนหย่อม: 1 เสียง ใช้ 150,000 บาท เหลือ 0 บาท" in page
     assert "ลานกีฬา: 1 เสียง ต้องใช้ 200,000 บาท แต่เหลือเพียง 0 บาท จึงข้าม" in page
     assert "ลงคะแนนออนไลน์ 3 ใบ" in page
+    # Beside it, what equal shares would have chosen: the lights' two voters together pay
+    # 350,000 once each share is raised to 175,000 baht, and the garden's voter pays 150,000.
+    comparison = page.split("กติกาอื่นจะเลือกโครงการใด")[1]
+    assert "ไฟส่องสว่าง: 2 เสียง ใช้ 350,000 บาท เหลือ 150,000 บาท" in comparison
+    assert "สวนหย่อม: 1 เสียง ใช้ 150,000 บาท เหลือ 0 บาท" in comparison
 
 
 def test_anyone_can_download_the_anonymised_ballots_once_published(
