@@ -136,3 +136,26 @@ def test_every_address_of_the_readme_tour_opens_for_its_role(app, runner):
             assert signed_in.status_code == 302, email
         for path in paths:
             assert client.get(path).status_code == 200, (email, path)
+
+
+def test_the_demo_budget_has_three_communities_a_closed_ballot_and_explained_results(
+    runner, in_db, client
+):
+    from participation.budgets.models import Ballot, Budget, BudgetProject, Heading
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    with in_db() as session:
+        budget = session.scalar(sa.select(Budget))
+        assert budget.stage == "published"
+        assert session.scalar(sa.select(sa.func.count()).select_from(Heading)) == 3
+        assert all(h.area_id for h in session.scalars(sa.select(Heading)))
+        channels = dict(session.execute(
+            sa.select(Ballot.channel, sa.func.count()).group_by(Ballot.channel)).all())  # fmt: skip
+        assert channels == {"online": 29, "paper": 8}
+        reviews = set(session.scalars(sa.select(BudgetProject.review)))
+        assert reviews == {"feasible", "not_feasible"}
+        slug = budget.process.slug
+    page = client.get(f"/processes/{slug}/budget/results").get_data(as_text=True)
+    assert "วิธีแบ่งเงินเท่ากัน" in page  # the budget's rule, explained
+    assert "ถ้าใช้กติกาอื่นจะเลือกโครงการใด" in page  # and greedy beside it
+    assert "บัตรกระดาษ 3 ใบ" in page  # Ban Pa Chi's paper ballots, counted with the rest

@@ -295,4 +295,7 @@ def seed_cycle(users, municipality):
 
     seed_opinions(users, residents, processes, townhalls)
     seed_summaries(users, processes, townhalls)
+    from participation.demo.budgets import seed_budget
+
+    seed_budget(users, processes, municipality)
     return processes
