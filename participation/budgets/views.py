@@ -65,7 +65,9 @@ def show(slug):
     return render_template(
         "budgets/show.html", process=process, budget=budget, ballots=ballots,
         voting_open=operations.voting_open(budget), Stage=Stage, Style=Style, Rule=Rule,
-        prepares=_prepares(process),
+        prepares=_prepares(process), winners={
+            project_id for heading in budget.headings for project_id in operations.winners(heading)
+        },
     )  # fmt: skip
 
 

@@ -5,14 +5,17 @@ ballots, and published results (equal shares, with what greedy would have chosen
 Everything goes through the budget operations, as facilitators, residents and registrars use
 them."""
 
+from datetime import timedelta
+
 from participation.accounts import operations as accounts
 from participation.budgets import operations as budgets
 from participation.budgets.models import Rule, Style
+from participation.core.models import utcnow
 
 PROJECTS = [
     # heading index, title, cost, feasible, reason or unit
     (0, "ไฟส่องสว่างพลังงานแสงอาทิตย์ ซอย 5", 240_000, True, "กองช่าง"),
-    (0, "ลานจอดรถรับส่งนักเรียนหน้าโรงเรียนบ้านป่าจี้", 180_000, True, "กองช่าง"),
+    (0, "ลานจอดรถรับส่งนักเรียนหน้าโรงเรียนบ้านป่าจี้", 150_000, True, "กองช่าง"),
     (0, "กระจกโค้งจราจรตามทางแยกในซอย", 45_000, True, "งานจราจร"),
     (1, "ทางม้าลายยกระดับหน้าโรงเรียนแม่เหียะ", 320_000, True, "กองช่าง"),
     (1, "ป้ายเขตโรงเรียนและไฟกะพริบ", 85_000, True, "งานจราจร"),
@@ -29,7 +32,7 @@ PROJECTS = [
     (2, "จุดรอรถโรงเรียนมีหลังคา 3 จุด", 120_000, True, "กองช่าง"),
     (2, "อาสาสมัครข้ามถนนพร้อมเสื้อสะท้อนแสง", 30_000, True, "กองสวัสดิการสังคม"),
 ]
-HEADING_MONEY = (400_000, 500_000, 250_000)
+HEADING_MONEY = (450_000, 500_000, 250_000)
 # Who votes for what: (heading index, project indexes within the heading, number of voters).
 ONLINE = [
     (0, (0,), 5),
@@ -62,7 +65,7 @@ def seed_budget(users, processes, municipality):
     areas = municipality.areas
     budget = budgets.create_budget(
         process, "งบประมาณแบบมีส่วนร่วม ปี 2570: ทางไปโรงเรียนปลอดภัย",
-        description="เทศบาลกันงบลงทุน 1,150,000 บาทให้ผู้อยู่อาศัยสามชุมชนเลือกโครงการเอง "
+        description="เทศบาลกันงบลงทุน 1,200,000 บาทให้ผู้อยู่อาศัยสามชุมชนเลือกโครงการเอง "
         "ชุมชนละวงเงิน ลงคะแนนได้ทั้งออนไลน์และด้วยบัตรกระดาษที่สำนักงานเทศบาล",
         style=Style.APPROVAL, max_choices=2, rule=Rule.EQUAL_SHARES,
     )  # fmt: skip
@@ -78,7 +81,8 @@ def seed_budget(users, processes, municipality):
         else:
             budgets.review_project(project, feasible=False, reason=note)
         by_heading[index].append(project)
-    budgets.open_ballot(budget, by=facilitator)
+    now = utcnow()
+    budgets.open_ballot(budget, now=now - timedelta(days=30), by=facilitator)
     number = 0
     with writing():
         for index, picks, voters in ONLINE:
@@ -86,7 +90,7 @@ def seed_budget(users, processes, municipality):
                 number += 1
                 voter = _voter(number)
                 projects = [by_heading[index][pick].id for pick in picks]
-                budgets.cast_ballot(headings[index], voter, projects)
+                budgets.cast_ballot(headings[index], voter, projects, now=now - timedelta(days=20))
         registrar = facilitator
         for index, picks, voters in PAPER:
             for _ in range(voters):
@@ -94,7 +98,9 @@ def seed_budget(users, processes, municipality):
                 voter = _voter(number)
                 projects = [by_heading[index][pick].id for pick in picks]
                 for _keying in (1, 2):  # entered twice, as the rules ask
-                    budgets.key_paper_ballot(headings[index], voter, registrar, projects)
-    budgets.close_ballot(budget, by=facilitator)
-    budgets.publish_results(budget, by=facilitator)
+                    budgets.key_paper_ballot(
+                        headings[index], voter, registrar, projects, now=now - timedelta(days=12)
+                    )
+    budgets.close_ballot(budget, now=now - timedelta(days=9), by=facilitator)
+    budgets.publish_results(budget, now=now - timedelta(days=7), by=facilitator)
     return budget

@@ -86,6 +86,8 @@ def test_results_stay_hidden_until_published_then_explain_each_step(
     comparison = page.split("กติกาอื่นจะเลือกโครงการใด")[1]
     assert "ไฟส่องสว่าง: 2 เสียง ใช้ 350,000 บาท เหลือ 150,000 บาท" in comparison
     assert "สวนหย่อม: 1 เสียง ใช้ 150,000 บาท เหลือ 0 บาท" in comparison
+    # The budget's page marks the two winners.
+    assert client.get(_url(b)).get_data(as_text=True).count("ประชาชนเลือกแล้ว") == 2
 
 
 def test_anyone_can_download_the_anonymised_ballots_once_published(
