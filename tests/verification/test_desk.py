@@ -173,3 +173,13 @@ def test_a_verification_ends_with_the_fiscal_year_and_the_end_is_a_setting(app):
     assert in_august == datetime(2026, 9, 30, 17, tzinfo=UTC)
     assert in_october == datetime(2027, 9, 30, 17, tzinfo=UTC)
     assert calendar == datetime(2026, 12, 31, 17, tzinfo=UTC)
+
+
+def test_the_registrar_role_is_granted_like_the_others(client, auth, runner, admin, resident):
+    result = runner.invoke(args=["users", "grant", "--email", resident.email, "--role", "registrar"])
+    auth.login(resident)
+
+    assert result.exit_code == 0, result.output
+    assert "registrar" in result.output
+    assert client.get("/verification/desk").status_code == 200
+    assert client.get("/verification/letters").status_code == 403  # administrators' work
