@@ -175,11 +175,14 @@ def test_a_verification_ends_with_the_fiscal_year_and_the_end_is_a_setting(app):
     assert calendar == datetime(2026, 12, 31, 17, tzinfo=UTC)
 
 
-def test_the_registrar_role_is_granted_like_the_others(client, auth, runner, admin, resident):
-    result = runner.invoke(args=["users", "grant", "--email", resident.email, "--role", "registrar"])
+def test_the_registrar_role_is_granted_like_the_others(client, auth, runner, admin, resident, thai):
+    result = runner.invoke(
+        args=["users", "grant", "--email", resident.email, "--role", "registrar"]
+    )
     auth.login(resident)
 
     assert result.exit_code == 0, result.output
     assert "registrar" in result.output
     assert client.get("/verification/desk").status_code == 200
+    assert thai("Registrar desk") in client.get("/").get_data(as_text=True)  # in the menu
     assert client.get("/verification/letters").status_code == 403  # administrators' work
