@@ -98,7 +98,7 @@ TABLE = [
     (
         "POST",
         "/processes/{s.draft}/publish",
-        {**only("M", "F"), "A": "login", "R": 404, "O": 404, "C": 404, "X": 404},
+        {**only("M", "F"), "A": "login", "R": 404, "O": 404, "V": 404, "C": 404, "X": 404},
         {},
     ),
     ("POST", "/processes/{s.slug}/advance", only("M", "F"), {"reason": ""}),
