@@ -49,7 +49,7 @@ def upgrade():
         "process_verification_requirements",
         sa.Column("process_id", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=20), nullable=False),
-        sa.Column("residents_only", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("residents_only", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.CheckConstraint(
             "action IN ('support', 'ballot', 'forum', 'survey')",
             name=op.f("ck_process_verification_requirements_action_known"),
@@ -162,7 +162,7 @@ def upgrade():
         sa.Column(
             "expires_dt", participation.core.models.UTCDateTime(timezone=True), nullable=False
         ),
-        sa.Column("show_community", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("show_community", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("list_entry_id", sa.Integer(), nullable=True),
         sa.Column(
             "revoked_dt", participation.core.models.UTCDateTime(timezone=True), nullable=True
