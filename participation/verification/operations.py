@@ -55,6 +55,7 @@ MAX_CODES_PER_BATCH = 5000
 MAX_LETTER_DAYS = 730
 REASON_MAX = 300
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+IMPORT_CHUNK = 500
 
 HOW_TO_VERIFY = _l("Verify your right at the municipal office, or enter the code from your letter.")
 
@@ -333,6 +334,11 @@ class WrongGuessError(RuleError):
 
 
 def count_wrong_guess(user, address):
+    """Count a wrong guess; guesses older than the lock-out time no longer count and go."""
+    window = timedelta(minutes=current_app.config["VERIFICATION_LOCKOUT_MINUTES"])
+    db.session.execute(
+        sa.delete(VerificationAttempt).where(VerificationAttempt.created_dt < utcnow() - window)
+    )
     db.session.add(
         VerificationAttempt(
             user_id=user.id, address_hash=address_hash(address), created_dt=utcnow()
@@ -570,13 +576,16 @@ def import_list(text, actor):
         rows.append((token, areas[slug]))
     if not rows:
         raise RuleError(_l("The file holds no entries."), "file")
-    present = set(
-        db.session.scalars(
-            sa.select(ResidentListEntry.token_hash).where(
-                ResidentListEntry.token_hash.in_({token for token, _area in rows})
+    present = set()
+    tokens = sorted({token for token, _area in rows})
+    for start in range(0, len(tokens), IMPORT_CHUNK):  # within every database's variable limit
+        present.update(
+            db.session.scalars(
+                sa.select(ResidentListEntry.token_hash).where(
+                    ResidentListEntry.token_hash.in_(tokens[start : start + IMPORT_CHUNK])
+                )
             )
         )
-    )
     new = {token: area for token, area in rows if token not in present}
     if new:
         db.session.execute(

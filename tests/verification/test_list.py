@@ -188,3 +188,32 @@ def test_the_list_is_off_unless_a_setting_turns_it_on(app, config, make_app, adm
     client.post("/login", data={"email": resident.email, "password": resident.password})
 
     assert match(client).status_code == 404
+
+
+def test_a_large_list_is_added_whole_and_uploading_it_again_adds_nothing(
+    client, auth, admin, municipality, count_rows, thai
+):
+    import hashlib
+
+    lines = ["hash,community"] + [
+        f"{hashlib.sha256(str(n).encode()).hexdigest()},{'north' if n % 2 else 'south'}"
+        for n in range(1200)
+    ]
+    body = "\n".join(lines).encode()
+    auth.login(admin)
+
+    def upload():
+        return client.post(
+            "/verification/list/upload",
+            data={"file": (io.BytesIO(body), "list.csv")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+
+    first = upload()
+    again = upload()
+
+    assert count_rows(ResidentListEntry) == 1200
+    text = "%(added)s entries added; %(present)s were already in the list."
+    assert thai(text, added=1200, present=0) in first.get_data(as_text=True)
+    assert thai(text, added=0, present=1200) in again.get_data(as_text=True)
