@@ -214,12 +214,13 @@ def _register_blueprints(app):
     from participation.summaries.views import bp as summaries_bp
     from participation.townhall.views import bp as townhall_bp
     from participation.townhall.views import join_bp
+    from participation.verification.views import bp as verification_bp
 
     for blueprint in (
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
         opinions_bp, notification_settings_bp, line_bp, join_bp, share_bp, photos_bp,
-        places_bp, budgets_bp,
+        places_bp, budgets_bp, verification_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 
@@ -236,6 +237,7 @@ def _register_cli(app):
     from participation.demo.cli import demo_cli
     from participation.opinions.cli import opinions_cli
     from participation.processes.cli import processes_cli
+    from participation.verification.cli import verification_cli
 
     app.cli.add_command(processes_cli)
     app.cli.add_command(translate_cli)
@@ -244,6 +246,7 @@ def _register_cli(app):
     app.cli.add_command(opinions_cli)
     app.cli.add_command(doctor_command)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(verification_cli)
 
 
 def _has_a_figure(row):
@@ -267,6 +270,7 @@ def _configure_templates(app):
     from participation.moderation.operations import can_see_hidden
     from participation.municipality.models import place_names
     from participation.photos.operations import can_delete as can_delete_photo
+    from participation.verification.operations import required as verification_required
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
@@ -306,4 +310,5 @@ def _configure_templates(app):
             "can_see_hidden": lambda item: can_see_hidden(current_user, item),
             "can_delete_photo": lambda photo: can_delete_photo(photo, current_user),
             "suspension_notice": lambda: suspension_message(current_user),
+            "verification_required": verification_required,
         }

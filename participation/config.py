@@ -6,6 +6,7 @@ raises :class:`ConfigError` at start-up with a message that says what to fix.
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -320,6 +321,34 @@ class Config:
         self.MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or (
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
         )
+
+        # Resident verification (docs/verification.md). A verification lasts until the end of
+        # the fiscal year (MM-DD, Bangkok time; Thailand's ends on 30 September). Wrong letter
+        # codes and list entries: this many per person (and per network address) within
+        # VERIFICATION_LOCKOUT_MINUTES, then that person (or address) waits that long.
+        self.VERIFICATION_YEAR_END = env("VERIFICATION_YEAR_END") or "09-30"
+        try:
+            month, day = (int(part) for part in self.VERIFICATION_YEAR_END.split("-"))
+            date(2001, month, day)
+        except ValueError:
+            raise ConfigError(
+                "VERIFICATION_YEAR_END must be a month and day like 09-30, "
+                f"not {self.VERIFICATION_YEAR_END!r}."
+            ) from None
+        self.VERIFICATION_ATTEMPTS = _env_int("VERIFICATION_ATTEMPTS", 5, minimum=1)
+        self.VERIFICATION_ADDRESS_ATTEMPTS = _env_int(
+            "VERIFICATION_ADDRESS_ATTEMPTS", 30, minimum=1
+        )
+        self.VERIFICATION_LOCKOUT_MINUTES = _env_int("VERIFICATION_LOCKOUT_MINUTES", 60, minimum=1)
+        # Matching residents against the municipality's own list (off unless turned on): the
+        # HMAC key the list's hashes were made with lives here, never in the database.
+        self.VERIFICATION_LIST_MATCH = _env_bool("VERIFICATION_LIST_MATCH", False)
+        self.VERIFICATION_LIST_SECRET = env("VERIFICATION_LIST_SECRET") or None
+        if self.VERIFICATION_LIST_MATCH and len(self.VERIFICATION_LIST_SECRET or "") < 32:
+            raise ConfigError(
+                "VERIFICATION_LIST_MATCH needs VERIFICATION_LIST_SECRET: the key (at least 32 "
+                "characters) the municipality made its list's hashes with."
+            )
 
         self.BABEL_DEFAULT_LOCALE = "th"
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Bangkok"

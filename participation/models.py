@@ -58,6 +58,14 @@ from participation.townhall.models import (
     QuestionUpvote,
     TownHall,
 )
+from participation.verification.models import (
+    LetterBatch,
+    LetterCode,
+    ProcessRequirement,
+    ResidentListEntry,
+    Verification,
+    VerificationAttempt,
+)
 from participation.votes.models import Affected, Support, SupportAllowance
 
 __all__ = [
@@ -121,4 +129,10 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "LetterBatch",
+    "LetterCode",
+    "ProcessRequirement",
+    "ResidentListEntry",
+    "Verification",
+    "VerificationAttempt",
 ]

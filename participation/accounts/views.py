@@ -147,10 +147,13 @@ def profile():
 
 
 def _profile_page(form=None, token_form=None, new_token=None):
+    from participation.verification.operations import current_verification
+
     return render_template(
         "accounts/profile.html", form=form or ProfileForm(obj=current_user),
         token_form=token_form or TokenForm(), new_token=new_token,
         tokens=operations.access_tokens_of(current_user),
+        verification=current_verification(current_user),
     )  # fmt: skip
 
 

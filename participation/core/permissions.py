@@ -18,6 +18,7 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
     COUNCIL = "council"
     ADMIN = "admin"
+    REGISTRAR = "registrar"
 
     @property
     def title(self):
@@ -29,10 +30,11 @@ ROLE_TITLES = {
     Role.FACILITATOR: _l("Facilitator"),
     Role.COUNCIL: _l("Council member"),
     Role.ADMIN: _l("Administrator"),
+    Role.REGISTRAR: _l("Registrar"),
 }
 
 # Roles that are granted; "resident" is what every account is and is never stored.
-GRANTABLE_ROLES = (Role.FACILITATOR, Role.COUNCIL, Role.ADMIN)
+GRANTABLE_ROLES = (Role.FACILITATOR, Role.COUNCIL, Role.REGISTRAR, Role.ADMIN)
 
 
 class Permission(StrEnum):
@@ -42,6 +44,8 @@ class Permission(StrEnum):
     RESPOND_AS_COUNCIL = "respond_as_council"
     MODERATE = "moderate"
     MANAGE_USERS = "manage_users"
+    # Marking residents verified at the office or a forum desk (participation.verification).
+    VERIFY_RESIDENTS = "verify_residents"
 
 
 ROLE_PERMISSIONS = {
@@ -53,6 +57,7 @@ ROLE_PERMISSIONS = {
         Permission.MODERATE,
     },
     Role.COUNCIL: {Permission.PARTICIPATE, Permission.RESPOND_AS_COUNCIL},
+    Role.REGISTRAR: {Permission.PARTICIPATE, Permission.VERIFY_RESIDENTS},
     Role.ADMIN: set(Permission),
 }
 

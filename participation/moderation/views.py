@@ -229,8 +229,11 @@ def transparency():
         action = ""
     select = select.order_by(ActionLog.created_dt.desc(), ActionLog.id.desc())
     pagination = db.paginate(select, page=page, per_page=TRANSPARENCY_PAGE, error_out=False)
+    from participation.verification.operations import verified_counts
+
     return render_template(
         "moderation/transparency.html",
+        verified_counts=verified_counts(),
         pagination=pagination,
         entries=describe(pagination.items, public=True),
         action=action,

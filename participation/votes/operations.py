@@ -15,6 +15,7 @@ from participation.extensions import db
 from participation.notifications.operations import insert_if_absent
 from participation.processes.models import Action
 from participation.proposals.models import Contribution, Status
+from participation.verification import operations as verification
 from participation.votes.models import Affected, Support, SupportAllowance
 
 
@@ -44,6 +45,7 @@ def support_proposal(proposal, user):
     require_participant(user)
     _require_supports_open(proposal)
     process = proposal.process
+    verification.require(user, process, "support")  # a process may want verified residents
     inserted = insert_if_absent(
         Support, proposal_id=proposal.id, process_id=process.id, user_id=user.id,
         created_dt=utcnow(),

@@ -25,8 +25,8 @@ def _submit(page, browser):
 def test_a_resident_votes_on_a_phone_changes_the_ballot_and_checks_the_receipt(
     browser,
     socket_server,
-    budget,
-    resident,  # noqa: F811 - the fixture
+    budget,  # noqa: F811 - the fixture
+    resident,
 ):
     b = budget(max_choices=2)
     page = Page(browser, socket_server().url)
@@ -60,8 +60,8 @@ def test_a_resident_votes_on_a_phone_changes_the_ballot_and_checks_the_receipt(
 def test_a_ballot_within_the_money_shows_what_is_left_as_projects_are_ticked(
     browser,
     socket_server,
-    budget,
-    resident,  # noqa: F811 - the fixture
+    budget,  # noqa: F811 - the fixture
+    resident,
 ):
     b = budget(style="knapsack", max_choices=None, min_spend_percent=50)
     page = Page(browser, socket_server().url)

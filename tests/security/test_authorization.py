@@ -1,7 +1,8 @@
 """Who may do what: every route and every socket event, as every kind of person.
 
 People: A anonymous visitor, R the resident who wrote the content, O another resident,
-X a facilitator of *another* process and town hall, C a council member, M an administrator,
+X a facilitator of *another* process and town hall, C a council member, V a registrar
+(เจ้าหน้าที่ทะเบียน: verifies residents, nothing more), M an administrator,
 F the facilitator of this process and town hall, and G a guest of this town hall (a name only,
 its signed cookie; participation/townhall/guests.py): G is a visitor everywhere but in that
 town hall's live events, so G's column is A's unless a row says otherwise. Outcomes: "ok" (a
@@ -16,9 +17,9 @@ import pytest
 
 from tests.conftest import Auth
 
-PEOPLE = ("A", "R", "O", "X", "C", "M", "F")
+PEOPLE = ("A", "R", "O", "V", "X", "C", "M", "F")
 # Order of requests: people who may change the scene go last, so refusals see it unchanged.
-ORDER = ("A", "G", "O", "X", "C", "R", "F", "M")
+ORDER = ("A", "G", "O", "V", "X", "C", "R", "F", "M")
 
 
 def everyone(outcome="ok"):
@@ -97,7 +98,7 @@ TABLE = [
     (
         "POST",
         "/processes/{s.draft}/publish",
-        {**only("M", "F"), "A": "login", "R": 404, "O": 404, "C": 404, "X": 404},
+        {**only("M", "F"), "A": "login", "R": 404, "O": 404, "V": 404, "C": 404, "X": 404},
         {},
     ),
     ("POST", "/processes/{s.slug}/advance", only("M", "F"), {"reason": ""}),
@@ -306,6 +307,30 @@ TABLE += [
     ("POST", "/processes/{s.slug}/budget/manage/headings/{s.heading}/override", only("M"),
      {"action": "add", "reason": "x", "project_id": "{s.project}"}),
 ]  # fmt: skip
+# Resident verification (tests/verification): one's own page and code for everyone signed in
+# (a made-up code is refused after the check); the desk and revoking for registrars and
+# administrators; letters and the resident list (off unless a setting turns it on) for
+# administrators; a process's rules for those who manage it.
+VERIFIERS = only("V", "M")
+TABLE += [
+    ("GET", "/verification/", signed_in(), None),
+    ("GET", "/verification/code", signed_in(), None),
+    ("POST", "/verification/code", signed_in(), {"code": "ACEF-HJKM-NPRT"}),
+    ("POST", "/verification/list", {**everyone(404), "A": "login"},
+     {"national_id": "1101700203450", "birth_date": "17/05/2530"}),
+    ("POST", "/verification/show-community", signed_in(), {"show_community": "y"}),
+    ("GET", "/verification/my-code.svg", signed_in(), None),
+    ("GET", "/verification/desk?q=x", VERIFIERS, None),
+    ("POST", "/verification/desk/{s.resident_id}/verify", VERIFIERS, {"area_id": "0"}),
+    ("POST", "/verification/999999/revoke", {**VERIFIERS, "V": 404, "M": 404}, {"reason": "x"}),
+    ("GET", "/verification/letters", only("M"), None),
+    ("POST", "/verification/letters", only("M"), {"area_id": "0", "count": "1", "days": "1"}),
+    ("POST", "/verification/letters/999999/withdraw", {**only("M"), "M": 404}, {}),
+    ("GET", "/verification/list/upload", {**only("M"), "M": 404}, None),
+    ("POST", "/verification/list/upload", {**only("M"), "M": 404}, {}),
+    ("GET", "/verification/processes/{s.slug}", only("M", "F"), None),
+    ("POST", "/verification/processes/{s.slug}", only("M", "F"), {"actions": "support"}),
+]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
          for method, path, expected, data in TABLE]  # fmt: skip
@@ -329,6 +354,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
     people = {
         "R": create_user(name="ผู้เขียนในฉาก"), "O": create_user(name="เพื่อนบ้านในฉาก"),
         "X": create_user(roles=["facilitator"]), "C": create_user(roles=["council"]),
+        "V": create_user(roles=["registrar"]),
         "M": create_user(roles=["admin"]), "F": create_user(roles=["facilitator"]),
     }  # fmt: skip
     process = create_process("reimagine", facilitator=people["F"])
