@@ -9,6 +9,7 @@ from participation.accounts.models import (
 )
 from participation.audit.models import ActionLog
 from participation.comments.models import Comment, CommentVote
+from participation.delivery.models import DeliveryRecord, FixedAnswer, Milestone, MilestoneDocument
 from participation.home.models import Heartbeat
 from participation.jobs.models import Job, JobWorker
 from participation.line.models import LineAccount, LineUsage, LineWebhookEvent
@@ -88,6 +89,10 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Delivery",
+    "DeliveryRecord",
+    "FixedAnswer",
+    "Milestone",
+    "MilestoneDocument",
     "NotificationRun",
     "DuplicateLink",
     "Photo",
