@@ -37,7 +37,6 @@ from participation.photos.models import Photo
 from participation.photos.operations import add_photos
 from participation.proposals.models import Proposal, Status, proposal_issues
 
-
 # --- Who hears of delivery ------------------------------------------------------------------
 
 

@@ -96,8 +96,9 @@ def board_query(args):
         query = query.where(DeliveryRecord.unit == unit)
     status = args.get("status", "").strip()
     if status == DeliveryStatus.IN_PROGRESS:
-        query = query.where(sa.or_(DeliveryRecord.id.is_(None),
-                                   DeliveryRecord.status == DeliveryStatus.IN_PROGRESS))  # fmt: skip
+        query = query.where(
+            sa.or_(DeliveryRecord.id.is_(None), DeliveryRecord.status == DeliveryStatus.IN_PROGRESS)
+        )
     elif status in (DeliveryStatus.DONE, DeliveryStatus.REOPENED):
         query = query.where(DeliveryRecord.status == status)
     timing = args.get("timing", "").strip()

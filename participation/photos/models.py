@@ -23,8 +23,9 @@ class Photo(HideableMixin, db.Model):
         sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
         sa.CheckConstraint("position >= 0", name="position_not_negative"),
         sa.CheckConstraint("comment_id IS NULL OR update_id IS NULL", name="one_owner"),
-        sa.CheckConstraint("stage IS NULL OR stage IN ('before', 'during', 'after')",
-                           name="stage_known"),
+        sa.CheckConstraint(
+            "stage IS NULL OR stage IN ('before', 'during', 'after')", name="stage_known"
+        ),
         sa.Index("ix_photos_contribution", "contribution_id", "position"),
     )
 
