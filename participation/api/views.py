@@ -178,4 +178,4 @@ def me():
     }  # fmt: skip
 
 
-from participation.api import contributions, places, records, townhalls  # noqa: E402, F401
+from participation.api import contributions, delivery, places, records, townhalls  # noqa: E402, F401

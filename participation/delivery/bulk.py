@@ -54,10 +54,20 @@ def read_rows(filename, data):
     for cells in table[1:]:
         if all(cell in (None, "") for cell in cells):
             continue
-        rows.append({key: cell for key, cell in zip(header, cells, strict=False) if key})
+        rows.append({key: _cell(cell) for key, cell in zip(header, cells, strict=False) if key})
     if len(rows) > MAX_ROWS:
         raise RuleError(_l("A file can have at most %(count)s rows.", count=MAX_ROWS), "file")
     return rows
+
+
+def _cell(value):
+    """A spreadsheet's date as an ISO text (a year typed as 2569 read as 2026), so the rows
+    can travel from the preview to "apply" as plain text."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.replace(year=common_era_year(value.year)).isoformat()
+    return value
 
 
 def _csv(data):

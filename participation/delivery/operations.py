@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from participation.audit.operations import record_action
@@ -100,8 +101,12 @@ def delivery_of(proposal):
     if not in_delivery(proposal):
         raise RuleError(_l("Only accepted proposals are delivered."))
     record = DeliveryRecord(proposal_id=proposal.id, status=DeliveryStatus.IN_PROGRESS)
-    for position, name in enumerate(DEFAULT_MILESTONES):
-        record.milestones.append(Milestone(position=position, name=str(name), progress=0))
+    # Named in the municipality's language (its staff's sheets use these names), whatever the
+    # language of the request that first opened the item's delivery.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        names = [str(name) for name in DEFAULT_MILESTONES]
+    for position, name in enumerate(names):
+        record.milestones.append(Milestone(position=position, name=name, progress=0))
     db.session.add(record)
     proposal.delivery = record
     db.session.flush()
