@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from participation.delivery.models import DeliveryRecord
 from participation.notifications.models import Notification
-from tests.api.conftest import api, assert_problem  # noqa: F401 - the api fixture
+from tests.api.conftest import assert_problem
 
 
 def _milestones(in_db, proposal_id):

@@ -46,7 +46,8 @@ def test_a_file_with_one_bad_row_applies_nothing_and_shows_that_rows_error(
     page = _upload(client, "sheet.csv", sheet).get_data(as_text=True)
 
     assert thai("Progress is a percentage from 0 to 100.") in page
-    assert 'id="row-3"' in page and "bulk-row--error" in page
+    assert 'id="row-3"' in page
+    assert "bulk-row--error" in page
     assert thai("Apply all these changes") not in page
     # Even sent on by hand, nothing is applied.
     rows = [{"item": str(proposal_id), "milestone": "ออกแบบ", "progress": "100"},
