@@ -456,3 +456,54 @@ class RowResult:
 
 def today():
     return date.today()
+
+
+# --- Open data ------------------------------------------------------------------------------
+
+DELIVERY_COLUMNS = [
+    "proposal_id", "title", "delivery_status", "fiscal_year", "plan_code", "ordinance_item",
+    "amount_baht", "unit", "milestone_position", "milestone", "planned_date", "actual_date",
+    "progress", "note", "late", "photos_before", "photos_during", "photos_after", "documents",
+    "fixed_yes", "fixed_not_yet",
+]  # fmt: skip
+
+
+def delivery_rows(process):
+    """One row per milestone of the process's accepted proposals in delivery (open data; no
+    person named, hidden items and hidden photos left out)."""
+    photo_counts = (
+        sa.select(Photo.milestone_id, Photo.stage, sa.func.count().label("n"))
+        .where(Photo.milestone_id.is_not(None), Photo.is_hidden.is_(False))
+        .group_by(Photo.milestone_id, Photo.stage)
+    )
+    document_counts = sa.select(
+        MilestoneDocument.milestone_id, sa.func.count().label("n")
+    ).group_by(MilestoneDocument.milestone_id)
+    query = (
+        sa.select(Milestone, DeliveryRecord, Proposal.title)
+        .join(DeliveryRecord, DeliveryRecord.id == Milestone.delivery_id)
+        .join(Proposal, Proposal.id == DeliveryRecord.proposal_id)
+        .where(Proposal.process_id == process.id, Proposal.is_hidden.is_(False),
+               Proposal.status == Status.ACCEPTED)
+        .order_by(Proposal.id, Milestone.position)
+    )  # fmt: skip
+
+    def rows():
+        photos = {}
+        for milestone_id, stage, count in db.session.execute(photo_counts):
+            photos[(milestone_id, stage)] = count
+        documents = dict(db.session.execute(document_counts).all())
+        for milestone, record, title in db.session.execute(query):
+            yield [
+                record.proposal_id, title, record.status, record.fiscal_year or "",
+                record.plan_code or "", record.ordinance_item,
+                "" if record.amount_baht is None else record.amount_baht, record.unit,
+                milestone.position + 1, milestone.name,
+                milestone.planned_date.isoformat() if milestone.planned_date else "",
+                milestone.actual_date.isoformat() if milestone.actual_date else "",
+                milestone.progress, milestone.note, milestone.is_late,
+                *(photos.get((milestone.id, stage), 0) for stage in Stage),
+                documents.get(milestone.id, 0), record.yes_count, record.not_yet_count,
+            ]  # fmt: skip
+
+    return DELIVERY_COLUMNS, rows()

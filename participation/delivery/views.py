@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from participation.core.dates import DateInputError, parse_text
@@ -39,12 +40,15 @@ from participation.privacy.registry import register
 from participation.processes.models import Process
 from participation.processes.operations import process_is_visible
 from participation.proposals.models import Proposal, Status
+from participation.summaries.exports import register_dataset
 
 log = logging.getLogger(__name__)
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 PER_PAGE = 30
 
 register("delivery_answers", erase=operations.erase_answers_of)
+register_dataset("process", "delivery", _l("Delivery: milestones and budget lines"),
+                 operations.delivery_rows)  # fmt: skip
 
 
 def _visible_proposal(proposal_id):
