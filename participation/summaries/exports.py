@@ -124,7 +124,11 @@ def _decision(row):
         "status": row.status,
         "answered": row.response_dt is not None,
         "progress": row.progress,
-    }
+        "budget": None if row.delivery_status is None else {
+            "fiscal_year": row.fiscal_year, "plan_code": row.plan_code,
+            "amount_baht": row.amount_baht, "delivery_status": row.delivery_status,
+        },
+    }  # fmt: skip
 
 
 SUMMARY_COLUMNS = ["section", "key", "metric", "value"]

@@ -68,3 +68,21 @@ def test_a_residents_answer_is_in_their_data_download_and_goes_with_their_accoun
     with in_db() as session:
         record = session.scalar(sa.select(DeliveryRecord))
         assert record.not_yet_count == 0
+
+
+def test_the_budget_line_is_in_the_process_summary(
+    client, auth, accepted, council, create_user, in_db
+):
+    process, proposal_id = accepted
+    _done_with_an_answer(client, auth, in_db, process, proposal_id, council,
+                         create_user(name="เพื่อนบ้าน"))  # fmt: skip
+    auth.logout()
+    auth.login(council)
+
+    page = client.get(f"/summaries/processes/{process.slug}").get_data(as_text=True)
+    document = client.get(f"/summaries/processes/{process.slug}.json").get_json()
+
+    assert "ปีงบประมาณ 2569 · 480,000 บาท · ผ.03" in page
+    decision = next(d for d in document["decisions"] if d["proposal_id"] == proposal_id)
+    assert decision["budget"] == {"fiscal_year": 2569, "plan_code": "ผ.03", "amount_baht": 480000,
+                                  "delivery_status": "done"}  # fmt: skip
