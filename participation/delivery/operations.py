@@ -282,6 +282,8 @@ def add_document(milestone, user, filename, data):
 
 
 def has_after_photo(record):
+    """An "after" photo not hidden by a moderator; once residents have reopened the item, one
+    taken since (the old photo is what they said does not show the truth)."""
     query = (
         sa.select(Photo.id)
         .join(Milestone, Milestone.id == Photo.milestone_id)
@@ -289,6 +291,8 @@ def has_after_photo(record):
                Photo.is_hidden.is_(False))
         .limit(1)
     )  # fmt: skip
+    if record.reopened_dt is not None:
+        query = query.where(Photo.created_dt > record.reopened_dt)
     return db.session.scalar(query) is not None
 
 
@@ -300,6 +304,11 @@ def mark_done(proposal, user):
     if record.status == DeliveryStatus.DONE:
         raise RuleError(_l("This item is already marked done."))
     if not has_after_photo(record):
+        if record.reopened_dt is not None:
+            raise RuleError(
+                _l("Residents said it was not fixed yet: add a new photo taken after the works "
+                   "before marking it done again."), "stage",
+            )  # fmt: skip
         raise RuleError(
             _l("Add a photo taken after the works before marking this done: residents check "
                "the result against it."), "stage",

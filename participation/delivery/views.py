@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from participation.core.dates import DateInputError, parse_text
+from participation.core.i18n import BUDDHIST_ERA_OFFSET, current_language
 from participation.core.paging import requested_page
 from participation.core.rules import RuleError
 from participation.delivery import bulk, operations
@@ -49,6 +50,16 @@ PER_PAGE = 30
 register("delivery_answers", erase=operations.erase_answers_of)
 register_dataset("process", "delivery", _l("Delivery: milestones and budget lines"),
                  operations.delivery_rows)  # fmt: skip
+
+
+@bp.app_template_filter("typed_date")
+def typed_date(value):
+    """A date as a clerk types it in the reader's era (5/12/2569 in Thai, 5/12/2026 in
+    English): what the milestone form shows and reads back the same."""
+    if value is None:
+        return ""
+    year = value.year + BUDDHIST_ERA_OFFSET if current_language() == "th" else value.year
+    return f"{value.day}/{value.month}/{year}"
 
 
 def _visible_proposal(proposal_id):

@@ -81,6 +81,13 @@ def test_a_milestone_date_typed_in_the_buddhist_era_is_saved_in_this_century(
     with in_db() as session:
         milestone = session.get(Milestone, milestone_id)
         assert (milestone.planned_date, milestone.progress) == (date(2026, 12, 5), 40)
+    # The form shows it as typed, so saving it again keeps the day.
+    assert 'value="5/12/2569"' in _manage(client, proposal_id).get_data(as_text=True)
+    client.post(f"/delivery/items/{proposal_id}/milestones/{milestone_id}",
+                data={"name": "ออกแบบ", "planned_date": "5/12/2569", "progress": "60"})  # fmt: skip
+    with in_db() as session:
+        milestone = session.get(Milestone, milestone_id)
+        assert (milestone.planned_date, milestone.progress) == (date(2026, 12, 5), 60)
 
 
 def test_resident_cannot_edit_milestones(client, auth, accepted, resident, in_db):
@@ -176,9 +183,19 @@ def test_enough_not_yet_answers_reopen_the_item_and_tell_the_council(
         answer = session.scalar(sa.select(FixedAnswer).where(
             FixedAnswer.user_id == supporters[0].id))  # fmt: skip
         assert len(answer.photos) == 1
+    # Closing again needs a new "after" photo: the old one is what residents disputed.
+    auth.logout()
+    auth.login(council)
+    client.post(f"/delivery/items/{proposal_id}/done")
+    assert _record(in_db, proposal_id)[1] == "reopened"
+    _add_photo(client, proposal_id, milestone_id, "after")
+    client.post(f"/delivery/items/{proposal_id}/done")
+    assert _record(in_db, proposal_id)[1:4] == ("done", 0, 0)  # residents are asked again
+    client.post(f"/delivery/items/{proposal_id}/budget", data={"fiscal_year": "2569"})
+
     auth.logout()  # the counts are public
     page = client.get(f"/processes/{process.slug}/proposals/{proposal_id}").get_data(as_text=True)
-    assert "ประชาชนตอบว่า ใช่ 1 คน ยังไม่เสร็จ 2 คน" in page
+    assert "ประชาชนตอบว่า ใช่ 0 คน ยังไม่เสร็จ 0 คน" in page
 
 
 def test_someone_not_involved_cannot_answer(client, auth, create_user, accepted, in_db):
