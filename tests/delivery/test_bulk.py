@@ -104,3 +104,17 @@ def test_a_resident_cannot_upload_a_bulk_file(client, auth, accepted, resident):
     response = _upload(client, "s.csv", b"item,milestone,progress\n1,1,50\n")
 
     assert response.status_code == 403
+
+
+def test_bulk_uploads_share_the_write_rate_limit(config, make_app, create_user):
+    config.RATELIMIT_ENABLED = True
+    config.RATELIMIT_POST = "2 per minute"
+    app = make_app(config)
+    member = create_user(roles=["council"])
+    client = app.test_client()
+    assert client.post("/login", data={"email": member.email, "password": member.password}
+                       ).status_code == 302  # fmt: skip
+
+    statuses = [client.post("/delivery/bulk", data={}).status_code for _n in range(3)]
+
+    assert statuses == [302, 302, 429]
