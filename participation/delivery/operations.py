@@ -223,6 +223,31 @@ def change_milestone(milestone, user, *, name=None, planned_date=None, actual_da
     return True
 
 
+def add_milestone(proposal, user, name, planned_date=None):
+    """Add a milestone after the others (an item may need more steps than the usual five)."""
+    _require_manager(user)
+    record = delivery_of(proposal)
+    name, _note = _check_milestone(name, 0, "")
+    milestone = Milestone(position=len(record.milestones), name=name, progress=0,
+                          planned_date=planned_date)  # fmt: skip
+    record.milestones.append(milestone)
+    _touch(record)
+    db.session.flush()
+    record_action(user, "delivery.milestone", proposal, public=True,
+                  details={"milestone": name, "progress": 0})  # fmt: skip
+    return milestone
+
+
+def answers_with_photos(record):
+    """This round's answers that carry a photo, "not yet" first (what the council reviews)."""
+    return db.session.scalars(
+        sa.select(FixedAnswer)
+        .where(FixedAnswer.delivery_id == record.id, FixedAnswer.round == record.round,
+               FixedAnswer.id.in_(sa.select(Photo.answer_id).where(Photo.answer_id.is_not(None))))
+        .order_by(FixedAnswer.answer.desc(), FixedAnswer.id)
+    ).all()  # fmt: skip
+
+
 def tell_followers(record, user):
     notify(
         NotificationKind.UPDATE, [("contribution", record.proposal_id)], record.proposal, user,
@@ -259,10 +284,8 @@ def add_document(milestone, user, filename, data):
     _require_manager(user)
     limit = current_app.config["DELIVERY_DOCUMENT_MAX_BYTES"]
     if len(data) > limit:
-        raise RuleError(
-            _l("A document can be at most %(size)s MB.", size=round(limit / 1048576, 1)),
-            "document",
-        )
+        size = f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit // 1024} KB"
+        raise RuleError(_l("A document can be at most %(size)s.", size=size), "document")
     if not check_pdf(data):
         raise RuleError(_l("Only PDF documents can be attached."), "document")
     name = plain_text(filename or "").strip().replace("/", "_").replace("\\", "_")

@@ -181,7 +181,8 @@ def manage(proposal_id):
     record = operations.delivery_of(proposal)
     db.session.commit()
     return render_template("delivery/manage.html", proposal=proposal, record=record,
-                           stages=list(Stage), item_url=item_url(proposal))  # fmt: skip
+                           stages=list(Stage), item_url=item_url(proposal),
+                           answers=operations.answers_with_photos(record))  # fmt: skip
 
 
 def _back(proposal):
@@ -223,6 +224,22 @@ def _milestone(proposal, milestone_id):
     if milestone is None or milestone.delivery.proposal_id != proposal.id:
         abort(404)
     return milestone
+
+
+@bp.route("/items/<int:proposal_id>/milestones", methods=["POST"])
+@login_required
+@write_limit("edit")
+def new_milestone(proposal_id):
+    proposal = _managed_proposal(proposal_id)
+    try:
+        operations.add_milestone(proposal, current_user, request.form.get("name"),
+                                 _form_date("planned_date"))  # fmt: skip
+    except RuleError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(_("The milestone is saved."), "success")
+    return _back(proposal)
 
 
 @bp.route("/items/<int:proposal_id>/milestones/<int:milestone_id>", methods=["POST"])

@@ -90,6 +90,39 @@ def test_a_milestone_date_typed_in_the_buddhist_era_is_saved_in_this_century(
         assert (milestone.planned_date, milestone.progress) == (date(2026, 12, 5), 60)
 
 
+def test_council_member_adds_a_milestone_after_the_others(client, accepted, in_db):
+    _process, proposal_id = accepted
+    _manage(client, proposal_id)
+
+    client.post(f"/delivery/items/{proposal_id}/milestones",
+                data={"name": "ตรวจรับงาน", "planned_date": "20/1/2570"})  # fmt: skip
+
+    with in_db() as session:
+        record = session.scalar(sa.select(DeliveryRecord))
+        last = record.milestones[-1]
+        assert (last.position, last.name, last.planned_date) == (5, "ตรวจรับงาน", date(2027, 1, 20))
+
+
+def test_a_document_larger_than_the_limit_is_refused(app, client, accepted, in_db, thai):
+    app.config["DELIVERY_DOCUMENT_MAX_BYTES"] = 2048
+    _process, proposal_id = accepted
+    _manage(client, proposal_id)
+    milestone_id = _record(in_db, proposal_id)[4][2]
+    big = PDF.replace(b"%%EOF", b"%" + b"x" * 4096 + b"\n%%EOF")
+
+    response = client.post(
+        f"/delivery/items/{proposal_id}/milestones/{milestone_id}/documents",
+        data={"document": (io.BytesIO(big), "big.pdf")}, content_type="multipart/form-data",
+        follow_redirects=True,
+    )  # fmt: skip
+
+    assert thai("A document can be at most %(size)s.", size="2 KB") in response.get_data(
+        as_text=True
+    )
+    with in_db() as session:
+        assert session.get(Milestone, milestone_id).documents == []
+
+
 def test_resident_cannot_edit_milestones(client, auth, accepted, resident, in_db):
     _process, proposal_id = accepted
     _manage(client, proposal_id)

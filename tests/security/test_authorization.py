@@ -290,6 +290,7 @@ TABLE += [
     ("GET", "/delivery?status=done&timing=late&year=2569", everyone(), None),
     ("GET", "/delivery/items/{s.decided}", only("C", "M"), None),
     ("POST", "/delivery/items/{s.decided}/budget", only("C", "M"), {"fiscal_year": "2569"}),
+    ("POST", "/delivery/items/{s.decided}/milestones", only("C", "M"), {"name": "ตรวจรับงาน"}),
     ("POST", "/delivery/items/{s.decided}/milestones/{s.milestone}", only("C", "M"),
      {"progress": "10"}),
     ("POST", "/delivery/items/{s.decided}/milestones/{s.milestone}/photos", only("C", "M"), {}),
