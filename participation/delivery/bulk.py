@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from participation.core.dates import DateInputError, common_era_year, parse_text
 from participation.core.rules import RuleError
 from participation.delivery import operations
-from participation.delivery.models import DeliveryRecord
+from participation.delivery.models import NOTE_MAX, DeliveryRecord
 from participation.delivery.operations import RowResult
 from participation.extensions import db
 from participation.proposals.models import Proposal
@@ -196,7 +196,9 @@ def _changes(milestone, values, result):
         elif number != milestone.progress:
             result.changes["progress"] = number
     note = str(values.get("note") or "").strip()
-    if note and note != milestone.note:
+    if len(note) > NOTE_MAX:
+        result.errors.append(_l("Use at most %(count)s characters.", count=NOTE_MAX))
+    elif note and note != milestone.note:
         result.changes["note"] = note
     if not result.changes and not result.errors:
         result.changes = {}
