@@ -384,6 +384,15 @@ class SummarySubject(Model):
     url: str
 
 
+class DecisionBudget(Model):
+    """The budget line an accepted proposal in delivery is funded from."""
+
+    fiscal_year: int | None = Field(description=N_("A Buddhist-Era year, e.g. 2569."))
+    plan_code: str | None
+    amount_baht: int | None
+    delivery_status: Literal["in_progress", "done", "reopened"]
+
+
 class Decision(Model):
     proposal_id: int
     title: str
@@ -391,6 +400,7 @@ class Decision(Model):
     status: StatusName
     answered: bool
     progress: int | None
+    budget: DecisionBudget | None = None
 
 
 class SummaryDocument(Model):
