@@ -1,6 +1,7 @@
 """Delivery of an accepted proposal: milestones with photo evidence and PDFs, the budget line,
 closing only with an "after" photo, residents' "was it really fixed?" and reopening."""
 
+import html
 import io
 from datetime import date
 
@@ -175,7 +176,7 @@ def test_closing_without_an_after_photo_is_refused(client, accepted, in_db, thai
 
 
 def test_enough_not_yet_answers_reopen_the_item_and_tell_the_council(
-    app, client, auth, create_user, accepted, council, in_db
+    app, client, auth, create_user, accepted, council, in_db, thai
 ):
     app.config["DELIVERY_REOPEN_THRESHOLD"] = 2
     process, proposal_id = accepted
@@ -195,6 +196,9 @@ def test_enough_not_yet_answers_reopen_the_item_and_tell_the_council(
 
     auth.logout()
     auth.login(supporters[0])
+    notes = html.unescape(client.get("/notifications/").get_data(as_text=True))
+    assert thai('"%(what)s" is marked done: was it really fixed? Tell the council',
+                what="ซ่อมถนนชำรุดหน้าโรงเรียน") in notes  # fmt: skip
     client.post(f"/delivery/items/{proposal_id}/answer", data={
         "answer": "not_yet", "photos": (io.BytesIO(phone_jpeg()), "now.jpg")},
         content_type="multipart/form-data")  # fmt: skip
