@@ -199,6 +199,7 @@ def _register_blueprints(app):
     from participation.api.views import bp as api_bp
     from participation.budgets.views import bp as budgets_bp
     from participation.comments.views import bp as comments_bp
+    from participation.delivery.views import bp as delivery_bp
     from participation.home.views import bp as home_bp
     from participation.line.views import bp as line_bp
     from participation.moderation.views import bp as moderation_bp
@@ -220,7 +221,7 @@ def _register_blueprints(app):
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
         opinions_bp, notification_settings_bp, line_bp, join_bp, share_bp, photos_bp,
-        places_bp, budgets_bp, verification_bp,
+        places_bp, budgets_bp, verification_bp, delivery_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -316,6 +316,12 @@ class Config:
         if prefix and not (prefix.startswith("/") and prefix.endswith("/")):
             raise ConfigError("PHOTO_ACCEL_REDIRECT_PREFIX must start and end with /.")
         self.PHOTO_ACCEL_REDIRECT_PREFIX = prefix
+        # Delivery (participation/delivery): this many residents answering "not yet" to "was it
+        # really fixed?" reopen a done item for review; the largest PDF a milestone may carry.
+        self.DELIVERY_REOPEN_THRESHOLD = _env_int("DELIVERY_REOPEN_THRESHOLD", 3, minimum=1)
+        self.DELIVERY_DOCUMENT_MAX_BYTES = _env_int(
+            "DELIVERY_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+        )
         # Maps (participation/places): the tile server and the credit its licence requires.
         self.MAP_TILE_URL = env("MAP_TILE_URL") or "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
         self.MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or (

@@ -18,6 +18,7 @@ from participation.budgets.models import (
     PaperEntry,
 )
 from participation.comments.models import Comment, CommentVote
+from participation.delivery.models import DeliveryRecord, FixedAnswer, Milestone, MilestoneDocument
 from participation.home.models import Heartbeat
 from participation.jobs.models import Job, JobWorker
 from participation.line.models import LineAccount, LineUsage, LineWebhookEvent
@@ -112,6 +113,10 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Delivery",
+    "DeliveryRecord",
+    "FixedAnswer",
+    "Milestone",
+    "MilestoneDocument",
     "NotificationRun",
     "DuplicateLink",
     "Photo",

@@ -21,6 +21,19 @@ def test_demo_has_one_process_in_each_phase_with_real_content(runner, in_db, cli
         assert count(Support) >= 20
         assert count(OfficialResponse) == 4
         assert count(ImplementationUpdate) >= 2
+        from participation.delivery.models import DeliveryRecord, Milestone
+        from participation.photos.models import Photo
+
+        # Remake shows delivery: budget lines, milestones with before and after photos, and
+        # one item residents reopened by answering "not yet".
+        records = session.scalars(sa.select(DeliveryRecord)).all()
+        assert {record.status for record in records} == {"in_progress", "reopened"}
+        assert all(record.plan_code and record.amount_baht for record in records)
+        stages = set(session.scalars(sa.select(Photo.stage).where(Photo.milestone_id.is_not(None))))
+        assert stages == {"before", "during", "after"}
+        current = {r.current_milestone.position if r.current_milestone else None for r in records}
+        assert len(current) >= 2  # items in different milestones
+        assert count(Milestone) == 10
         statuses = set(session.scalars(sa.select(OfficialResponse.status)))
         assert statuses == {"accepted", "rejected", "evaluating"}
         slugs = list(session.scalars(sa.select(Process.slug)))

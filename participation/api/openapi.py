@@ -55,6 +55,8 @@ def _tags():
         {"name": "summaries", "description": _("Published outcome summaries (open data).")},
         {"name": "transparency", "description": _("The public action log.")},
         {"name": "tokens", "description": _("Personal access tokens and the signed-in person.")},
+        {"name": "delivery", "description": _(
+            "Delivery of accepted proposals: milestones updated from the municipality's records.")},
     ]  # fmt: skip
 
 

@@ -384,6 +384,15 @@ class SummarySubject(Model):
     url: str
 
 
+class DecisionBudget(Model):
+    """The budget line an accepted proposal in delivery is funded from."""
+
+    fiscal_year: int | None = Field(description=N_("A Buddhist-Era year, e.g. 2569."))
+    plan_code: str | None
+    amount_baht: int | None
+    delivery_status: Literal["in_progress", "done", "reopened"]
+
+
 class Decision(Model):
     proposal_id: int
     title: str
@@ -391,6 +400,7 @@ class Decision(Model):
     status: StatusName
     answered: bool
     progress: int | None
+    budget: DecisionBudget | None = None
 
 
 class SummaryDocument(Model):
@@ -556,3 +566,42 @@ class MapCollection(Model):
     boundaries: BoundaryCollection | None = Field(
         None, description=N_("The communities' boundaries, when asked for.")
     )
+
+
+# --- delivery ----------------------------------------------------------------------------------
+
+
+class DeliveryRowInput(Model):
+    """One row of a tracking sheet: which item and milestone, and what changed."""
+
+    item: Id | None = Field(None, description=N_("The accepted proposal's number."))
+    plan_code: str | None = Field(None, max_length=50,
+                                  description=N_("The plan project's code, instead of item."))  # fmt: skip  # noqa: E501
+    milestone: str = Field(min_length=1, max_length=100,
+                           description=N_("The milestone's name, or its number (1 first)."))  # fmt: skip  # noqa: E501
+    planned_date: str | None = Field(None, max_length=30,
+                                     description=N_("A date; 2569 and 2026 are the same year."))  # fmt: skip  # noqa: E501
+    actual_date: str | None = Field(None, max_length=30)
+    progress: int | None = Field(None, ge=0, le=100)
+    note: str | None = Field(None, max_length=2000)
+
+
+class DeliveryUpdatesInput(Model):
+    """Rows applied all together, or none of them."""
+
+    rows: list[DeliveryRowInput] = Field(min_length=1, max_length=2000)
+    dry_run: bool = Field(False, description=N_("Check the rows and show their changes only."))
+
+
+class DeliveryRowResult(Model):
+    row: int = Field(description=N_("The row's number, from 1."))
+    item: int | None
+    milestone: str | None
+    changes: dict[str, Any]
+    errors: list[str]
+
+
+class DeliveryUpdatesResult(Model):
+    applied: bool
+    items: list[int] = Field(description=N_("The items changed (their followers were told once)."))
+    rows: list[DeliveryRowResult]

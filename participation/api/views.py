@@ -178,4 +178,11 @@ def me():
     }  # fmt: skip
 
 
-from participation.api import budgets, contributions, places, records, townhalls  # noqa: E402, F401
+from participation.api import (  # noqa: E402, F401
+    budgets,
+    contributions,
+    delivery,
+    places,
+    records,
+    townhalls,
+)

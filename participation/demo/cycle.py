@@ -225,6 +225,9 @@ def seed_cycle(users, municipality):
                               "ซอย 3 เสร็จครบ 12 ต้น เริ่มงานซอย 5 สัปดาห์นี้")  # fmt: skip
     add_implementation_update(crossing, council, today - timedelta(days=10), 30,
                               "สำรวจและออกแบบเสร็จแล้ว รอผู้รับเหมาเริ่มงาน")  # fmt: skip
+    from participation.demo.delivery import seed_delivery
+
+    seed_delivery(council, residents, lights, crossing)
 
     # 2. Reimagine: residents propose and support.
     waste = _process(WASTE, facilitator, areas, days_ago=45)

@@ -135,8 +135,14 @@ def sentence(note):
     if kind == "status" and note.detail == "merged_affected":
         return _('An issue that affects you was merged into "%(what)s", which reports the same '
                  'need; your "affects me too" now counts there', what=what)  # fmt: skip
+    if kind == "status" and note.detail == "fixed_check":
+        return _('"%(what)s" is marked done: was it really fixed? Tell the council', what=what)
+    if kind == "status" and note.detail == "reopened":
+        return _('Residents say "%(what)s" is not fixed yet: it is reopened for review', what=what)
     if kind == "status":
         return _('The status of "%(what)s" changed', what=what)
+    if kind == "update" and note.detail == "milestone":
+        return _('A delivery milestone of "%(what)s" was updated', what=what)
     if kind == "update":
         return _('Progress was reported on "%(what)s"', what=what)
     if kind == "correction":

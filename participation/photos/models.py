@@ -23,6 +23,9 @@ class Photo(HideableMixin, db.Model):
         sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
         sa.CheckConstraint("position >= 0", name="position_not_negative"),
         sa.CheckConstraint("comment_id IS NULL OR update_id IS NULL", name="one_owner"),
+        sa.CheckConstraint(
+            "stage IS NULL OR stage IN ('before', 'during', 'after')", name="stage_known"
+        ),
         sa.Index("ix_photos_contribution", "contribution_id", "position"),
     )
 
@@ -38,6 +41,15 @@ class Photo(HideableMixin, db.Model):
     update_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("implementation_updates.id", ondelete="CASCADE"), index=True
     )
+    # A delivery milestone's photo (tagged before, during or after the works), or the photo a
+    # resident added to their "was it really fixed?" answer (participation/delivery).
+    milestone_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("delivery_milestones.id", ondelete="CASCADE"), index=True
+    )
+    answer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("delivery_answers.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str | None] = mapped_column(sa.String(10))
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -57,7 +69,8 @@ class Photo(HideableMixin, db.Model):
         backref=backref(
             "photos",
             primaryjoin="and_(Contribution.id == Photo.contribution_id, "
-            "Photo.comment_id.is_(None), Photo.update_id.is_(None))",
+            "Photo.comment_id.is_(None), Photo.update_id.is_(None), "
+            "Photo.milestone_id.is_(None), Photo.answer_id.is_(None))",
             order_by="Photo.position",
             cascade="all, delete-orphan",
         ),
@@ -68,6 +81,14 @@ class Photo(HideableMixin, db.Model):
     )
     update = relationship(
         "ImplementationUpdate",
+        backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
+    )
+    milestone = relationship(
+        "Milestone",
+        backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
+    )
+    answer = relationship(
+        "FixedAnswer",
         backref=backref("photos", order_by="Photo.position", cascade="all, delete-orphan"),
     )
     author = relationship("User", foreign_keys=[author_id])

@@ -38,6 +38,8 @@ def _owner(item):
 
     if isinstance(item, Comment):
         return {"contribution_id": item.contribution_id, "comment_id": item.id}, PHOTOS_PER_COMMENT
+    if hasattr(item, "photo_owner"):  # a feature's own photo holder (delivery milestones)
+        return item.photo_owner(), PHOTOS_PER_ITEM
     if isinstance(item, ImplementationUpdate):
         return {"contribution_id": item.proposal_id, "update_id": item.id}, PHOTOS_PER_ITEM
     return {}, PHOTOS_PER_ITEM  # the item's own collection sets contribution_id
@@ -92,12 +94,14 @@ def prepare_photos(uploads):
     return prepared
 
 
-def add_photos(item, author, uploads):
+def add_photos(item, author, uploads, stage=None):
     """Attach ``uploads`` ((file, alt text) pairs, or what ``prepare_photos`` made of them) to
-    ``item``."""
+    ``item`` (a delivery milestone's photos carry their ``stage``: before, during, after)."""
     if not uploads:
         return []
     owner, most = _owner(item)
+    if stage is not None:
+        owner = {**owner, "stage": str(stage)}
     present = len(item.photos) if item.id else 0
     if present + len(uploads) > most:
         if most == 1:

@@ -44,6 +44,8 @@ ERASED_TITLE = "—"
 
 
 def _plain(value):
+    if isinstance(value, bytes):  # a stored file (a milestone's PDF): named, not copied
+        return f"<{len(value)} bytes>"
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

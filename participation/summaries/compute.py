@@ -557,6 +557,8 @@ def decisions_query(process):
         .correlate(Contribution)
         .scalar_subquery()
     )
+    from participation.delivery.models import DeliveryRecord
+
     return (
         sa.select(
             Contribution.id,
@@ -565,8 +567,14 @@ def decisions_query(process):
             Contribution.status,
             OfficialResponse.modified_dt.label("response_dt"),
             sa.func.coalesce(latest_progress, 0).label("progress"),
+            # The budget line an accepted proposal is funded from (participation/delivery).
+            DeliveryRecord.fiscal_year,
+            DeliveryRecord.plan_code,
+            DeliveryRecord.amount_baht,
+            DeliveryRecord.status.label("delivery_status"),
         )
         .outerjoin(OfficialResponse, OfficialResponse.proposal_id == Contribution.id)
+        .outerjoin(DeliveryRecord, DeliveryRecord.proposal_id == Contribution.id)
         .where(*_decided(process))
         .order_by(
             OfficialResponse.id.is_not(None),  # unanswered (false) first

@@ -124,7 +124,11 @@ def _decision(row):
         "status": row.status,
         "answered": row.response_dt is not None,
         "progress": row.progress,
-    }
+        "budget": None if row.delivery_status is None else {
+            "fiscal_year": row.fiscal_year, "plan_code": row.plan_code,
+            "amount_baht": row.amount_baht, "delivery_status": row.delivery_status,
+        },
+    }  # fmt: skip
 
 
 SUMMARY_COLUMNS = ["section", "key", "metric", "value"]
@@ -351,7 +355,18 @@ def dataset_titles(kind):
         "issues": _("Issues"), "proposals": _("Proposals"), "comments": _("Comments"),
         "responses": _("Council responses"), "questions": _("Questions"), "polls": _("Polls"),
     }  # fmt: skip
+    titles.update({name: str(title) for name, title in REGISTERED_TITLES.items()})
     return [{"name": name, "title": titles[name]} for name in DATASETS[kind]]
+
+
+REGISTERED_TITLES = {}
+
+
+def register_dataset(kind, name, title, builder):
+    """A feature's open-data table of a process or town hall: ``builder(subject)`` returns
+    ``(columns, rows)`` like the ones below; ``title`` is lazily translated."""
+    DATASETS[kind][name] = builder
+    REGISTERED_TITLES[name] = title
 
 
 DATASETS = {

@@ -77,6 +77,9 @@ API_TABLE = [
     ("GET", "/tokens", signed_in(), None),
     ("DELETE", "/tokens/{s.token}", {**signed_in(404), "R": "ok"}, None),
     ("GET", "/me", signed_in(), None),
+    # Bulk delivery updates: council members and administrators (tests/delivery).
+    ("POST", "/delivery/updates", only("C", "M"),
+     {"rows": [{"item": "{s.decided}", "milestone": "1", "progress": 5}]}),
     # Last: after them the proposal and the issue are withdrawn.
     ("POST", f"{ITEM}/withdrawal", only("R"), None),
     ("POST", f"{ISSUE}/withdrawal", only("R"), None),

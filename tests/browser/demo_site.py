@@ -72,6 +72,11 @@ def seed(app):
             reporter = next(r for r in residents if r.id != moderation.author_of(target).id)
             moderation.report(reporter, target, reason, details)
         db.session.commit()
+        from participation.delivery.models import DeliveryRecord
+
+        reopened = db.session.scalar(
+            sa.select(DeliveryRecord.proposal_id).where(DeliveryRecord.status == "reopened")
+        )
         proposal = f"/processes/{SCHOOL}/proposals/{proposal_id}"
         paths = {
             "home": ("/", None),
@@ -92,6 +97,10 @@ def seed(app):
             "admin-users": ("/admin/users", ADMIN),
             "new-townhall": ("/townhalls/new", FACILITATOR),  # the Buddhist-Era date fields
             "profile": ("/profile", RESIDENT),
+            "delivery-board": ("/delivery", None),
+            "delivery-item": (f"/processes/{SCHOOL}/proposals/{reopened}", None),
+            "delivery-manage": (f"/delivery/items/{reopened}", COUNCIL),
+            "delivery-bulk": ("/delivery/bulk", COUNCIL),
         }
         assert waste.phase == "reimagine", waste.phase
         db.session.remove()

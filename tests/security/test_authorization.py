@@ -331,6 +331,28 @@ TABLE += [
     ("GET", "/verification/processes/{s.slug}", only("M", "F"), None),
     ("POST", "/verification/processes/{s.slug}", only("M", "F"), {"actions": "support"}),
 ]  # fmt: skip
+# Delivery (participation/delivery): the execution board and documents are public; milestones,
+# budget lines, closing and bulk updates are for those who report progress (council, admins);
+# "was it really fixed?" waits until an item is marked done (here it is not: 403 for all).
+TABLE += [
+    ("GET", "/delivery", everyone(), None),
+    ("GET", "/delivery?status=done&timing=late&year=2569", everyone(), None),
+    ("GET", "/delivery/items/{s.decided}", only("C", "M"), None),
+    ("POST", "/delivery/items/{s.decided}/budget", only("C", "M"), {"fiscal_year": "2569"}),
+    ("POST", "/delivery/items/{s.decided}/milestones", only("C", "M"), {"name": "ตรวจรับงาน"}),
+    ("POST", "/delivery/items/{s.decided}/milestones/{s.milestone}", only("C", "M"),
+     {"progress": "10"}),
+    ("POST", "/delivery/items/{s.decided}/milestones/{s.milestone}/photos", only("C", "M"), {}),
+    ("POST", "/delivery/items/{s.decided}/milestones/{s.milestone}/documents", only("C", "M"),
+     {}),
+    ("POST", "/delivery/items/{s.decided}/done", only("C", "M"), {}),
+    ("GET", "/delivery/documents/" + "0" * 32 + ".pdf", everyone(404), None),
+    ("GET", "/delivery/items/{s.decided}/answer", signed_in(403), None),
+    ("POST", "/delivery/items/{s.decided}/answer", signed_in(403), {"answer": "not_yet"}),
+    ("GET", "/delivery/bulk", only("C", "M"), None),
+    ("POST", "/delivery/bulk", only("C", "M"), {}),
+    ("POST", "/delivery/bulk/apply", only("C", "M"), {"rows": "[]"}),
+]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
          for method, path, expected, data in TABLE]  # fmt: skip
@@ -431,12 +453,18 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         project = budgets.add_project(heading, "โครงการในฉาก")
         budgets.review_project(project, feasible=True, cost=50_000)
         budgets.open_ballot(budget)
+        from participation.delivery.operations import delivery_of
+
+        accepted = db.session.get(Contribution, decided)
+        accepted.status = "accepted"  # as the council's answer would leave it
+        milestone = delivery_of(accepted).milestones[0]
         db.session.commit()
         ids = SimpleNamespace(
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
             token=token_row.id, conversation=conversation.id,
             draft_conversation=draft_conversation.id, statement=statement.id, update=update.id,
             heading=heading.id, project=project.id, budget=budget.id,
+            milestone=milestone.id,
         )  # fmt: skip
     return SimpleNamespace(
         people=people, slug=process.slug, draft=ids.draft, remake=remake.slug, proposal=proposal,
@@ -445,7 +473,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         live=live_ids, token=ids.token, conversation=ids.conversation,
         draft_conversation=ids.draft_conversation, statement=ids.statement, update=ids.update,
         guest_cookie=guest_cookie, code=code, heading=ids.heading, project=ids.project,
-        budget=ids.budget,
+        budget=ids.budget, milestone=ids.milestone,
     )  # fmt: skip
 
 
@@ -483,7 +511,7 @@ def test_every_route_is_in_the_table(app):
         sample = sample.replace("{s.code}", "ABC123")
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
                      "other_id", "token", "conversation", "draft_conversation",
-                     "statement", "update", "heading", "project"):  # fmt: skip
+                     "statement", "update", "heading", "project", "milestone"):  # fmt: skip
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match(sample.split("?")[0], method=method)
         covered.add((method, endpoint))

@@ -1,0 +1,1 @@
+"""Delivery of accepted proposals: milestones with evidence, budget lines, bulk updates."""
