@@ -36,6 +36,15 @@ from participation.proposals.models import (
     Proposal,
 )
 from participation.summaries.models import Summary
+from participation.surveys.models import (
+    Answer,
+    AnswerChoice,
+    Response,
+    Section,
+    Survey,
+    SurveyChoice,
+    SurveyQuestion,
+)
 from participation.townhall.models import (
     Attendance,
     Event,
@@ -65,6 +74,13 @@ __all__ = [
     "Question",
     "QuestionUpvote",
     "Summary",
+    "Survey",
+    "SurveyChoice",
+    "SurveyQuestion",
+    "Section",
+    "Response",
+    "Answer",
+    "AnswerChoice",
     "TownHall",
     "Affected",
     "Area",
