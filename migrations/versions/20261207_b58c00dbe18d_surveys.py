@@ -104,20 +104,16 @@ def upgrade():
     sa.Column('low_label_en', sa.String(length=60), nullable=False),
     sa.Column('high_label_th', sa.String(length=60), nullable=False),
     sa.Column('high_label_en', sa.String(length=60), nullable=False),
-    sa.Column('condition_question_id', sa.Integer(), nullable=True),
     sa.Column('condition_choice_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind IN ('single', 'multiple', 'scale', 'ranking', 'short_text', 'long_text', 'number', 'date', 'place')", name=op.f('ck_survey_questions_kind_known')),
-    sa.CheckConstraint('(condition_question_id IS NULL) = (condition_choice_id IS NULL)', name=op.f('ck_survey_questions_condition_complete')),
     sa.CheckConstraint('length(text_th) + length(text_en) >= 1', name=op.f('ck_survey_questions_has_text')),
     sa.CheckConstraint('max_choices IS NULL OR max_choices >= 1', name=op.f('ck_survey_questions_max_choices_positive')),
-    sa.ForeignKeyConstraint(['condition_question_id'], ['survey_questions.id'], name=op.f('fk_survey_questions_condition_question_id_survey_questions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['section_id'], ['survey_sections.id'], name=op.f('fk_survey_questions_section_id_survey_sections'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_questions_survey_id_surveys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_questions'))
     )
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_survey_questions_condition_choice_id'), ['condition_choice_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_questions_condition_question_id'), ['condition_question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_questions_section_id'), ['section_id'], unique=False)
         batch_op.create_index('ix_survey_questions_survey', ['survey_id', 'position'], unique=False)
 
@@ -216,7 +212,6 @@ def downgrade():
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_questions_survey')
         batch_op.drop_index(batch_op.f('ix_survey_questions_section_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_questions_condition_question_id'))
         batch_op.drop_index(batch_op.f('ix_survey_questions_condition_choice_id'))
 
     op.drop_table('survey_questions')

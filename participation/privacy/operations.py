@@ -34,7 +34,7 @@ from participation.extensions import db
 from participation.opinions import operations as opinions
 from participation.opinions.models import Statement
 from participation.privacy import action_log  # noqa: F401  (registers the action log's words)
-from participation.privacy.registry import erase_all_of, files_of
+from participation.privacy.registry import data_of, erase_all_of, files_of
 from participation.proposals.models import Contribution, ContributionVersion, Status
 from participation.townhall.models import Message, Question
 from participation.votes import operations as votes
@@ -76,6 +76,9 @@ def personal_data(user):
                 data["tables"].setdefault(table.name, {})[column.name] = [
                     _row(table, row) for row in rows
                 ]
+    features = data_of(user)
+    if features:
+        data["features"] = features
     return data
 
 

@@ -26,6 +26,8 @@ from participation.notifications.operations import (
     unfollow,
 )
 from participation.opinions.operations import conversations_of
+from participation.surveys.operations import can_manage as can_manage_surveys
+from participation.surveys.operations import surveys_of
 from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASES, Action, Process
@@ -105,6 +107,8 @@ def show(slug):
         following=is_following(current_user, process=process),
         townhalls=upcoming_townhalls(process.id),
         conversations=conversations,
+        surveys=surveys_of(process, current_user),
+        can_add_survey=can_manage_surveys(current_user, process),
     )
 
 

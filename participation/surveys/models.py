@@ -202,10 +202,6 @@ class SurveyQuestion(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"kind IN ({_values(Kind)})", name="kind_known"),
         sa.CheckConstraint("max_choices IS NULL OR max_choices >= 1", name="max_choices_positive"),
-        sa.CheckConstraint(
-            "(condition_question_id IS NULL) = (condition_choice_id IS NULL)",
-            name="condition_complete",
-        ),
         sa.CheckConstraint("length(text_th) + length(text_en) >= 1", name="has_text"),
         sa.Index("ix_survey_questions_survey", "survey_id", "position"),
     )
@@ -245,9 +241,6 @@ class SurveyQuestion(db.Model):
         sa.String(SCALE_LABEL_MAX), nullable=False, default=""
     )
     # Shown only when the answer to an earlier choice question includes this choice.
-    condition_question_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("survey_questions.id", ondelete="SET NULL"), index=True
-    )
     condition_choice_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("survey_choices.id", ondelete="SET NULL", use_alter=True), index=True
     )
@@ -259,10 +252,15 @@ class SurveyQuestion(db.Model):
         cascade="all, delete-orphan", passive_deletes=True,
         foreign_keys="SurveyChoice.question_id",
     )  # fmt: skip
-    condition_question = relationship(
-        "SurveyQuestion", remote_side=[id], foreign_keys=[condition_question_id]
-    )
     condition_choice = relationship("SurveyChoice", foreign_keys=[condition_choice_id])
+
+    @property
+    def condition_question(self):
+        return self.condition_choice.question if self.condition_choice is not None else None
+
+    @property
+    def condition_question_id(self):
+        return self.condition_choice.question_id if self.condition_choice is not None else None
 
     @property
     def current_kind(self):
@@ -357,9 +355,7 @@ class Answer(HideableMixin, db.Model):
             name="scale_in_bounds",
         ),
         sa.CheckConstraint(f"length(text_value) <= {LONG_TEXT_MAX}", name="text_length"),
-        sa.CheckConstraint(
-            "(latitude IS NULL) = (longitude IS NULL)", name="place_complete"
-        ),
+        sa.CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="place_complete"),
         sa.Index("ix_survey_answers_question", "question_id", "is_hidden"),
     )
 
