@@ -26,13 +26,13 @@ from participation.notifications.operations import (
     unfollow,
 )
 from participation.opinions.operations import conversations_of
-from participation.surveys.operations import can_manage as can_manage_surveys
-from participation.surveys.operations import surveys_of
 from participation.processes import images, operations
 from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASES, Action, Process
 from participation.proposals.models import RESPONSE_STATUSES, Contribution, Proposal, Status
 from participation.share.cards import register_card
+from participation.surveys.operations import can_manage as can_manage_surveys
+from participation.surveys.operations import surveys_of
 from participation.townhall.views import upcoming_townhalls
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")

@@ -2,7 +2,7 @@
 by ``operations.read_answers`` (the questions are the survey's own, not a fixed form)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from participation.core.dates import EraDateTimeField
@@ -27,14 +27,17 @@ class SurveyForm(RuleAwareForm):
         description=_l("Answers can be given and changed until then."),
     )  # fmt: skip
     audience = SelectField(
-        _l("Who may answer"), choices=[(key.value, title) for key, title in AUDIENCE_TITLES.items()]
+        _l("Who may answer"),
+        choices=[SelectChoice(key.value, title) for key, title in AUDIENCE_TITLES.items()],
     )
     asks_community = BooleanField(_l("Ask which community each person lives in"), default=True)
 
 
 class QuestionForm(RuleAwareForm):
-    kind = SelectField(_l("Kind of question"),
-                       choices=[(key.value, title) for key, title in KIND_TITLES.items()])  # fmt: skip
+    kind = SelectField(
+        _l("Kind of question"),
+        choices=[SelectChoice(key.value, title) for key, title in KIND_TITLES.items()],
+    )
     text_th = StringField(_l("Question in Thai"))
     text_en = StringField(_l("Question in English"), description=_l("Optional."))
     explanation_th = TextAreaField(
@@ -46,8 +49,10 @@ class QuestionForm(RuleAwareForm):
         _l("Answers to choose from, in Thai"),
         description=_l("For one choice, several choices and ranking: one answer per line."),
     )
-    choices_en = TextAreaField(_l("Answers to choose from, in English"),
-                               description=_l("Optional. In the same order, one per line."))  # fmt: skip
+    choices_en = TextAreaField(
+        _l("Answers to choose from, in English"),
+        description=_l("Optional. In the same order, one per line."),
+    )
     max_choices = StringField(_l("Most answers a person may choose"),
                               description=_l("For several choices. Empty: no limit."))  # fmt: skip
     low_label_th = StringField(

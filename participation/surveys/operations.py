@@ -792,8 +792,9 @@ def results(survey, area_id=None, reader=None):
             counts = Counter(a.date_value for a in given)
             item["dates"] = sorted(counts.items())
         elif kind.is_text:
-            item["texts"] = [a for a in given
-                             if a.text_value and (not a.is_hidden or can_see_hidden(reader, a))]  # fmt: skip
+            item["texts"] = [
+                a for a in given if a.text_value and (not a.is_hidden or can_see_hidden(reader, a))
+            ]
         elif kind == Kind.PLACE:
             item["points"] = [(a.latitude, a.longitude) for a in given]
         figures.append(item)

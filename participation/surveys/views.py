@@ -16,7 +16,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from participation.core.exports import csv_response, safe_cell
 from participation.core.rules import RuleError
@@ -51,8 +52,6 @@ def load_survey(survey_id):
 
 def load_managed(survey_id):
     survey = db.session.get(Survey, survey_id) or abort(404)
-    if not current_user.is_authenticated:
-        abort(401)
     if not ops.can_manage(current_user, survey):
         abort(403 if ops.place_is_visible(survey.place, current_user) else 404)
     return survey
@@ -98,7 +97,8 @@ def _form_context(survey, values=None, errors=None, action=None, preview=False, 
               for name, value in (values or {}).items()}  # fmt: skip
     return {
         "survey": survey, "values": values, "errors": errors or {}, "action": action,
-        "preview": preview, "paper": paper, "areas": _areas(survey) if survey.asks_community else [],
+        "preview": preview, "paper": paper,
+        "areas": _areas(survey) if survey.asks_community else [],
         "Kind": Kind, "place_url": _place_url(survey),
     }  # fmt: skip
 
@@ -170,10 +170,9 @@ def _survey_data(form):
 
 
 @bp.route("/new/<any(processes, townhalls):kind>/<slug>", methods=["GET", "POST"])
+@login_required
 def new(kind, slug):
     place = _place(kind, slug)
-    if not current_user.is_authenticated:
-        abort(401)
     if not ops.can_manage(current_user, place):
         abort(403)
     form = SurveyForm()
@@ -192,6 +191,7 @@ def new(kind, slug):
 
 
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
+@login_required
 def settings(survey_id):
     survey = load_managed(survey_id)
     form = SurveyForm(obj=survey)
@@ -216,13 +216,15 @@ def _question_form(survey, question=None):
         form.choices_en.data = "\n".join(c.label_en for c in question.choices if c.label_en)
         form.max_choices.data = str(question.max_choices or "")
         form.condition.data = str(question.condition_choice_id or "")
-    form.condition.choices = [("", _("Always"))] + [
-        (str(choice_id), label) for choice_id, label in ops.condition_options(survey, question)
+    form.condition.choices = [SelectChoice("", _("Always"))] + [
+        SelectChoice(str(choice_id), label)
+        for choice_id, label in ops.condition_options(survey, question)
     ]
     return form
 
 
 @bp.route("/<int:survey_id>/build", methods=["GET", "POST"])
+@login_required
 def build(survey_id):
     survey = load_managed(survey_id)
     form = _question_form(survey)
@@ -242,6 +244,7 @@ def build(survey_id):
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@login_required
 def edit_question(survey_id, question_id):
     survey = load_managed(survey_id)
     question = load_question(survey, question_id)
@@ -262,6 +265,7 @@ def edit_question(survey_id, question_id):
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/<any(up, down, duplicate, delete):action>",
           methods=["POST"])  # fmt: skip
+@login_required
 def question_action(survey_id, question_id, action):
     survey = load_managed(survey_id)
     question = load_question(survey, question_id)
@@ -281,12 +285,14 @@ def question_action(survey_id, question_id, action):
 
 
 @bp.route("/<int:survey_id>/preview")
+@login_required
 def preview(survey_id):
     survey = load_managed(survey_id)
     return render_template("surveys/preview.html", **_form_context(survey, preview=True))
 
 
 @bp.route("/<int:survey_id>/paper", methods=["GET", "POST"])
+@login_required
 def paper(survey_id):
     survey = load_managed(survey_id)
     errors, values = {}, {}
@@ -335,6 +341,7 @@ def results(survey_id):
 
 
 @bp.route("/<int:survey_id>/results/publish", methods=["POST"])
+@login_required
 def publish(survey_id):
     survey = load_managed(survey_id)
     published = request.form.get("published") == "1"
