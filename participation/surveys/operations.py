@@ -701,8 +701,11 @@ def duplicate_question(question, user):
     survey = question.survey
     _require_manager(user, survey)
     _require_unlocked(survey)
+    for each in survey.questions:
+        if each.position > question.position:
+            each.position += 1
     copy = SurveyQuestion(
-        survey=survey, position=question.position + 1,
+        survey_id=survey.id, position=question.position + 1,
         **{name: getattr(question, name) for name in (
             "section_id", "kind", "text_th", "text_en", "explanation_th", "explanation_en",
             "is_required", "max_choices", "low_label_th", "low_label_en", "high_label_th",
@@ -711,9 +714,6 @@ def duplicate_question(question, user):
     )  # fmt: skip
     copy.choices = [SurveyChoice(position=c.position, label_th=c.label_th, label_en=c.label_en)
                     for c in question.choices]  # fmt: skip
-    for each in survey.questions:
-        if each.position > question.position:
-            each.position += 1
     db.session.add(copy)
     db.session.flush()
     db.session.expire(survey, ["questions"])

@@ -233,6 +233,9 @@ def build(survey_id):
             ops.add_question(survey, current_user, request.form)
         except RuleError as error:
             db.session.rollback()
+            if ops.has_answers(survey):  # the form is not shown: say why on the page
+                flash(str(error.message), "error")
+                return redirect(url_for(".build", survey_id=survey.id))
             form.add_rule_error(error)
         else:
             db.session.commit()
