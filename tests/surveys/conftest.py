@@ -23,25 +23,35 @@ def create_survey(app, create_process):
             where = db.session.get(Process, place.id)
             facilitator = db.session.get(User, place.facilitator.id)
             now = utcnow()
-            survey = ops.create_survey(where, facilitator, {
-                "title_th": "สำรวจความต้องการของชุมชน", "introduction_th": "ใช้เวลา 5 นาที",
-                "audience": audience, "asks_community": True,
-                "opens_dt": now - timedelta(days=1) if is_open else None,
-                "closes_dt": now + timedelta(days=7) if is_open else None,
-            })  # fmt: skip
+            survey = ops.create_survey(
+                where,
+                facilitator,
+                {
+                    "title_th": "สำรวจความต้องการของชุมชน",
+                    "introduction_th": "ใช้เวลา 5 นาที",
+                    "audience": audience,
+                    "asks_community": True,
+                    "opens_dt": now - timedelta(days=1) if is_open else None,
+                    "closes_dt": now + timedelta(days=7) if is_open else None,
+                },
+            )
             names = {}
             for name, data in questions or default_questions():
                 if "condition" in data:
                     earlier, label = data["condition"]
                     question = db.session.get(ops.SurveyQuestion, names[earlier])
-                    data = data | {"condition": str(next(
-                        c.id for c in question.choices if c.label_th == label))}  # fmt: skip
+                    data = data | {
+                        "condition": str(
+                            next(c.id for c in question.choices if c.label_th == label)
+                        )
+                    }
                 names[name] = ops.add_question(survey, facilitator, data).id
             survey.results_published = published
             db.session.commit()
             choices = {c.label_th: c.id for q in survey.questions for c in q.choices}
-            made = SimpleNamespace(id=survey.id, q=names, c=choices, place=place,
-                                   facilitator=place.facilitator)  # fmt: skip
+            made = SimpleNamespace(
+                id=survey.id, q=names, c=choices, place=place, facilitator=place.facilitator
+            )
             db.session.remove()
         return made
 

@@ -58,24 +58,39 @@ def test_a_resident_answers_every_kind_of_question_and_sees_the_answers_again(
     ("question", "extra", "message"),
     [
         ("need", {"need": ""}, "Please answer this question."),
-        ("services", {"services": ["ศูนย์เด็กเล็ก", "รถเก็บขยะ", "ห้องสมุด"]},
-         ("Please choose at most %(count)s answers.", {"count": 2})),
-        ("satisfaction", {"satisfaction": "6"},
-         ("Please choose a value from %(low)s to %(high)s.", {"low": 1, "high": 5})),
-        ("satisfaction", {"satisfaction": "0"},
-         ("Please choose a value from %(low)s to %(high)s.", {"low": 1, "high": 5})),
+        (
+            "services",
+            {"services": ["ศูนย์เด็กเล็ก", "รถเก็บขยะ", "ห้องสมุด"]},
+            ("Please choose at most %(count)s answers.", {"count": 2}),
+        ),
+        (
+            "satisfaction",
+            {"satisfaction": "6"},
+            ("Please choose a value from %(low)s to %(high)s.", {"low": 1, "high": 5}),
+        ),
+        (
+            "satisfaction",
+            {"satisfaction": "0"},
+            ("Please choose a value from %(low)s to %(high)s.", {"low": 1, "high": 5}),
+        ),
         ("moved", {"moved": "31/2/2569"}, "This month has no such day."),
         ("moved", {"moved": "พรุ่งนี้"}, "Please enter a date as day, month and year."),
-        ("name", {"name": "ก" * 201},
-         ("Please shorten your answer to %(count)s characters.", {"count": 200})),
-        ("story", {"story": "ก" * 4001},
-         ("Please shorten your answer to %(count)s characters.", {"count": 4000})),
+        (
+            "name",
+            {"name": "ก" * 201},
+            ("Please shorten your answer to %(count)s characters.", {"count": 200}),
+        ),
+        (
+            "story",
+            {"story": "ก" * 4001},
+            ("Please shorten your answer to %(count)s characters.", {"count": 4000}),
+        ),
         ("people", {"people": "สี่"}, "Please enter a number, e.g. 12 or 3.5."),
         ("need", {"need": "other-question"}, "Please choose among this question's answers."),
         ("ranking", {"ranking": "same"}, "Please give each answer a different rank."),
         ("spot", {"spot": (51.5, -0.12)}, "Please put the pin on the map of the municipality."),
     ],
-)  # fmt: skip
+)
 def test_a_wrong_answer_is_refused_with_a_clear_message_and_nothing_is_stored(
     client, auth, resident, create_survey, survey_in_db, thai, question, extra, message
 ):

@@ -21,19 +21,33 @@ def test_a_facilitator_builds_a_survey_with_a_condition_and_previews_it(
 ):
     process = create_process("reframe")
     auth.login(process.facilitator)
-    created = client.post(f"/surveys/new/processes/{process.slug}", data={
-        "title_th": "สำรวจความต้องการ", "title_en": "Needs survey", "audience": "anyone",
-        "introduction_th": "ใช้เวลา 3 นาที", "opens_dt": "2026-12-01T08:00",
-        "closes_dt": "2026-12-31T18:00", "asks_community": "y",
-    })  # fmt: skip
+    created = client.post(
+        f"/surveys/new/processes/{process.slug}",
+        data={
+            "title_th": "สำรวจความต้องการ",
+            "title_en": "Needs survey",
+            "audience": "anyone",
+            "introduction_th": "ใช้เวลา 3 นาที",
+            "opens_dt": "2026-12-01T08:00",
+            "closes_dt": "2026-12-31T18:00",
+            "asks_community": "y",
+        },
+    )
     assert created.status_code == 302, created.get_data(as_text=True)
     build = created.headers["Location"]
     survey_id = int(build.split("/")[2])
 
-    added = client.post(build, data={"kind": "single", "text_th": "เคยใช้ศูนย์เด็กเล็กไหม",
-                                     "text_en": "Have you used the childcare centre?",
-                                     "choices_th": "เคย\nไม่เคย", "choices_en": "Yes\nNo",
-                                     "is_required": "y"})  # fmt: skip
+    added = client.post(
+        build,
+        data={
+            "kind": "single",
+            "text_th": "เคยใช้ศูนย์เด็กเล็กไหม",
+            "text_en": "Have you used the childcare centre?",
+            "choices_th": "เคย\nไม่เคย",
+            "choices_en": "Yes\nNo",
+            "is_required": "y",
+        },
+    )
     assert added.status_code == 302
     page = client.get(build).get_data(as_text=True)
     assert "เคยใช้ศูนย์เด็กเล็กไหม" in page
@@ -42,13 +56,23 @@ def test_a_facilitator_builds_a_survey_with_a_condition_and_previews_it(
 
     with app.app_context():
         yes = db.session.scalar(db.select(SurveyChoice).filter_by(label_th="เคย")).id
-    client.post(build, data={"kind": "scale", "text_th": "พอใจศูนย์เด็กเล็กแค่ไหน",
-                             "condition": str(yes), "low_label_th": "น้อยที่สุด",
-                             "high_label_th": "มากที่สุด"})  # fmt: skip
+    client.post(
+        build,
+        data={
+            "kind": "scale",
+            "text_th": "พอใจศูนย์เด็กเล็กแค่ไหน",
+            "condition": str(yes),
+            "low_label_th": "น้อยที่สุด",
+            "high_label_th": "มากที่สุด",
+        },
+    )
     client.post(build, data={"kind": "long_text", "text_th": "ข้อเสนอแนะ"})
     questions = _question_ids(app, survey_id)
     assert [text for _id, text, _c in questions] == [
-        "เคยใช้ศูนย์เด็กเล็กไหม", "พอใจศูนย์เด็กเล็กแค่ไหน", "ข้อเสนอแนะ"]  # fmt: skip
+        "เคยใช้ศูนย์เด็กเล็กไหม",
+        "พอใจศูนย์เด็กเล็กแค่ไหน",
+        "ข้อเสนอแนะ",
+    ]
     assert questions[1][2] == yes
 
     # Duplicate the last question, then move it up: the order follows.
@@ -63,7 +87,8 @@ def test_a_facilitator_builds_a_survey_with_a_condition_and_previews_it(
     client.post(f"/surveys/{survey_id}/questions/{conditional}/up")
     client.post(f"/surveys/{survey_id}/questions/{conditional}/up")
     moved = _question_ids(app, survey_id)
-    assert moved[0][0] == conditional and moved[0][2] is None
+    assert moved[0][0] == conditional
+    assert moved[0][2] is None
 
     preview = client.get(f"/surveys/{survey_id}/preview").get_data(as_text=True)
     assert "เคยใช้ศูนย์เด็กเล็กไหม" in preview
@@ -80,10 +105,13 @@ def test_a_question_without_two_choices_is_refused_and_nothing_added(
     survey = create_survey()
     auth.login(survey.facilitator)
     before = _question_ids(app, survey.id)
-    page = client.post(f"/surveys/{survey.id}/build",
-                       data={"kind": "single", "text_th": "เลือกอะไร", "choices_th": "อย่างเดียว"})  # fmt: skip
+    page = client.post(
+        f"/surveys/{survey.id}/build",
+        data={"kind": "single", "text_th": "เลือกอะไร", "choices_th": "อย่างเดียว"},
+    )
     assert thai("Please give at least two answers to choose from, one per line.") in (
-        page.get_data(as_text=True))  # fmt: skip
+        page.get_data(as_text=True)
+    )
     assert _question_ids(app, survey.id) == before
 
 
@@ -97,17 +125,30 @@ def test_questions_lock_after_the_first_answer_but_an_explanation_can_be_added(
     auth.login(survey.facilitator)
     question = survey.q["need"]
     build = client.get(f"/surveys/{survey.id}/build").get_data(as_text=True)
-    assert thai("Answers exist, so the questions are locked: you can still add an explanation "
-                "to each.") in build  # fmt: skip
+    assert (
+        thai(
+            "Answers exist, so the questions are locked: you can still add an explanation to each."
+        )
+        in build
+    )
 
-    refused = client.post(f"/surveys/{survey.id}/build", follow_redirects=True,
-                          data={"kind": "short_text", "text_th": "คำถามใหม่"})  # fmt: skip
-    assert thai("Questions cannot change once answers exist; you can still add an explanation.") in (
-        refused.get_data(as_text=True))  # fmt: skip
+    refused = client.post(
+        f"/surveys/{survey.id}/build",
+        follow_redirects=True,
+        data={"kind": "short_text", "text_th": "คำถามใหม่"},
+    )
+    assert thai(
+        "Questions cannot change once answers exist; you can still add an explanation."
+    ) in (refused.get_data(as_text=True))
     client.post(f"/surveys/{survey.id}/questions/{question}/delete")
-    client.post(f"/surveys/{survey.id}/questions/{question}",
-                data={"text_th": "เปลี่ยนคำถาม", "kind": "number",
-                      "explanation_th": "หมายถึงเรื่องที่อยากให้ทำก่อน"})  # fmt: skip
+    client.post(
+        f"/surveys/{survey.id}/questions/{question}",
+        data={
+            "text_th": "เปลี่ยนคำถาม",
+            "kind": "number",
+            "explanation_th": "หมายถึงเรื่องที่อยากให้ทำก่อน",
+        },
+    )
     from participation.extensions import db
     from participation.surveys.models import SurveyQuestion
 
@@ -125,13 +166,15 @@ def test_staff_type_in_paper_forms_counted_with_the_online_answers(
     survey = create_survey()
     auth.login(survey.facilitator)
     for _form in range(2):
-        saved = client.post(f"/surveys/{survey.id}/paper",
-                            data=_good(survey, area=str(municipality[1].id)))  # fmt: skip
+        saved = client.post(
+            f"/surveys/{survey.id}/paper", data=_good(survey, area=str(municipality[1].id))
+        )
         assert saved.status_code == 302
     with survey_in_db(survey.id) as (_survey, responses):
         assert [r.channel for r in responses] == ["paper", "paper"]
-        assert all(r.entered_by_id == survey.facilitator.id and r.user_id is None
-                   for r in responses)  # fmt: skip
+        assert all(
+            r.entered_by_id == survey.facilitator.id and r.user_id is None for r in responses
+        )
         assert all(r.area_id == municipality[1].id for r in responses)
     results = client.get(f"/surveys/{survey.id}/results").get_data(as_text=True)
     assert "2 คำตอบ" in results

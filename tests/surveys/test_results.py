@@ -43,12 +43,18 @@ def test_counts_stay_right_with_conditions_and_paper_forms(app, client, auth, cr
     survey = create_survey(published=True)
     light = str(survey.c["ไฟส่องสว่าง"])
     _answer(app, survey, _good(survey))  # roads: not asked where lights go
-    _answer(app, survey, _good(survey, **{f"q{survey.q['need']}": light,
-                                          f"q{survey.q['light_where']}": "หน้าวัด"}))  # fmt: skip
+    _answer(
+        app,
+        survey,
+        _good(survey, **{f"q{survey.q['need']}": light, f"q{survey.q['light_where']}": "หน้าวัด"}),
+    )
     auth.login(survey.facilitator)
-    client.post(f"/surveys/{survey.id}/paper",
-                data=_good(survey, **{f"q{survey.q['need']}": light,
-                                      f"q{survey.q['light_where']}": "ตลาดเช้า"}))  # fmt: skip
+    client.post(
+        f"/surveys/{survey.id}/paper",
+        data=_good(
+            survey, **{f"q{survey.q['need']}": light, f"q{survey.q['light_where']}": "ตลาดเช้า"}
+        ),
+    )
     auth.logout()
 
     from participation.extensions import db
@@ -58,9 +64,9 @@ def test_counts_stay_right_with_conditions_and_paper_forms(app, client, auth, cr
     with app.test_request_context():
         figures = ops.results(db.session.get(Survey, survey.id))
         by_question = {item["question"].id: item for item in figures["figures"]}
-        assert figures["responses"] == 3 and figures["paper"] == 1
-        assert dict(by_question[survey.q["need"]]["rows"]) == {"ถนน": 1, "ไฟส่องสว่าง": 2,
-                                                                "ขยะ": 0}  # fmt: skip
+        assert figures["responses"] == 3
+        assert figures["paper"] == 1
+        assert dict(by_question[survey.q["need"]]["rows"]) == {"ถนน": 1, "ไฟส่องสว่าง": 2, "ขยะ": 0}
         # Asked of two people, answered by two: the roads answer is not counted as missing.
         assert by_question[survey.q["light_where"]]["answered"] == 2
         assert by_question[survey.q["satisfaction"]]["mean"] == 4
@@ -70,7 +76,8 @@ def test_counts_stay_right_with_conditions_and_paper_forms(app, client, auth, cr
 
     page = client.get(f"/surveys/{survey.id}/results").get_data(as_text=True)
     assert 'data-chart="bar"' in page
-    assert "หน้าวัด" in page and "ตลาดเช้า" in page
+    assert "หน้าวัด" in page
+    assert "ตลาดเช้า" in page
 
 
 def test_a_facilitator_hides_a_text_answer_and_residents_no_longer_see_it(
@@ -84,8 +91,9 @@ def test_a_facilitator_hides_a_text_answer_and_residents_no_longer_see_it(
     with app.app_context():
         answer = db.session.scalar(db.select(Answer).filter_by(question_id=survey.q["story"])).id
     auth.login(survey.facilitator)
-    hidden = client.post(f"/moderation/survey_answer/{answer}/hide",
-                         data={"reason": "มีข้อมูลส่วนบุคคล"})  # fmt: skip
+    hidden = client.post(
+        f"/moderation/survey_answer/{answer}/hide", data={"reason": "มีข้อมูลส่วนบุคคล"}
+    )
     assert hidden.status_code == 302
     staff_page = client.get(f"/surveys/{survey.id}/results").get_data(as_text=True)
     assert "มีข้อมูลส่วนบุคคล" in staff_page
@@ -105,9 +113,15 @@ def test_results_filter_by_community(app, client, create_survey, municipality):
     )
     page = client.get(f"/surveys/{survey.id}/results?area={south}").get_data(as_text=True)
     assert "1 คำตอบ" in page
-    rows = list(csv.reader(io.StringIO(
-        client.get(f"/surveys/{survey.id}/results.csv?area={north}").get_data(as_text=True))))  # fmt: skip
-    assert len(rows) == 2 and "ถนน" in rows[1]
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/surveys/{survey.id}/results.csv?area={north}").get_data(as_text=True)
+            )
+        )
+    )
+    assert len(rows) == 2
+    assert "ถนน" in rows[1]
 
 
 def test_exports_read_back_with_one_row_per_response_and_names_only_for_staff(
@@ -119,8 +133,15 @@ def test_exports_read_back_with_one_row_per_response_and_names_only_for_staff(
     auth.logout()
     _answer(app, survey, _good(survey))
 
-    rows = list(csv.reader(io.StringIO(
-        client.get(f"/surveys/{survey.id}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))  # fmt: skip
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/surveys/{survey.id}/results.csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
     assert len(rows) == 3
     assert len(rows[0]) == 4 + 10  # response, channel, community, date + one per question
     assert "เรื่องใดสำคัญที่สุด" in rows[0]
