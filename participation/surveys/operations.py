@@ -803,6 +803,57 @@ def results(survey, area_id=None, reader=None):
             "figures": figures}  # fmt: skip
 
 
+def summary_data(place):
+    """The published survey results of a process or town hall for its outcome summary (plain
+    JSON, both languages): per choice, scale and ranking question its counts; for the others
+    how many answered. Surveys whose results are not published are left out."""
+    column = Survey.process_id if isinstance(place, Process) else Survey.townhall_id
+    surveys = db.session.scalars(
+        sa.select(Survey)
+        .where(column == place.id, Survey.results_published.is_(True))
+        .order_by(Survey.id)
+    ).all()
+    found = []
+    for survey in surveys:
+        figures = results(survey)
+        questions = []
+        for item in figures["figures"]:
+            question = item["question"]
+            entry = {"text_th": question.text_th, "text_en": question.text_en,
+                     "kind": question.kind, "answered": item["answered"], "rows": []}  # fmt: skip
+            if item["kind"].has_choices:
+                labels = {c.label: c for c in question.choices}
+                entry["rows"] = [
+                    {"label_th": labels[row[0]].label_th, "label_en": labels[row[0]].label_en,
+                     "count": row[1]}
+                    for row in item["rows"]
+                ]  # fmt: skip
+            elif item["kind"] == Kind.SCALE:
+                entry["rows"] = [{"label_th": row[0], "label_en": row[0], "count": row[1]}
+                                 for row in item["rows"]]  # fmt: skip
+            questions.append(entry)
+        found.append({"id": survey.id, "title_th": survey.title_th, "title_en": survey.title_en,
+                      "responses": figures["responses"], "paper": figures["paper"],
+                      "questions": questions})  # fmt: skip
+    return found
+
+
+def summary_fingerprint(place):
+    """What the summary's survey part depends on."""
+    column = Survey.process_id if isinstance(place, Process) else Survey.townhall_id
+    row = db.session.execute(
+        sa.select(sa.func.count(Response.id), sa.func.max(Response.modified_dt),
+                  sa.func.max(Survey.modified_dt))
+        .select_from(Survey)
+        .outerjoin(Response, Response.survey_id == Survey.id)
+        .where(column == place.id, Survey.results_published.is_(True))
+    ).one()  # fmt: skip
+    published = db.session.scalars(
+        sa.select(Survey.id).where(column == place.id, Survey.results_published.is_(True))
+    ).all()
+    return f"{row[0]}|{row[1]}|{row[2]}|{published}"
+
+
 def answer_text(answer):
     """An answer as one cell of an export."""
     kind = answer.question.current_kind

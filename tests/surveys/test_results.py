@@ -157,3 +157,18 @@ def test_exports_read_back_with_one_row_per_response_and_names_only_for_staff(
     column = sheet[0].index("เรียงลำดับความสำคัญ")
     assert sheet[1][column] == "ตลาด; ลานกีฬา"
     assert sheet[1][sheet[0].index("ย้ายมาอยู่เมื่อไร")] == "2026-12-05"
+
+
+def test_published_results_feed_the_process_outcome_summary(app, client, auth, create_survey):
+    survey = create_survey()
+    _answer(app, survey, _good(survey))
+    auth.login(survey.facilitator)
+    summary = f"/summaries/processes/{survey.place.slug}"
+    assert "สำรวจความต้องการของชุมชน" not in client.get(summary).get_data(as_text=True)
+
+    client.post(f"/surveys/{survey.id}/results/publish", data={"published": "1"})
+
+    page = client.get(summary).get_data(as_text=True)
+    assert "สำรวจความต้องการของชุมชน" in page
+    assert "เรื่องใดสำคัญที่สุด" in page
+    assert client.get(f"{summary}.pdf").status_code == 200
