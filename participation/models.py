@@ -39,6 +39,7 @@ from participation.summaries.models import Summary
 from participation.surveys.models import (
     Answer,
     AnswerChoice,
+    Condition,
     Response,
     Section,
     Survey,
@@ -81,6 +82,7 @@ __all__ = [
     "Response",
     "Answer",
     "AnswerChoice",
+    "Condition",
     "TownHall",
     "Affected",
     "Area",

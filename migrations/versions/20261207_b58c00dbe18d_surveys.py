@@ -104,7 +104,6 @@ def upgrade():
     sa.Column('low_label_en', sa.String(length=60), nullable=False),
     sa.Column('high_label_th', sa.String(length=60), nullable=False),
     sa.Column('high_label_en', sa.String(length=60), nullable=False),
-    sa.Column('condition_choice_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind IN ('single', 'multiple', 'scale', 'ranking', 'short_text', 'long_text', 'number', 'date', 'place')", name=op.f('ck_survey_questions_kind_known')),
     sa.CheckConstraint('length(text_th) + length(text_en) >= 1', name=op.f('ck_survey_questions_has_text')),
     sa.CheckConstraint('max_choices IS NULL OR max_choices >= 1', name=op.f('ck_survey_questions_max_choices_positive')),
@@ -113,7 +112,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_questions'))
     )
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_survey_questions_condition_choice_id'), ['condition_choice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_survey_questions_section_id'), ['section_id'], unique=False)
         batch_op.create_index('ix_survey_questions_survey', ['survey_id', 'position'], unique=False)
 
@@ -157,12 +155,15 @@ def upgrade():
     with op.batch_alter_table('survey_choices', schema=None) as batch_op:
         batch_op.create_index('ix_survey_choices_question', ['question_id', 'position'], unique=False)
 
-    # Questions and choices refer to each other: the condition's key comes once both exist.
-    with op.batch_alter_table('survey_questions', schema=None) as batch_op:
-        batch_op.create_foreign_key(
-            batch_op.f('fk_survey_questions_condition_choice_id_survey_choices'),
-            'survey_choices', ['condition_choice_id'], ['id'], ondelete='SET NULL',
-        )
+    op.create_table('survey_conditions',
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('choice_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['choice_id'], ['survey_choices.id'], name=op.f('fk_survey_conditions_choice_id_survey_choices'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['question_id'], ['survey_questions.id'], name=op.f('fk_survey_conditions_question_id_survey_questions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('question_id', name=op.f('pk_survey_conditions'))
+    )
+    with op.batch_alter_table('survey_conditions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_conditions_choice_id'), ['choice_id'], unique=False)
 
     op.create_table('survey_answer_choices',
     sa.Column('answer_id', sa.Integer(), nullable=False),
@@ -193,10 +194,10 @@ def downgrade():
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_reports_target_type_known"), type_="check")
         batch_op.create_check_constraint("target_type_known", f"target_type IN ({TARGET_TYPES})")
-    with op.batch_alter_table('survey_questions', schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f('fk_survey_questions_condition_choice_id_survey_choices'), type_='foreignkey'
-        )
+    with op.batch_alter_table('survey_conditions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_survey_conditions_choice_id'))
+
+    op.drop_table('survey_conditions')
     with op.batch_alter_table('survey_answer_choices', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_answer_choices_choice')
 
@@ -212,7 +213,6 @@ def downgrade():
     with op.batch_alter_table('survey_questions', schema=None) as batch_op:
         batch_op.drop_index('ix_survey_questions_survey')
         batch_op.drop_index(batch_op.f('ix_survey_questions_section_id'))
-        batch_op.drop_index(batch_op.f('ix_survey_questions_condition_choice_id'))
 
     op.drop_table('survey_questions')
     with op.batch_alter_table('survey_sections', schema=None) as batch_op:

@@ -294,5 +294,8 @@ def seed_cycle(users, municipality):
     from participation.demo.opinions import seed_opinions
 
     seed_opinions(users, residents, processes, townhalls)
+    from participation.demo.surveys import seed_surveys
+
+    seed_surveys(users, residents, processes, list(municipality.areas))
     seed_summaries(users, processes, townhalls)
     return processes

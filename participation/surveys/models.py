@@ -240,11 +240,6 @@ class SurveyQuestion(db.Model):
     high_label_en: Mapped[str] = mapped_column(
         sa.String(SCALE_LABEL_MAX), nullable=False, default=""
     )
-    # Shown only when the answer to an earlier choice question includes this choice.
-    condition_choice_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("survey_choices.id", ondelete="SET NULL", use_alter=True), index=True
-    )
-
     survey: Mapped[Survey] = relationship(back_populates="questions")
     section = relationship("Section")
     choices: Mapped[list["SurveyChoice"]] = relationship(
@@ -252,15 +247,36 @@ class SurveyQuestion(db.Model):
         cascade="all, delete-orphan", passive_deletes=True,
         foreign_keys="SurveyChoice.question_id",
     )  # fmt: skip
-    condition_choice = relationship("SurveyChoice", foreign_keys=[condition_choice_id])
+    # Shown only when the answer to an earlier choice question includes a given choice.
+    condition: Mapped["Condition | None"] = relationship(
+        back_populates="question", cascade="all, delete-orphan", passive_deletes=True,
+        foreign_keys="Condition.question_id",
+    )  # fmt: skip
+
+    @property
+    def condition_choice_id(self):
+        return self.condition.choice_id if self.condition is not None else None
+
+    @condition_choice_id.setter
+    def condition_choice_id(self, choice_id):
+        if choice_id is None:
+            self.condition = None
+        elif self.condition is None:
+            self.condition = Condition(choice_id=choice_id)
+        else:
+            self.condition.choice_id = choice_id
+
+    @property
+    def condition_choice(self):
+        return self.condition.choice if self.condition is not None else None
 
     @property
     def condition_question(self):
-        return self.condition_choice.question if self.condition_choice is not None else None
+        return self.condition.choice.question if self.condition is not None else None
 
     @property
     def condition_question_id(self):
-        return self.condition_choice.question_id if self.condition_choice is not None else None
+        return self.condition.choice.question_id if self.condition is not None else None
 
     @property
     def current_kind(self):
@@ -305,6 +321,26 @@ class SurveyChoice(db.Model):
     @property
     def label(self):
         return localized(self, "label")
+
+
+class Condition(db.Model):
+    """A question is shown only when the answer to an earlier choice question includes
+    ``choice`` (one level: the earlier question has no condition itself). A table of its own,
+    so questions and choices do not refer to each other in a circle."""
+
+    __tablename__ = "survey_conditions"
+
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    choice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("survey_choices.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+    question: Mapped[SurveyQuestion] = relationship(
+        back_populates="condition", foreign_keys=[question_id]
+    )
+    choice = relationship("SurveyChoice")
 
 
 class Response(TimestampMixin, db.Model):
