@@ -184,3 +184,26 @@ def test_a_resident_cannot_type_in_paper_forms(client, auth, resident, create_su
     survey = create_survey()
     auth.login(resident)
     assert client.post(f"/surveys/{survey.id}/paper", data=_good(survey)).status_code == 403
+
+
+def test_a_town_hall_holds_a_survey_its_page_lists(app, client, auth, create_townhall, resident):
+    townhall = create_townhall()
+    auth.login(townhall.facilitator)
+    created = client.post(
+        f"/surveys/new/townhalls/{townhall.slug}",
+        data={"title_th": "ความพึงพอใจต่อเวทีวันนี้", "audience": "anyone",
+              "opens_dt": "2026-01-01T08:00"},
+    )  # fmt: skip
+    assert created.status_code == 302
+    survey_id = int(created.headers["Location"].split("/")[2])
+    client.post(
+        f"/surveys/{survey_id}/build",
+        data={"kind": "scale", "text_th": "พอใจเวทีวันนี้แค่ไหน", "is_required": "y"},
+    )
+    auth.logout()
+    auth.login(resident)
+    page = client.get(f"/townhalls/{townhall.slug}").get_data(as_text=True)
+    assert "ความพึงพอใจต่อเวทีวันนี้" in page
+    form = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    question_id = form.split('name="q', 1)[1].split('"', 1)[0]
+    assert client.post(f"/surveys/{survey_id}", data={f"q{question_id}": "5"}).status_code == 302
