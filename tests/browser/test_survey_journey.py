@@ -10,6 +10,7 @@ from selenium.webdriver.support.ui import Select
 
 from participation.core.i18n import BANGKOK
 from tests.browser.pages import Page, left
+from tests.surveys.conftest import create_survey  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +103,39 @@ def test_a_survey_is_built_answered_on_a_phone_changed_and_its_results_published
     assert "อยากให้มีที่ร่มให้ผู้ปกครองรอรับลูก" not in results
     table = phone.driver.find_element(By.CSS_SELECTOR, "figure.chart table").text
     assert "ใช้ 1" in table
+
+
+def test_a_place_is_answered_by_tapping_the_map_and_shown_on_the_results_map(
+    app,
+    browser,
+    socket_server,
+    create_survey,  # noqa: F811
+    resident,
+):
+    survey = create_survey(audience="signed_in", published=True, questions=[
+        ("spot", {"kind": "place", "text_th": "จุดที่อยากให้ติดไฟส่องสว่าง", "is_required": "y"}),
+    ])  # fmt: skip
+    page = Page(browser, socket_server().url)
+    page.sign_in(resident)
+    page.open(f"/surveys/{survey.id}")
+    pin_map = page.wait.until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".survey-place__map"))
+    )
+    assert pin_map.size["width"] <= browser.execute_script(
+        "return document.documentElement.clientWidth")  # fmt: skip
+    pin_map.click()
+    latitude = browser.find_element(By.CSS_SELECTOR, "[data-place=lat]")
+    page.wait.until(lambda _driver: latitude.get_attribute("value"))
+    _submit(page, "form[data-survey-form] button[type=submit]")
+    assert say_thai(app, "Thank you! Your answers are saved.") in page.text()
+
+    page.open(f"/surveys/{survey.id}/results")
+    page.wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".survey-results__map")))
+    assert browser.find_elements(By.CSS_SELECTOR, ".survey-results__map path.leaflet-interactive")
+
+
+def say_thai(app, message):
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("th"):
+        return gettext(message)
