@@ -222,3 +222,19 @@ def test_a_survey_not_yet_opened_is_hidden_from_residents(client, auth, resident
     survey = create_survey(is_open=False)
     auth.login(resident)
     assert client.get(f"/surveys/{survey.id}").status_code == 404
+
+
+def test_answers_sent_again_and_again_from_one_address_hit_the_limit(
+    config, make_app, create_survey
+):
+    survey = create_survey()
+    config.RATELIMIT_ENABLED = True
+    config.RATELIMIT_SURVEY_ANSWER = "3/minute"
+    limited = make_app(config)
+
+    statuses = [
+        limited.test_client().post(f"/surveys/{survey.id}", data=_good(survey)).status_code
+        for _attempt in range(5)
+    ]
+
+    assert statuses == [302, 302, 302, 429, 429]
