@@ -63,4 +63,10 @@ class QuestionForm(RuleAwareForm):
         _l("Label of 5 in Thai"), description=_l("For a scale, e.g. มากที่สุด.")
     )
     high_label_en = StringField(_l("Label of 5 in English"))
+    section_th = StringField(
+        _l("Heading of a new section, in Thai"),
+        description=_l("Optional. A section starts with this question under this heading."),
+    )
+    section_en = StringField(_l("Heading of a new section, in English"),
+                             description=_l("Optional."))  # fmt: skip
     condition = SelectField(_l("Show this question only when"), choices=[], validate_choice=False)

@@ -41,6 +41,7 @@ from participation.surveys.models import (
     Channel,
     Kind,
     Response,
+    Section,
     Survey,
     SurveyChoice,
     SurveyQuestion,
@@ -559,6 +560,10 @@ def _question_fields(survey, data, checks, question=None):
     }  # fmt: skip
     if not fields["text_th"] and not fields["text_en"]:
         checks.add(_l("Please write the question."), "text_th")
+    fields["section"] = tuple(
+        _text(data, name, TITLE_MAX, _l("The heading is too long."), checks)
+        for name in ("section_th", "section_en")
+    )
     choices_th = _lines(data.get("choices_th"), CHOICE_MAX, checks, "choices_th")
     choices_en = _lines(data.get("choices_en"), CHOICE_MAX, checks, "choices_en")
     count = max(len(choices_th), len(choices_en))
@@ -637,12 +642,40 @@ def add_question(survey, user, data):
     checks = Checks()
     fields, labels = _question_fields(survey, data, checks)
     checks.done()
+    section = fields.pop("section")
     question = SurveyQuestion(survey=survey, position=len(survey.questions) + 1, **fields)
     question.choices = [SurveyChoice(position=i, label_th=th, label_en=en)
                         for i, (th, en) in enumerate(labels, start=1)]  # fmt: skip
     db.session.add(question)
     db.session.flush()
+    _set_section(question, section)
     return question
+
+
+def _set_section(question, titles):
+    """Start a section with this question (its heading in both languages), or none."""
+    if not any(titles):
+        question.section_id = None
+    elif question.section is not None and question.section.id == question.section_id:
+        question.section.title_th, question.section.title_en = titles
+    else:
+        section = Section(survey_id=question.survey_id, position=question.position,
+                          title_th=titles[0], title_en=titles[1])  # fmt: skip
+        db.session.add(section)
+        db.session.flush()
+        question.section_id = section.id
+    db.session.flush()
+    db.session.expire(question, ["section"])
+
+
+def section_starts(survey):
+    """The questions that open a section: ``{question id: section}``."""
+    starts, previous = {}, None
+    for question in survey.questions:
+        if question.section_id is not None and question.section_id != previous:
+            starts[question.id] = question.section
+        previous = question.section_id
+    return starts
 
 
 def update_question(question, user, data):
@@ -663,8 +696,10 @@ def update_question(question, user, data):
         return question
     fields, labels = _question_fields(survey, data, checks, question)
     checks.done()
+    section = fields.pop("section")
     for name, value in fields.items():
         setattr(question, name, value)
+    _set_section(question, section)
     old = {(c.label_th, c.label_en): c for c in question.choices}
     kept = []
     for position, label in enumerate(labels, start=1):

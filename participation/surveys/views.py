@@ -99,7 +99,7 @@ def _form_context(survey, values=None, errors=None, action=None, preview=False, 
         "survey": survey, "values": values, "errors": errors or {}, "action": action,
         "preview": preview, "paper": paper,
         "areas": _areas(survey) if survey.asks_community else [],
-        "Kind": Kind, "place_url": _place_url(survey),
+        "Kind": Kind, "place_url": _place_url(survey), "sections": ops.section_starts(survey),
     }  # fmt: skip
 
 
@@ -216,6 +216,9 @@ def _question_form(survey, question=None):
         form.choices_en.data = "\n".join(c.label_en for c in question.choices if c.label_en)
         form.max_choices.data = str(question.max_choices or "")
         form.condition.data = str(question.condition_choice_id or "")
+        if question.section is not None:
+            form.section_th.data = question.section.title_th
+            form.section_en.data = question.section.title_en
     form.condition.choices = [SelectChoice("", _("Always"))] + [
         SelectChoice(str(choice_id), label)
         for choice_id, label in ops.condition_options(survey, question)

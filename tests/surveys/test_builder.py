@@ -207,3 +207,21 @@ def test_a_town_hall_holds_a_survey_its_page_lists(app, client, auth, create_tow
     form = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
     question_id = form.split('name="q', 1)[1].split('"', 1)[0]
     assert client.post(f"/surveys/{survey_id}", data={f"q{question_id}": "5"}).status_code == 302
+
+
+def test_a_section_heading_starts_a_group_of_questions(client, auth, create_survey):
+    survey = create_survey(questions=[
+        ("one", {"kind": "short_text", "text_th": "ชื่อซอย", "section_th": "ที่อยู่ของคุณ"}),
+        ("two", {"kind": "number", "text_th": "บ้านเลขที่"}),
+        ("three", {"kind": "long_text", "text_th": "เล่าให้ฟัง", "section_th": "ความคิดเห็น",
+                   "section_en": "Your views"}),
+    ])  # fmt: skip
+    auth.login(survey.facilitator)
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert page.count('class="survey-section"') == 2
+    assert page.index("ที่อยู่ของคุณ") < page.index("บ้านเลขที่") < page.index("ความคิดเห็น")
+
+    client.post(f"/surveys/{survey.id}/questions/{survey.q['three']}",
+                data={"kind": "long_text", "text_th": "เล่าให้ฟัง", "section_th": ""})  # fmt: skip
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert page.count('class="survey-section"') == 1
