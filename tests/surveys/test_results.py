@@ -102,6 +102,8 @@ def test_a_facilitator_hides_a_text_answer_and_residents_no_longer_see_it(
     assert "0812345678" not in page
     exported = client.get(f"/surveys/{survey.id}/results.csv").get_data(as_text=True)
     assert "0812345678" not in exported
+    transparency = client.get("/transparency").get_data(as_text=True)
+    assert "มีข้อมูลส่วนบุคคล" in transparency
 
 
 def test_results_filter_by_community(app, client, create_survey, municipality):
