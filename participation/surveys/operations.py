@@ -316,10 +316,10 @@ def read_answers(survey, data):
     checks = Checks()
     values = {}
     for question in survey.questions:
+        if not is_shown(question, values):
+            continue  # not asked: nothing sent for it is read, checked or kept
         value = checks.run(_parse_answer, question, data)
         if checks.failed(_field(question)):
-            continue
-        if not is_shown(question, values):
             continue
         if value is None or value == []:
             if question.is_required:
