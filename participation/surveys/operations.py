@@ -11,6 +11,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from participation.audit.operations import record_action
 from participation.core.dates import DateInputError, parse_text
@@ -774,7 +775,11 @@ def delete_question(question, user):
 
 
 def _responses(survey, area_id=None):
-    query = sa.select(Response).where(Response.survey_id == survey.id)
+    query = (
+        sa.select(Response)
+        .where(Response.survey_id == survey.id)
+        .options(selectinload(Response.answers).selectinload(Answer.choices))
+    )
     if area_id is not None:
         query = query.where(Response.area_id == area_id)
     return db.session.scalars(query.order_by(Response.id)).all()
