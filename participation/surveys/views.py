@@ -33,6 +33,7 @@ bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 ANSWER_LIMIT = configured_limit("RATELIMIT_SURVEY_ANSWER")
 DEVICE_COOKIE = "ruamkid_survey_device"
 DEVICE_COOKIE_DAYS = 400
+TEXTS_SHOWN = 50  # written answers per question on the results page (all: ?texts=all)
 
 
 register_content(
@@ -342,6 +343,7 @@ def results(survey_id):
     return render_template(
         "surveys/results.html", survey=survey, area_id=area_id, areas=_areas(survey),
         figures=ops.results(survey, area_id, current_user), Kind=Kind,
+        all_texts=request.args.get("texts") == "all", texts_shown=TEXTS_SHOWN,
         can_manage=ops.can_manage(current_user, survey), place_url=_place_url(survey),
     )  # fmt: skip
 

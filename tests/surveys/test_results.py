@@ -174,3 +174,17 @@ def test_published_results_feed_the_process_outcome_summary(app, client, auth, c
     assert "สำรวจความต้องการของชุมชน" in page
     assert "เรื่องใดสำคัญที่สุด" in page
     assert client.get(f"{summary}.pdf").status_code == 200
+
+
+def test_many_written_answers_show_the_latest_with_a_link_to_all(app, client, create_survey):
+    from participation.surveys.views import TEXTS_SHOWN
+
+    survey = create_survey(published=True)
+    for number in range(TEXTS_SHOWN + 2):
+        _answer(app, survey, _good(survey, **{f"q{survey.q['story']}": f"เรื่องที่ {number}"}))
+
+    page = client.get(f"/surveys/{survey.id}/results").get_data(as_text=True)
+    assert f"เรื่องที่ {TEXTS_SHOWN + 1}<" in page
+    assert "เรื่องที่ 1<" not in page
+    everything = client.get(f"/surveys/{survey.id}/results?texts=all").get_data(as_text=True)
+    assert "เรื่องที่ 1<" in everything
