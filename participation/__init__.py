@@ -213,6 +213,7 @@ def _register_blueprints(app):
     from participation.proposals.views import bp as proposals_bp
     from participation.share.views import bp as share_bp
     from participation.summaries.views import bp as summaries_bp
+    from participation.surveys.views import bp as surveys_bp
     from participation.townhall.views import bp as townhall_bp
     from participation.townhall.views import join_bp
     from participation.verification.views import bp as verification_bp
@@ -221,7 +222,7 @@ def _register_blueprints(app):
         home_bp, accounts_bp, admin_bp, processes_bp, proposals_bp, comments_bp,
         notifications_bp, townhall_bp, moderation_bp, privacy_bp, summaries_bp, api_bp,
         opinions_bp, notification_settings_bp, line_bp, join_bp, share_bp, photos_bp,
-        places_bp, budgets_bp, verification_bp, delivery_bp,
+        places_bp, budgets_bp, verification_bp, delivery_bp, surveys_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
 

@@ -225,6 +225,8 @@ class Config:
         # The opinion map (docs/opinion-map.md): one vote per statement, a few new statements.
         self.RATELIMIT_OPINION_VOTE = env("RATELIMIT_OPINION_VOTE", "60 per minute")
         self.RATELIMIT_STATEMENT = env("RATELIMIT_STATEMENT", "5 per minute; 50 per day")
+        # Survey answers sent (and changed): per signed-in person, or per address for visitors.
+        self.RATELIMIT_SURVEY_ANSWER = env("RATELIMIT_SURVEY_ANSWER", "10 per minute; 100 per day")
         # Per person and town hall (docs/realtime.md).
         self.TOWNHALL_POST_LIMIT = env("TOWNHALL_POST_LIMIT", "10/minute")
         self.TOWNHALL_UPVOTE_LIMIT = env("TOWNHALL_UPVOTE_LIMIT", "60/minute")

@@ -46,6 +46,16 @@ from participation.proposals.models import (
     Proposal,
 )
 from participation.summaries.models import Summary
+from participation.surveys.models import (
+    Answer,
+    AnswerChoice,
+    Condition,
+    Response,
+    Section,
+    Survey,
+    SurveyChoice,
+    SurveyQuestion,
+)
 from participation.townhall.models import (
     Attendance,
     Event,
@@ -90,6 +100,14 @@ __all__ = [
     "Question",
     "QuestionUpvote",
     "Summary",
+    "Survey",
+    "SurveyChoice",
+    "SurveyQuestion",
+    "Section",
+    "Response",
+    "Answer",
+    "AnswerChoice",
+    "Condition",
     "TownHall",
     "Affected",
     "Area",

@@ -172,3 +172,23 @@ def test_the_demo_budget_has_three_communities_a_closed_ballot_and_explained_res
     assert "วิธีแบ่งเงินเท่ากัน" in page  # the budget's rule, explained
     assert "ถ้าใช้กติกาอื่นจะเลือกโครงการใด" in page  # and greedy beside it
     assert "บัตรกระดาษ 3 ใบ" in page  # Ban Pa Chi's paper ballots, counted with the rest
+
+
+def test_demo_has_a_needs_survey_in_reframe_with_published_results(runner, in_db, client):
+    from participation.processes.models import Process
+    from participation.surveys.models import Response, Survey
+
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+
+    with in_db() as session:
+        survey = session.scalar(sa.select(Survey))
+        assert session.get(Process, survey.process_id).phase == "reframe"
+        assert survey.results_published
+        channels = list(session.scalars(sa.select(Response.channel)))
+        survey_id = survey.id
+    assert len(channels) >= 40
+    assert {"online", "paper"} == set(channels)
+    page = client.get(f"/surveys/{survey_id}/results")
+    assert page.status_code == 200
+    assert "สนามเด็กเล่น" in page.get_data(as_text=True)

@@ -297,6 +297,9 @@ def seed_cycle(users, municipality):
     from participation.demo.opinions import seed_opinions
 
     seed_opinions(users, residents, processes, townhalls)
+    from participation.demo.surveys import seed_surveys
+
+    seed_surveys(users, residents, processes, list(municipality.areas))
     seed_summaries(users, processes, townhalls)
     from participation.demo.budgets import seed_budget
 

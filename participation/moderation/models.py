@@ -43,6 +43,7 @@ class TargetType(StrEnum):
     MESSAGE = "message"
     STATEMENT = "statement"
     PHOTO = "photo"
+    SURVEY_ANSWER = "survey_answer"
     USER = "user"
 
 

@@ -129,7 +129,8 @@ def queue():
     )  # fmt: skip
 
 
-@bp.route("/moderation/<any(contribution, comment, question, message, statement, photo):"
+@bp.route("/moderation/<any(contribution, comment, question, message, statement, photo, "
+          "survey_answer):"
           "target_type>/"
           "<int:target_id>/<any(hide, restore, dismiss):action>", methods=["POST"])  # fmt: skip
 @permission_required(Permission.MODERATE)

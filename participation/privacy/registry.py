@@ -7,8 +7,9 @@ not in the schema, so a feature that stores files for a person registers:
   data download;
 - ``erase(user)``: remove them when the account is deleted (before the account row goes);
 - ``data(user)``: what the rows that refer to the person do not say on their own (the
-  projects a ballot chose sit in a table without the voter), as JSON-ready data placed in the
-  download under the feature's name.
+  projects a ballot chose sit in a table without the voter; a survey's answers belong to
+  a response, which is theirs), as JSON-ready data placed in the download under the
+  feature's name.
 """
 
 REGISTERED = []

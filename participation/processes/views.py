@@ -32,6 +32,8 @@ from participation.processes.forms import ProcessForm
 from participation.processes.models import ACTION_DESCRIPTIONS, PHASES, Action, Process
 from participation.proposals.models import RESPONSE_STATUSES, Contribution, Proposal, Status
 from participation.share.cards import register_card
+from participation.surveys.operations import can_manage as can_manage_surveys
+from participation.surveys.operations import surveys_of
 from participation.townhall.views import upcoming_townhalls
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -107,6 +109,8 @@ def show(slug):
         townhalls=upcoming_townhalls(process.id),
         conversations=conversations,
         budget=budget_of(process),
+        surveys=surveys_of(process, current_user),
+        can_add_survey=can_manage_surveys(current_user, process),
     )
 
 

@@ -616,6 +616,19 @@ def opinions_version(subject):
     return summary_fingerprint(subject)
 
 
+def survey_results(subject):
+    """The published survey results of the process or town hall (participation.surveys)."""
+    from participation.surveys.operations import summary_data
+
+    return summary_data(subject)
+
+
+def surveys_version(subject):
+    from participation.surveys.operations import summary_fingerprint
+
+    return summary_fingerprint(subject)
+
+
 def process_summary(process):
     return {
         "kind": "process",
@@ -624,6 +637,7 @@ def process_summary(process):
         "themes": themes(process),
         "decisions": decisions(process),
         "opinions": opinion_maps(process),
+        "surveys": survey_results(process),
         "computed": utcnow().isoformat(),
     }
 
@@ -672,7 +686,7 @@ def process_fingerprint(process):
     users = db.session.scalar(sa.select(sa.func.max(User.id)))
     parts = (
         THEMES_VERSION, *contributions, comments, *answers, process.modified_dt, users,
-        opinions_version(process),
+        opinions_version(process), surveys_version(process),
         getattr(municipality, "modified_dt", None), getattr(municipality, "population", None),
         *population,
     )  # fmt: skip
@@ -798,6 +812,7 @@ def townhall_summary(townhall):
             "replies": messages[2],
         },
         "opinions": opinion_maps(townhall),
+        "surveys": survey_results(townhall),
         "moderation": {
             "hidden_questions": hidden_questions,
             "hidden_messages": hidden_messages or 0,
@@ -832,7 +847,8 @@ def townhall_fingerprint(townhall):
         ),
         sa.select(sa.func.count()).where(Mute.townhall_id == townhall.id),
     )
-    parts = [townhall.last_seq, townhall.modified_dt, townhall.state, opinions_version(townhall)]
+    parts = [townhall.last_seq, townhall.modified_dt, townhall.state, opinions_version(townhall),
+             surveys_version(townhall)]  # fmt: skip
     for query in queries:
         parts.extend(db.session.execute(query).one())
     text = "|".join("" if part is None else str(part) for part in parts)

@@ -83,11 +83,14 @@ def show(slug):
     guest = None if current_user.is_authenticated else guests.guest_in(townhall)
     state = ops.snapshot(townhall, guest.user if guest else current_user)
     from participation.opinions.operations import conversations_of
+    from participation.surveys import operations as surveys
 
     return render_template("townhall/live.html", townhall=townhall, state=state, guest=guest,
                            questions=_questions_by_state(state["questions"]),
                            join_url=_join_url(townhall),
-                           conversations=conversations_of(townhall))  # fmt: skip
+                           conversations=conversations_of(townhall),
+                           surveys=surveys.surveys_of(townhall, current_user),
+                           can_add_survey=surveys.can_manage(current_user, townhall))  # fmt: skip
 
 
 def _join_url(townhall):

@@ -353,6 +353,34 @@ TABLE += [
     ("POST", "/delivery/bulk", only("C", "M"), {}),
     ("POST", "/delivery/bulk/apply", only("C", "M"), {"rows": "[]"}),
 ]  # fmt: skip
+# Surveys: one open in the process (R answered it; its results not published yet) and one in
+# preparation. Building, paper forms, previews and unpublished results are for facilitators.
+SURVEY_STAFF = {**everyone(404), "M": "ok", "F": "ok"}
+TABLE += [
+    ("GET", "/surveys/{s.survey}", everyone(), None),
+    ("POST", "/surveys/{s.survey}", everyone(), {}),
+    ("GET", "/surveys/{s.draft_survey}", SURVEY_STAFF, None),
+    ("GET", "/surveys/new/processes/{s.slug}", only("M", "F"), None),
+    ("POST", "/surveys/new/processes/{s.slug}", only("M", "F"), {"title_th": ""}),
+    ("GET", "/surveys/new/townhalls/{s.townhall}", only("M", "F"), None),
+    ("GET", "/surveys/{s.survey}/settings", only("M", "F"), None),
+    ("POST", "/surveys/{s.survey}/settings", only("M", "F"), {"title_th": ""}),
+    ("GET", "/surveys/{s.survey}/build", only("M", "F"), None),
+    ("POST", "/surveys/{s.survey}/build", only("M", "F"), {"kind": ""}),
+    ("GET", "/surveys/{s.survey}/questions/{s.survey_question}", only("M", "F"), None),
+    ("POST", "/surveys/{s.survey}/questions/{s.survey_question}", only("M", "F"),
+     {"explanation_th": "คำอธิบาย"}),
+    ("POST", "/surveys/{s.survey}/questions/{s.survey_question}/down", only("M", "F"), {}),
+    ("GET", "/surveys/{s.survey}/preview", only("M", "F"), None),
+    ("GET", "/surveys/{s.survey}/paper", only("M", "F"), None),
+    ("POST", "/surveys/{s.survey}/paper", only("M", "F"), {}),
+    ("GET", "/surveys/{s.survey}/results", SURVEY_STAFF, None),
+    ("GET", "/surveys/{s.survey}/results.csv", SURVEY_STAFF, None),
+    ("GET", "/surveys/{s.survey}/results.xlsx", SURVEY_STAFF, None),
+    ("POST", "/surveys/{s.survey}/results/publish", only("M", "F"), {"published": "0"}),
+    ("POST", "/moderation/survey_answer/{s.survey_answer}/hide", only("M", "F"),
+     {"reason": "ทดสอบ"}),
+]  # fmt: skip
 # The guest column: a visitor's outcome unless the row says otherwise.
 TABLE = [(method, path, {"G": expected["A"], **expected}, data)
          for method, path, expected, data in TABLE]  # fmt: skip
@@ -459,6 +487,7 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         accepted.status = "accepted"  # as the council's answer would leave it
         milestone = delivery_of(accepted).milestones[0]
         db.session.commit()
+        survey_ids = _survey_scene(db.session.get(Process, process.id), facilitator, author)
         ids = SimpleNamespace(
             comment=comment.id, issue=issue_row.id, draft=db.session.get(Process, draft.id).slug,
             token=token_row.id, conversation=conversation.id,
@@ -473,8 +502,32 @@ def scene(app, create_user, create_process, create_contribution, create_townhall
         live=live_ids, token=ids.token, conversation=ids.conversation,
         draft_conversation=ids.draft_conversation, statement=ids.statement, update=ids.update,
         guest_cookie=guest_cookie, code=code, heading=ids.heading, project=ids.project,
-        budget=ids.budget, milestone=ids.milestone,
+        budget=ids.budget, milestone=ids.milestone, **survey_ids,
     )  # fmt: skip
+
+
+def _survey_scene(process, facilitator, author):
+    """An open survey in the process answered by R (in writing), and one in preparation."""
+    from datetime import timedelta
+
+    from participation.core.models import utcnow
+    from participation.extensions import db
+    from participation.surveys import operations as surveys
+
+    now = utcnow()
+    survey = surveys.create_survey(process, facilitator, {
+        "title_th": "แบบสำรวจในฉาก", "audience": "anyone", "opens_dt": now - timedelta(days=1),
+        "closes_dt": now + timedelta(days=7),
+    })  # fmt: skip
+    question = surveys.add_question(survey, facilitator, {"kind": "long_text",
+                                                          "text_th": "เล่าให้ฟัง",
+                                                          "is_required": "y"})  # fmt: skip
+    surveys.add_question(survey, facilitator, {"kind": "short_text", "text_th": "ชื่อซอย"})
+    response = surveys.submit_response(survey, author, {f"q{question.id}": "คำตอบในฉาก"})
+    draft = surveys.create_survey(process, facilitator, {"title_th": "แบบสำรวจในร่าง"})
+    db.session.commit()
+    return {"survey": survey.id, "draft_survey": draft.id, "survey_question": question.id,
+            "survey_answer": response.answers[0].id}  # fmt: skip
 
 
 def _outcome(response):
@@ -511,7 +564,8 @@ def test_every_route_is_in_the_table(app):
         sample = sample.replace("{s.code}", "ABC123")
         for name in ("proposal", "hidden", "decided", "comment", "issue", "resident_id",
                      "other_id", "token", "conversation", "draft_conversation",
-                     "statement", "update", "heading", "project", "milestone"):  # fmt: skip
+                     "statement", "update", "heading", "project", "milestone", "survey",
+                     "draft_survey", "survey_question", "survey_answer"):  # fmt: skip
             sample = sample.replace(f"{{s.{name}}}", "1")
         endpoint, _args = adapter.match(sample.split("?")[0], method=method)
         covered.add((method, endpoint))

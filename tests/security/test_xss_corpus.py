@@ -8,6 +8,7 @@ from participation.core.sanitize import strip_control_characters
 from tests.conftest import Auth
 from tests.security.html_check import dangers, element_counts
 from tests.security.payloads import PAYLOADS
+from tests.surveys.conftest import create_survey  # noqa: F401  (the fixture)
 
 HARMLESS = "ข้อความธรรมดา"
 
@@ -363,4 +364,46 @@ def test_photo_descriptions_of_comments_and_progress_updates(
     page = client.get(f"/processes/{process.slug}/proposals/{updated}").get_data(as_text=True)
     if found := _active(page):
         problems["all updates"] = found
+    assert problems == {}
+
+
+def test_survey_questions_choices_and_answers(app, client, auth, create_survey):  # noqa: F811
+    """Question texts, choices and written answers in every payload: the survey page, the
+    builder, the preview and the published results render none of them as markup."""
+    survey = create_survey(published=True, questions=[
+        ("base", {"kind": "single", "text_th": HARMLESS, "choices_th": f"{HARMLESS}\nอื่น ๆ"}),
+        ("text", {"kind": "long_text", "text_th": HARMLESS}),
+    ])  # fmt: skip
+    pages = [f"/surveys/{survey.id}", f"/surveys/{survey.id}/build",
+             f"/surveys/{survey.id}/preview", f"/surveys/{survey.id}/results"]  # fmt: skip
+    auth.login(survey.facilitator)
+    payloads = _fits(200)
+    problems = {}
+    for chunk in _chunks(payloads, 40):
+        for payload in chunk:
+            added = client.post(f"/surveys/{survey.id}/build", data={
+                "kind": "multiple", "text_th": payload, "explanation_th": payload,
+                "choices_th": f"{payload}\nอื่น ๆ",
+            })  # fmt: skip
+            assert added.status_code == 302, payload
+        for page in pages:
+            if found := _active(client.get(page).get_data(as_text=True)):
+                problems[page] = found
+        # Remove the chunk's questions again (before anyone answers, they are not locked).
+        from participation.extensions import db
+        from participation.surveys.models import Survey
+
+        with app.app_context():
+            stored = db.session.get(Survey, survey.id)
+            for question in stored.questions[2:]:
+                db.session.delete(question)
+            db.session.commit()
+    for payload in payloads:
+        sent = app.test_client().post(f"/surveys/{survey.id}",
+                              data={f"q{survey.q['text']}": payload})  # fmt: skip
+        assert sent.status_code == 302, payload
+    page = client.get(f"/surveys/{survey.id}/results?texts=all").get_data(as_text=True)
+    assert page.count('class="survey-text"') == len(payloads)
+    if found := _active(page):  # each answer has its hide form, so only what could run
+        problems["results"] = found
     assert problems == {}
