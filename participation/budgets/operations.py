@@ -36,6 +36,7 @@ from participation.budgets.models import (
 from participation.core.models import utcnow
 from participation.core.rules import RuleError, require_participant
 from participation.extensions import db
+from participation.jobs import enqueue, job
 from participation.notifications.operations import insert_if_absent
 from participation.privacy.registry import register as register_personal_data
 
@@ -68,6 +69,36 @@ def close_ballot(budget, now=None, by=None):
     record_action(by, "budget.close", budget, public=True)
     budget.stage = Stage.COUNTING
     budget.closes_dt = now or utcnow()
+    request_count(budget)
+
+
+def request_count(budget):
+    """Count every heading in the background: equal shares over thousands of ballots takes
+    minutes (bench/README.md), longer than a page may wait. Until it is done the heading has no
+    results and publishing waits."""
+    for heading in budget.headings:
+        heading.results = None
+    db.session.flush()
+    enqueue("budgets.count", budget_id=budget.id)
+
+
+@job("budgets.count")
+def count_budget(budget_id):
+    """Count each heading with the budget's rule and, for comparison, the other rule; store
+    them. Run again safely: a later count replaces an earlier one."""
+    budget = db.session.get(Budget, budget_id)
+    if budget is None or budget.current_stage != Stage.COUNTING:
+        return
+    other = Rule.EQUAL_SHARES if budget.rule == Rule.GREEDY else Rule.GREEDY
+    for heading in budget.headings:
+        record = results_record(*count(heading))
+        # What the other rule would have chosen, shown beside the result for comparison.
+        record["comparison"] = results_record(*count(heading, other))
+        heading.results = json.dumps(record, ensure_ascii=False)
+
+
+def counted(budget):
+    return all(heading.results for heading in budget.headings)
 
 
 def publish_results(budget, now=None, by=None):
@@ -77,12 +108,8 @@ def publish_results(budget, now=None, by=None):
         raise RuleError(
             _l("Some paper ballots were keyed differently twice. Key them again before publishing.")
         )
-    other = Rule.EQUAL_SHARES if budget.rule == Rule.GREEDY else Rule.GREEDY
-    for heading in budget.headings:
-        record = results_record(*count(heading))
-        # What the other rule would have chosen, shown beside the result for comparison.
-        record["comparison"] = results_record(*count(heading, other))
-        heading.results = json.dumps(record, ensure_ascii=False)
+    if not counted(budget):
+        raise RuleError(_l("The votes are still being counted. Publish once the count is done."))
     budget.stage = Stage.PUBLISHED
     budget.published_dt = now or utcnow()
     record_action(by, "budget.publish", budget, public=True)
@@ -363,6 +390,8 @@ def key_paper_ballot(heading, voter, registrar, project_ids, now=None):
     ballot = ballot_of(heading, voter)
     db.session.refresh(ballot)
     _replace_choices(ballot, chosen)
+    if budget.current_stage == Stage.COUNTING:  # a paper ballot after closing: count again
+        request_count(budget)
     return PaperResult(PaperResult.RECORDED, ballot, replaced_online=replaced)
 
 

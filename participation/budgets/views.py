@@ -67,7 +67,7 @@ def show(slug):
         voting_open=operations.voting_open(budget), Stage=Stage, Style=Style, Rule=Rule,
         prepares=_prepares(process), winners={
             project_id for heading in budget.headings for project_id in operations.winners(heading)
-        },
+        } if budget.current_stage == Stage.PUBLISHED else set(),
     )  # fmt: skip
 
 
@@ -131,10 +131,9 @@ def results(slug):
     sections = []
     for heading in budget.headings:
         record = operations.published_results(heading)
-        if record is None:  # counting: the preparers' preview, counted now
-            record = operations.results_record(*operations.count(heading))
-            other = Rule.EQUAL_SHARES if budget.rule == Rule.GREEDY else Rule.GREEDY
-            record["comparison"] = operations.results_record(*operations.count(heading, other))
+        if record is None:  # the count is still running in the background
+            sections.append((heading, None, {}, [], []))
+            continue
         titles = {project.id: project for project in heading.projects}
         changes = operations.overrides_of(heading) if not preview_only(budget) else []
         final = operations.winners(heading) if changes else record["chosen"]

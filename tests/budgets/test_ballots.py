@@ -205,3 +205,23 @@ def test_fifty_simultaneous_ballots_from_one_resident_make_one(app, budget, resi
         chosen = set(db.session.scalars(sa.select(BallotChoice.project_id)))
         db.session.remove()
     assert chosen in [set(pick) for pick in picks]  # one whole ballot, never a mixture
+
+
+def test_votes_are_counted_in_the_background_and_publishing_waits_for_the_count(
+    app, budget, create_user, monkeypatch
+):
+    from participation.budgets import operations
+
+    queued = []  # as in production: the job waits for a worker
+    monkeypatch.setattr(operations, "enqueue", lambda name, **payload: queued.append(name))
+    b = budget()
+    do(app, lambda h, u: operations.cast_ballot(h, u, [b.projects["ลานกีฬา"]]), b, create_user())
+    do(app, operations.close_ballot, SimpleNamespace(budget_id=b.id))
+    assert queued == ["budgets.count"]
+    with pytest.raises(RuleError, match="ยังนับคะแนนอยู่"):
+        do(app, operations.publish_results, SimpleNamespace(budget_id=b.id))
+
+    do(app, lambda: operations.count_budget(budget_id=b.id))  # what the worker does
+    do(app, operations.publish_results, SimpleNamespace(budget_id=b.id))
+    winners = do(app, lambda h: operations.winners(h), b)
+    assert winners == [b.projects["ลานกีฬา"]]

@@ -195,3 +195,19 @@ def test_a_file_without_its_sections_is_refused():
         pabulib.read("key;value\nbudget;10\n")
     with pytest.raises(pabulib.PabulibError):
         pabulib.read("META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost\n")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_skipping_raises_that_change_nothing_gives_the_one_baht_at_a_time_outcome(seed):
+    # Money in thousands of baht and shares far above one baht: the runs in between skipped.
+    rng = random.Random(1000 + seed)
+    projects = [Project(f"p{i}", rng.randrange(1_000, 9_000, 250), i) for i in range(7)]
+    keys = [p.key for p in projects]
+    weights = [rng.random() + 0.05 for _ in keys]
+    ballots = [set(rng.choices(keys, weights=weights, k=rng.randint(1, 3)))
+               for _ in range(rng.randint(3, 25))]  # fmt: skip
+    budget = rng.randrange(8_000, 20_000, 500)
+
+    fast = equal_shares(projects, ballots, budget, complete=False)
+
+    assert fast.chosen == _reference_equal_shares(projects, ballots, budget, 1)
