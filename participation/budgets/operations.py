@@ -33,6 +33,7 @@ from participation.budgets.models import (
     Stage,
     Style,
 )
+from participation.core.i18n import localized
 from participation.core.models import utcnow
 from participation.core.rules import RuleError, require_participant
 from participation.extensions import db
@@ -270,6 +271,19 @@ def require_voter(heading, user, now=None):
         raise RuleError(_l("Voting on this budget has not opened yet."))
     if not voting_open(heading.budget, now):
         raise RuleError(_l("Voting on this budget is closed."))
+    # When the process asks verification for ballots, a community's heading is for the
+    # residents verified for that community (participation/verification).
+    from participation.verification import operations as verification
+
+    process = heading.budget.process
+    verification.require(user, process, "ballot")
+    if heading.area_id and verification.required(process, "ballot") is not None:
+        verified = verification.current_verification(user)
+        if verified.area_id != heading.area_id:
+            raise RuleError(
+                _l("Only residents verified for %(community)s vote in this heading.",
+                   community=localized(heading.area, "name"))
+            )  # fmt: skip
 
 
 def ballot_of(heading, user):

@@ -102,21 +102,27 @@ def closed_reason(survey, now=None):
 
 
 def is_verified_resident(user, survey):
-    """Whether ``user`` is a verified resident of the survey's communities.
+    """Whether ``user`` is a verified resident, of one of the survey's process's communities
+    when the process names some (participation/verification)."""
+    from participation.verification.operations import current_verification
 
-    Resident verification is being built separately; until it exists nobody is verified, so a
-    verified-residents-only survey refuses everyone (with a message saying why). Replace this
-    function's body when verification lands.
-    """
-    return False
+    verification = current_verification(user)
+    if verification is None:
+        return False
+    process = survey.process
+    areas = {area.id for area in process.areas} if process is not None else set()
+    return not areas or verification.area_id in areas
 
 
 def answer_refusal(survey, user):
     """Why ``user`` (perhaps an anonymous visitor) may not answer ``survey``, or None.
 
     The one hook that decides who may answer: anyone with the link, signed-in residents, or
-    verified residents (see :func:`is_verified_resident`).
+    verified residents (see :func:`is_verified_resident`); and a process that asks verification
+    for every survey (participation/verification) overrides a survey open to anyone.
     """
+    from participation.verification.operations import HOW_TO_VERIFY, can_act, required
+
     reason = closed_reason(survey)
     if reason is not None:
         return reason
@@ -124,15 +130,17 @@ def answer_refusal(survey, user):
     if signed_in and getattr(user, "is_suspended", False):
         return _l("Your account is suspended, so you cannot answer surveys.")
     audience = survey.current_audience
-    if audience == Audience.ANYONE:
+    process_rule = survey.process is not None and required(survey.process, "survey") is not None
+    if audience == Audience.ANYONE and not process_rule:
         return None
     if not signed_in:
         return _l("Please sign in to answer this survey.")
     if audience == Audience.VERIFIED and not is_verified_resident(user, survey):
-        return _l(
-            "Only verified residents can answer this survey. Verification of residents is not "
-            "available on this site yet."
-        )
+        return _l("Only verified residents can answer this survey. %(how)s", how=HOW_TO_VERIFY)
+    if process_rule:
+        allowed, reason = can_act(user, survey.process, "survey")
+        if not allowed:
+            return reason
     return None
 
 

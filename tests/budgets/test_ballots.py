@@ -225,3 +225,43 @@ def test_votes_are_counted_in_the_background_and_publishing_waits_for_the_count(
     do(app, operations.publish_results, SimpleNamespace(budget_id=b.id))
     winners = do(app, lambda h: operations.winners(h), b)
     assert winners == [b.projects["ลานกีฬา"]]
+
+
+def test_when_the_process_asks_verification_only_the_community_s_verified_residents_vote(
+    app, budget, resident, create_user, municipality
+):
+    from participation.accounts.models import User
+    from participation.budgets import operations
+    from participation.extensions import db
+    from participation.processes.models import Process
+    from participation.verification import operations as verification
+
+    b = budget()  # the heading is the north community's
+    registrar = create_user(roles=["registrar"])
+    with app.app_context():
+        process = db.session.get(Process, b.process.id)
+        verification.set_requirements(
+            process, ["ballot"], False, db.session.get(User, registrar.id)
+        )
+        db.session.commit()
+        db.session.remove()
+    vote = lambda: do(  # noqa: E731
+        app, lambda h, u: operations.cast_ballot(h, u, [b.projects["ลานกีฬา"]]), b, resident
+    )
+    with pytest.raises(RuleError, match="ยืนยันสิทธิ์ที่สำนักงานเทศบาล"):
+        vote()
+
+    def verify_for(area_id):
+        with app.app_context():
+            verification.verify_at_desk(db.session.get(User, resident.id), area_id,
+                                        db.session.get(User, registrar.id))  # fmt: skip
+            db.session.commit()
+            db.session.remove()
+
+    verify_for(municipality[1].id)  # the south community: not this heading's
+    with pytest.raises(RuleError, match="ลงคะแนนได้เฉพาะผู้มีสิทธิ์ที่ยืนยันแล้วของชุมชนเหนือ"):
+        vote()
+    assert choices(app, b, resident) == (set(), set())
+    verify_for(municipality[0].id)
+    vote()
+    assert choices(app, b, resident)[1] == {b.projects["ลานกีฬา"]}

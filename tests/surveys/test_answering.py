@@ -199,16 +199,18 @@ def test_signed_in_surveys_ask_visitors_to_sign_in(client, create_survey, survey
         assert responses == []
 
 
-def test_verified_residents_only_refuses_until_verification_exists(
-    client, auth, resident, create_survey, survey_in_db, thai
+def test_verified_residents_only_refuses_the_unverified_then_takes_their_answer(
+    app, client, auth, resident, create_survey, survey_in_db, thai, create_user
 ):
     survey = create_survey(audience="verified")
     auth.login(resident)
     page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
     assert (
         thai(
-            "Only verified residents can answer this survey. Verification of residents is not "
-            "available on this site yet."
+            "Only verified residents can answer this survey. %(how)s",
+            how=thai(
+                "Verify your right at the municipal office, or enter the code from your letter."
+            ),
         )
         in page
     )
@@ -216,6 +218,27 @@ def test_verified_residents_only_refuses_until_verification_exists(
     assert client.post(f"/surveys/{survey.id}", data=_good(survey)).status_code == 422
     with survey_in_db(survey.id) as (_survey, responses):
         assert responses == []
+
+    _verify(app, resident, create_user(roles=["registrar"]))
+    assert client.post(f"/surveys/{survey.id}", data=_good(survey)).status_code in (200, 302, 303)
+    with survey_in_db(survey.id) as (_survey, responses):
+        assert len(responses) == 1
+
+
+def _verify(app, person, registrar):
+    """A registrar verifies ``person`` at the desk for the first community."""
+    import sqlalchemy as sa
+
+    from participation.accounts.models import User
+    from participation.extensions import db
+    from participation.municipality.models import Area
+    from participation.verification.operations import verify_at_desk
+
+    with app.app_context():
+        area_id = db.session.scalar(sa.select(Area.id).order_by(Area.position))
+        verify_at_desk(db.session.get(User, person.id), area_id, db.session.get(User, registrar.id))
+        db.session.commit()
+        db.session.remove()
 
 
 def test_a_survey_not_yet_opened_is_hidden_from_residents(client, auth, resident, create_survey):
