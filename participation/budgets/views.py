@@ -65,7 +65,9 @@ def show(slug):
     return render_template(
         "budgets/show.html", process=process, budget=budget, ballots=ballots,
         voting_open=operations.voting_open(budget), Stage=Stage, Style=Style, Rule=Rule,
-        prepares=_prepares(process), winners={
+        prepares=_prepares(process),
+        registrar=current_user.is_authenticated and can(current_user, Permission.VERIFY_RESIDENTS),
+        winners={
             project_id for heading in budget.headings for project_id in operations.winners(heading)
         } if budget.current_stage == Stage.PUBLISHED else set(),
     )  # fmt: skip
@@ -429,3 +431,68 @@ def override(slug, heading_id):
                                    form.reason.data)  # fmt: skip
 
     return _attempt(process, budget, "override", form, change)
+
+
+# --- paper ballots (registrars and administrators) ---------------------------------------
+
+
+def _load_for_registrar(slug):
+    process, budget = load_budget(slug)
+    if not can(current_user, Permission.VERIFY_RESIDENTS):
+        abort(403)
+    return process, budget
+
+
+@bp.route("/paper")
+@login_required
+def paper(slug):
+    """Find the voter (their desk code, e-mail or name), then key their paper ballot."""
+    from participation.verification.operations import find_residents
+
+    process, budget = _load_for_registrar(slug)
+    query = request.args.get("q", "").strip()
+    found = find_residents(query) if query else []
+    return render_template(
+        "budgets/paper.html", process=process, budget=budget, query=query, found=found,
+        projects={h.id: operations.ballot_projects(h) for h in budget.headings},
+        differences={h.id: set(operations.paper_differences(h)) for h in budget.headings},
+    )  # fmt: skip
+
+
+@bp.route("/paper/<int:heading_id>/<int:voter_id>", methods=["POST"])
+@login_required
+@write_limit("post")
+def key_paper(slug, heading_id, voter_id):
+    from participation.accounts.models import User
+
+    process, budget = _load_for_registrar(slug)
+    heading = load_heading(budget, heading_id)
+    voter = db.session.get(User, voter_id) or abort(404)
+    back = redirect(url_for(".paper", slug=slug, q=request.form.get("q", "")))
+    if request.form.get("clear"):
+        operations.clear_paper_entries(heading, voter)
+        db.session.commit()
+        flash(_("The keyings of this paper ballot were cleared. Key it again twice."), "success")
+        return back
+    try:
+        result = operations.key_paper_ballot(
+            heading, voter, current_user, request.form.getlist("projects")
+        )
+    except RuleError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return back
+    db.session.commit()
+    messages = {
+        result.WAITING: (_("First keying saved. Key the same paper ballot once more."), "success"),
+        result.RECORDED: (_("Both keyings agree: the paper ballot is counted."), "success"),
+        result.DIFFERS: (
+            _("The two keyings differ. Check the paper, clear them and key it again."),
+            "error",
+        ),  # fmt: skip
+    }
+    message, category = messages[result.state]
+    if result.replaced_online:
+        message += " " + _("It replaces the ballot this voter cast online.")
+    flash(message, category)
+    return back

@@ -5,7 +5,7 @@ import csv
 import io
 from types import SimpleNamespace
 
-from tests.budgets.helpers import do
+from tests.budgets.helpers import choices, do
 
 
 def _url(b, rest=""):
@@ -120,3 +120,24 @@ def test_the_process_page_leads_to_its_budget(client, budget):
     page = client.get(f"/processes/{b.process.slug}").get_data(as_text=True)
     assert f'href="/processes/{b.process.slug}/budget"' in page
     assert "งบประมาณแบบมีส่วนร่วม: เปิดลงคะแนน" in page
+
+
+def test_a_registrar_keys_a_paper_ballot_twice_and_it_replaces_the_online_one(
+    app, client, auth, budget, resident, create_user
+):
+    from participation.budgets import operations
+
+    b = budget()
+    do(app, lambda h, u: operations.cast_ballot(h, u, [b.projects["ลานกีฬา"]]), b, resident)
+    auth.login(create_user(roles=["registrar"]))
+    found = client.get(_url(b, "/paper"), query_string={"q": resident.email}).get_data(as_text=True)
+    assert resident.name in found
+    key = f"{_url(b)}/paper/{b.heading_id}/{resident.id}"
+    paper = {"projects": [b.projects["สวนหย่อม"]], "q": resident.email}
+
+    first = client.post(key, data=paper, follow_redirects=True).get_data(as_text=True)
+    assert "บันทึกครั้งแรกแล้ว" in first
+    second = client.post(key, data=paper, follow_redirects=True).get_data(as_text=True)
+    assert "บัตรกระดาษใบนี้นับคะแนนแล้ว" in second
+    assert "แทนบัตรที่ผู้ลงคะแนนคนนี้ลงออนไลน์ไว้" in second
+    assert choices(app, b, resident) == ({"paper"}, {b.projects["สวนหย่อม"]})

@@ -306,6 +306,9 @@ TABLE += [
     ("POST", "/processes/{s.slug}/budget/manage/stage", only("M", "F"), {"action": "none"}),
     ("POST", "/processes/{s.slug}/budget/manage/headings/{s.heading}/override", only("M"),
      {"action": "add", "reason": "x", "project_id": "{s.project}"}),
+    # Paper ballots: registrars and administrators (nothing ticked: refused after the check).
+    ("GET", "/processes/{s.slug}/budget/paper?q=x", only("V", "M"), None),
+    ("POST", "/processes/{s.slug}/budget/paper/{s.heading}/{s.resident_id}", only("V", "M"), {}),
 ]  # fmt: skip
 # Resident verification (tests/verification): one's own page and code for everyone signed in
 # (a made-up code is refused after the check); the desk and revoking for registrars and
