@@ -483,6 +483,23 @@ def count(heading, rule=None):
     return outcome, by_channel
 
 
+def withdraw_ballots_of_revoked(user):
+    """A resident's verification was revoked: their ballots in budgets still open for voting
+    that ask verification for ballots are withdrawn (they could not cast them now). Ballots of
+    closed votes stay counted. Returns how many were withdrawn."""
+    from participation.verification.operations import required
+
+    withdrawn = 0
+    for ballot in db.session.scalars(sa.select(Ballot).where(Ballot.voter_id == user.id)).all():
+        heading = db.session.get(Heading, ballot.heading_id)
+        budget = heading.budget
+        if budget.current_stage == Stage.BALLOT and required(budget.process, "ballot"):
+            db.session.delete(ballot)
+            withdrawn += 1
+    db.session.flush()
+    return withdrawn
+
+
 def personal_ballots(user):
     """For the data download: each of the person's ballots with the projects it chose (the
     choices themselves are stored without the voter)."""

@@ -226,12 +226,15 @@ def revoke(verification, actor, reason):
     verification.revoked_dt = utcnow()
     verification.revoked_by_id = actor.id
     verification.revoke_reason = reason
+    from participation.budgets.operations import withdraw_ballots_of_revoked
+
+    withdrawn = withdraw_ballots_of_revoked(verification.user)
     record_action(
         actor,
         "verification.revoke",
         verification.user,
         private_reason=reason,
-        details={"area": verification.area.name_th},
+        details={"area": verification.area.name_th, "ballots_withdrawn": withdrawn},
     )
     db.session.flush()
 

@@ -265,3 +265,34 @@ def test_when_the_process_asks_verification_only_the_community_s_verified_reside
     verify_for(municipality[0].id)
     vote()
     assert choices(app, b, resident)[1] == {b.projects["ลานกีฬา"]}
+
+
+def test_a_revoked_resident_s_ballot_is_withdrawn_while_voting_is_open(
+    app, budget, resident, create_user, municipality
+):
+    from participation.accounts.models import User
+    from participation.budgets import operations
+    from participation.extensions import db
+    from participation.processes.models import Process
+    from participation.verification import operations as verification
+    from participation.verification.models import Verification
+
+    b = budget()
+    registrar = create_user(roles=["registrar"])
+    with app.app_context():
+        staff = db.session.get(User, registrar.id)
+        verification.set_requirements(db.session.get(Process, b.process.id), ["ballot"], False,
+                                      staff)  # fmt: skip
+        verification.verify_at_desk(db.session.get(User, resident.id), municipality[0].id, staff)
+        db.session.commit()
+        db.session.remove()
+    do(app, lambda h, u: operations.cast_ballot(h, u, [b.projects["ลานกีฬา"]]), b, resident)
+    assert choices(app, b, resident)[1] == {b.projects["ลานกีฬา"]}
+
+    with app.app_context():
+        record = db.session.scalar(sa.select(Verification))
+        verification.revoke(record, db.session.get(User, registrar.id), "ใช้บัญชีซ้ำ")
+        db.session.commit()
+        db.session.remove()
+
+    assert choices(app, b, resident) == (set(), set())
