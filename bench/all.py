@@ -91,6 +91,8 @@ BENCHMARKS = [
     Benchmark("photos", "photo_bench.py", databases=("sqlite",)),
     # The map endpoint over 100,000 pins at 100 req/s, and community from pin for 100,000 pins.
     Benchmark("map", "map_bench.py"),
+    # Counting a participatory budget of 100,000 ballots with both rules.
+    Benchmark("budgets", "budget_bench.py"),
 ]
 
 
