@@ -175,7 +175,8 @@ def override_result(heading, admin, project, action, reason):
     override = Override(heading_id=heading.id, project_id=project.id, action=action,
                         reason=reason, by_id=admin.id)  # fmt: skip
     db.session.add(override)
-    record_action(admin, f"budget.{action}_winner", project, reason=reason, public=True,
+    record_action(admin, "budget.add_winner" if action == "add" else "budget.drop_winner",
+                  project, reason=reason, public=True,
                   details={"heading_id": heading.id})  # fmt: skip
     db.session.flush()
     return override
