@@ -194,19 +194,26 @@ def _fail(error):
     flash(str(error.message), "error")
 
 
+def _save(proposal, change, message):
+    """Run ``change()``; commit and say ``message``, or roll back and say why it was refused.
+    Either way, back to the item's delivery page."""
+    try:
+        change()
+    except RuleError as error:
+        _fail(error)
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return _back(proposal)
+
+
 @bp.route("/items/<int:proposal_id>/budget", methods=["POST"])
 @login_required
 @write_limit("edit")
 def budget(proposal_id):
     proposal = _managed_proposal(proposal_id)
-    try:
-        operations.set_budget_line(proposal, current_user, request.form)
-    except RuleError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("The budget line is saved."), "success")
-    return _back(proposal)
+    return _save(proposal, lambda: operations.set_budget_line(proposal, current_user, request.form),
+                 _("The budget line is saved."))  # fmt: skip
 
 
 def _form_date(name):
@@ -231,15 +238,9 @@ def _milestone(proposal, milestone_id):
 @write_limit("edit")
 def new_milestone(proposal_id):
     proposal = _managed_proposal(proposal_id)
-    try:
-        operations.add_milestone(proposal, current_user, request.form.get("name"),
-                                 _form_date("planned_date"))  # fmt: skip
-    except RuleError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("The milestone is saved."), "success")
-    return _back(proposal)
+    return _save(proposal, lambda: operations.add_milestone(
+        proposal, current_user, request.form.get("name"), _form_date("planned_date")),
+        _("The milestone is saved."))  # fmt: skip
 
 
 @bp.route("/items/<int:proposal_id>/milestones/<int:milestone_id>", methods=["POST"])
@@ -248,20 +249,13 @@ def new_milestone(proposal_id):
 def milestone(proposal_id, milestone_id):
     proposal = _managed_proposal(proposal_id)
     item = _milestone(proposal, milestone_id)
-    try:
-        progress = request.form.get("progress", "").strip()
-        operations.change_milestone(
-            item, current_user, name=request.form.get("name"),
-            planned_date=_form_date("planned_date"), actual_date=_form_date("actual_date"),
-            progress=int(progress) if progress.isdigit() else (None if not progress else -1),
-            note=request.form.get("note"),
-        )  # fmt: skip
-    except RuleError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("The milestone is saved."), "success")
-    return _back(proposal)
+    progress = request.form.get("progress", "").strip()
+    return _save(proposal, lambda: operations.change_milestone(
+        item, current_user, name=request.form.get("name"),
+        planned_date=_form_date("planned_date"), actual_date=_form_date("actual_date"),
+        progress=int(progress) if progress.isdigit() else (None if not progress else -1),
+        note=request.form.get("note"),
+    ), _("The milestone is saved."))  # fmt: skip
 
 
 @bp.route("/items/<int:proposal_id>/milestones/<int:milestone_id>/photos", methods=["POST"])
@@ -275,14 +269,9 @@ def milestone_photos(proposal_id, milestone_id):
     if not uploads:
         flash(_("Please choose a photo."), "error")
         return _back(proposal)
-    try:
-        operations.add_milestone_photos(item, current_user, uploads, request.form.get("stage"))
-    except RuleError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("The photos are added."), "success")
-    return _back(proposal)
+    return _save(proposal, lambda: operations.add_milestone_photos(
+        item, current_user, uploads, request.form.get("stage")),
+        _("The photos are added."))  # fmt: skip
 
 
 @bp.route("/items/<int:proposal_id>/milestones/<int:milestone_id>/documents", methods=["POST"])
@@ -297,14 +286,8 @@ def milestone_document(proposal_id, milestone_id):
         flash(_("Please choose a PDF document."), "error")
         return _back(proposal)
     data = upload.stream.read(current_app.config["DELIVERY_DOCUMENT_MAX_BYTES"] + 1)
-    try:
-        operations.add_document(item, current_user, upload.filename, data)
-    except RuleError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("The document is attached."), "success")
-    return _back(proposal)
+    return _save(proposal, lambda: operations.add_document(
+        item, current_user, upload.filename, data), _("The document is attached."))  # fmt: skip
 
 
 @bp.route("/items/<int:proposal_id>/done", methods=["POST"])
@@ -312,14 +295,8 @@ def milestone_document(proposal_id, milestone_id):
 @write_limit("edit")
 def done(proposal_id):
     proposal = _managed_proposal(proposal_id)
-    try:
-        operations.mark_done(proposal, current_user)
-    except RuleError as error:
-        _fail(error)
-    else:
-        db.session.commit()
-        flash(_("Marked done. Residents are asked whether it was really fixed."), "success")
-    return _back(proposal)
+    return _save(proposal, lambda: operations.mark_done(proposal, current_user),
+                 _("Marked done. Residents are asked whether it was really fixed."))  # fmt: skip
 
 
 @bp.route("/documents/<token>.pdf")
