@@ -25,6 +25,7 @@ from participation.core.permissions import Permission, can
 from participation.core.rules import RuleError
 from participation.extensions import db, write_limit
 from participation.processes.views import load_process, require_manager
+from participation.verification.operations import required as verification_required
 
 bp = Blueprint("budgets", __name__, url_prefix="/processes/<slug>/budget")
 
@@ -62,8 +63,16 @@ def show(slug):
                 )
             )
         }
+    refusals = {}  # why this reader could not vote in a heading, said before they try
+    if operations.voting_open(budget) and current_user.is_authenticated:
+        for heading in budget.headings:
+            try:
+                operations.require_voter(heading, current_user)
+            except RuleError as refused:
+                refusals[heading.id] = refused.message
     return render_template(
-        "budgets/show.html", process=process, budget=budget, ballots=ballots,
+        "budgets/show.html", process=process, budget=budget, ballots=ballots, refusals=refusals,
+        asks_verification=verification_required(process, "ballot") is not None,
         voting_open=operations.voting_open(budget), Stage=Stage, Style=Style, Rule=Rule,
         prepares=_prepares(process),
         registrar=current_user.is_authenticated and can(current_user, Permission.VERIFY_RESIDENTS),

@@ -141,3 +141,26 @@ def test_a_registrar_keys_a_paper_ballot_twice_and_it_replaces_the_online_one(
     assert "บัตรกระดาษใบนี้นับคะแนนแล้ว" in second
     assert "แทนบัตรที่ผู้ลงคะแนนคนนี้ลงออนไลน์ไว้" in second
     assert choices(app, b, resident) == ({"paper"}, {b.projects["สวนหย่อม"]})
+
+
+def test_the_budget_page_says_before_voting_that_verification_is_needed(
+    app, client, auth, budget, resident, create_user
+):
+    from participation.accounts.models import User
+    from participation.extensions import db
+    from participation.processes.models import Process
+    from participation.verification import operations as verification
+
+    b = budget()
+    admin = create_user(roles=["admin"])
+    with app.app_context():
+        verification.set_requirements(db.session.get(Process, b.process.id), ["ballot"], False,
+                                      db.session.get(User, admin.id))  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    auth.login(resident)
+
+    page = client.get(_url(b)).get_data(as_text=True)
+
+    assert "ยืนยันสิทธิ์ที่สำนักงานเทศบาล หรือกรอกรหัสจากจดหมาย" in page
+    assert f"/headings/{b.heading_id}/ballot" not in page  # no "vote" button to be refused on
