@@ -222,9 +222,10 @@ def get_results(budget_id):
     headings = []
     for heading in budget.headings:
         record = operations.published_results(heading)
+        overrides = operations.overrides_of(heading)
         headings.append({
             "heading_id": heading.id, "title": heading.title, "money": heading.money,
-            "ballots": record["ballots"], "chosen": operations.winners(heading),
+            "ballots": record["ballots"], "chosen": operations.winners(heading, overrides),
             "steps": [{
                 "project_id": step["project"], "action": step["action"], "votes": step["votes"],
                 "cost": step["cost"], "left": step["left"], "share": step["share"],
@@ -233,6 +234,6 @@ def get_results(budget_id):
             "overrides": [{
                 "project_id": o.project_id, "action": o.action, "reason": o.reason,
                 "date": o.created_dt,
-            } for o in operations.overrides_of(heading)],
+            } for o in overrides],
         })  # fmt: skip
     return {"budget_id": budget.id, "rule": budget.rule, "headings": headings}

@@ -188,13 +188,14 @@ def overrides_of(heading):
     ).all()
 
 
-def winners(heading):
-    """The winning project ids of a published heading: the rule's, then each override."""
+def winners(heading, overrides=None):
+    """The winning project ids of a published heading: the rule's, then each override
+    (``overrides``: the heading's, when the caller already read them)."""
     record = published_results(heading)
     if record is None:
         return []
     chosen = list(record["chosen"])
-    for override in overrides_of(heading):
+    for override in overrides_of(heading) if overrides is None else overrides:
         if override.action == "add" and override.project_id not in chosen:
             chosen.append(override.project_id)
         elif override.action == "drop" and override.project_id in chosen:

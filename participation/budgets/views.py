@@ -139,6 +139,7 @@ def results(slug):
     process, budget = load_budget(slug)
     if not _results_visible(process, budget):
         abort(404)
+    preview = budget.current_stage != Stage.PUBLISHED
     sections = []
     for heading in budget.headings:
         record = operations.published_results(heading)
@@ -146,25 +147,22 @@ def results(slug):
             sections.append((heading, None, {}, [], []))
             continue
         titles = {project.id: project for project in heading.projects}
-        changes = operations.overrides_of(heading) if not preview_only(budget) else []
-        final = operations.winners(heading) if changes else record["chosen"]
+        changes = [] if preview else operations.overrides_of(heading)
+        final = operations.winners(heading, changes) if changes else record["chosen"]
         sections.append((heading, record, titles, changes, final))
     return render_template(
         "budgets/results.html", process=process, budget=budget, sections=sections, Rule=Rule,
-        preview=budget.current_stage != Stage.PUBLISHED,
+        preview=preview,
     )  # fmt: skip
 
 
-def preview_only(budget):
-    return budget.current_stage != Stage.PUBLISHED
-
-
-def _anonymised_ballots(budget):
-    """Every ballot of a published budget without its voter, shuffled: (heading, project ids)."""
+def _anonymised_ballots(budget, headings=None):
+    """The ballots of a published budget (or of some of its headings) without their voters,
+    shuffled: (heading, project ids)."""
     if budget.current_stage != Stage.PUBLISHED:
         abort(404)
     rows = []
-    for heading in budget.headings:
+    for heading in budget.headings if headings is None else headings:
         ballots, _channels = operations.ballots_of(heading)
         rows.extend((heading, sorted(ballot)) for ballot in ballots)
     random.SystemRandom().shuffle(rows)
@@ -186,7 +184,7 @@ def ballots_csv(slug):
 def ballots_pb(slug, heading_id):
     process, budget = load_budget(slug)
     heading = load_heading(budget, heading_id)
-    ballots = [ids for owner, ids in _anonymised_ballots(budget) if owner.id == heading.id]
+    ballots = [ids for _heading, ids in _anonymised_ballots(budget, [heading])]
     record = operations.published_results(heading) or {}
     chosen = set(record.get("chosen", []))
     votes = {}
